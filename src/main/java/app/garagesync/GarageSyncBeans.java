@@ -1,0 +1,90 @@
+package app.garagesync;
+
+import app.garagesync.api.ApiErrors;
+import app.garagesync.api.RequestBodies;
+import app.garagesync.auth.RequestIdentity;
+import app.garagesync.auth.TokenFile;
+import app.garagesync.backup.BackupApi;
+import app.garagesync.backup.BackupReader;
+import app.garagesync.ops.GarageMetrics;
+import app.garagesync.ops.HealthReport;
+import app.garagesync.store.DataDirectoryLock;
+import app.garagesync.store.FileBackupStore;
+import app.garagesync.sync.SyncApi;
+import app.garagesync.sync.SyncSettings;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.LifecycleStrategySupport;
+import org.apache.camel.support.SimpleEventNotifierSupport;
+import org.apache.camel.spi.CamelEvent;
+
+/**
+ * Builds the beans the YAML routes call, from the {@code garagesync.*} keys of application.properties.
+ * Route files refer to them by the names bound here.
+ */
+public final class GarageSyncBeans implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Path dataDir = Path.of(property(context, "garagesync.data-dir"));
+        long maxBackupSize = ConfigSizes.bytes(property(context, "garagesync.max-backup-size"));
+        Clock clock = Clock.systemUTC();
+
+        DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
+        FileBackupStore store = new FileBackupStore(dataDir, clock,
+                Integer.parseInt(property(context, "garagesync.store.zstd-level")));
+        store.removeLeftovers();
+
+        GarageMetrics metrics = new GarageMetrics();
+        RequestBodies bodies = new RequestBodies(maxBackupSize);
+        BackupReader reader = new BackupReader(
+                Integer.parseInt(property(context, "garagesync.json.max-depth")),
+                (int) Math.min(Integer.MAX_VALUE, maxBackupSize));
+        SyncSettings syncSettings = new SyncSettings(dataDir,
+                Boolean.parseBoolean(property(context, "garagesync.sync.default-enabled")));
+        TokenFile tokens = new TokenFile(Path.of(property(context, "garagesync.auth.tokens-file")));
+
+        Registry registry = context.getRegistry();
+        // Camel's micrometer support picks up a registry bound under this name instead of making its own
+        registry.bind("metricsRegistry", metrics.registry());
+        registry.bind("metrics", metrics);
+        registry.bind("backupStore", store);
+        registry.bind("identity", new RequestIdentity(property(context, "garagesync.auth.mode"), tokens));
+        registry.bind("backupApi", new BackupApi(store, reader, bodies, metrics, clock));
+        registry.bind("syncApi", new SyncApi(store, syncSettings, bodies));
+        registry.bind("syncSettings", syncSettings);
+        registry.bind("health", new HealthReport(dataDir,
+                ConfigSizes.bytes(property(context, "garagesync.health.min-free-space"))));
+        registry.bind("apiErrors", new ApiErrors(metrics));
+
+        List<String> origins = Arrays.stream(property(context, "garagesync.cors.allowed-origins").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event.getType() == CamelEvent.Type.CamelContextStarted) {
+                    HttpServerTuning.apply(context, origins);
+                }
+            }
+        });
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopped(CamelContext stopped) {
+                try {
+                    lock.close();
+                } catch (java.io.IOException ignored) {
+                    // the OS releases the lock with the process anyway
+                }
+            }
+        });
+    }
+
+    static String property(CamelContext context, String key) {
+        return context.resolvePropertyPlaceholders("{{" + key + "}}");
+    }
+}

@@ -1,0 +1,64 @@
+package app.garagesync.api;
+
+import app.garagesync.ops.GarageMetrics;
+import app.garagesync.store.DamagedVersionException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a failed exchange into a JSON error. Refusals ({@link ApiException}) name what is wrong and
+ * where; anything else is our fault, logged with an incident id that the answer repeats, and its
+ * details (paths, stack traces) stay in the log.
+ */
+public final class ApiErrors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+
+    private final GarageMetrics metrics;
+
+    public ApiErrors(GarageMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    public void render(Exchange exchange) {
+        Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ApiException || c instanceof DamagedVersionException) {
+                t = c;
+                break;
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        int status;
+        String code;
+        if (t instanceof ApiException api) {
+            status = api.status();
+            code = api.code();
+            body.put("error", code);
+            body.put("message", api.getMessage());
+        } else if (t instanceof DamagedVersionException damaged) {
+            status = 500;
+            code = "damaged_version";
+            LOG.error("{}", damaged.getMessage(), damaged);
+            body.put("error", code);
+            body.put("message", "this version is damaged on disk and is not served; run a verify and restore it from a target");
+        } else {
+            status = 500;
+            code = "internal_error";
+            String incident = UUID.randomUUID().toString();
+            LOG.error("Incident {} while handling {}", incident, exchange.getFromRouteId(), t);
+            body.put("error", code);
+            body.put("message", "internal error, incident " + incident + " is in the server log");
+        }
+        body.put("status", status);
+        metrics.rejected(code);
+        Responses.json(exchange, status, body);
+        if (status == 401) {
+            exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"garage-sync\"");
+        }
+    }
+}

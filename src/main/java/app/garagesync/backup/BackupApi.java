@@ -1,0 +1,126 @@
+package app.garagesync.backup;
+
+import app.garagesync.api.ApiException;
+import app.garagesync.api.RequestBodies;
+import app.garagesync.api.Responses;
+import app.garagesync.auth.RequestIdentity;
+import app.garagesync.ops.GarageMetrics;
+import app.garagesync.store.BackupStore;
+import app.garagesync.store.StoreResult;
+import app.garagesync.store.VersionInfo;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+
+/** What the backup routes call: store, read, list, export and import the caller's backups. */
+public final class BackupApi {
+
+    private final BackupStore store;
+    private final BackupReader reader;
+    private final RequestBodies bodies;
+    private final GarageMetrics metrics;
+    private final Clock clock;
+
+    public BackupApi(BackupStore store, BackupReader reader, RequestBodies bodies, GarageMetrics metrics, Clock clock) {
+        this.store = store;
+        this.reader = reader;
+        this.bodies = bodies;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** POST /api/backup: 201 with the new version, or 200 {unchanged:true} when it equals the latest. */
+    public void post(Exchange exchange) {
+        Map<String, Object> answer = store(exchange);
+        Responses.json(exchange, Boolean.TRUE.equals(answer.get("unchanged")) ? 200 : 201, answer);
+    }
+
+    /** POST /api/import: a backup file made the latest version, through the same validation. */
+    public void importFile(Exchange exchange) {
+        Map<String, Object> answer = store(exchange);
+        answer.put("imported", !Boolean.TRUE.equals(answer.get("unchanged")));
+        Responses.json(exchange, Boolean.TRUE.equals(answer.get("unchanged")) ? 200 : 201, answer);
+    }
+
+    /** GET /api/backup[?version=N]: the backup exactly as it was sent. */
+    public void get(Exchange exchange) {
+        String user = user(exchange);
+        VersionInfo v = requested(exchange, user);
+        Responses.rawJson(exchange, 200, store.read(user, v.id()));
+        exchange.getMessage().setHeader("X-Garage-Sync-Version", v.id());
+    }
+
+    /** GET /api/export: the latest backup as a file download named like the seed's exports. */
+    public void export(Exchange exchange) {
+        get(exchange);
+        String name = "garage-backup-" + LocalDate.now(clock.withZone(ZoneOffset.UTC)) + ".json";
+        exchange.getMessage().setHeader("Content-Disposition", "attachment; filename=\"" + name + "\"");
+    }
+
+    /** GET /api/backup/versions: newest first. */
+    public void versions(Exchange exchange) {
+        List<Map<String, Object>> list = store.versions(user(exchange)).stream().map(BackupApi::describe).toList();
+        Responses.json(exchange, 200, Map.of("versions", list));
+    }
+
+    private Map<String, Object> store(Exchange exchange) {
+        String user = user(exchange);
+        byte[] json = bodies.backup(exchange);
+        long started = System.nanoTime();
+        BackupSummary summary = reader.read(json);
+        StoreResult result = store.put(user, json, summary);
+        long nanos = System.nanoTime() - started;
+        VersionInfo v = result.version();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        if (result instanceof StoreResult.Unchanged) {
+            metrics.unchanged(nanos);
+            answer.put("unchanged", true);
+        } else {
+            metrics.stored(v.size(), v.storedSize(), nanos);
+        }
+        answer.put("version", v.id());
+        answer.put("timestamp", v.createdAt().toString());
+        answer.put("totalRecords", v.totalRecords());
+        answer.put("bytes", v.size());
+        answer.put("storedBytes", v.storedSize());
+        return answer;
+    }
+
+    private VersionInfo requested(Exchange exchange, String user) {
+        String param = exchange.getMessage().getHeader("version", String.class);
+        if (param == null || param.isBlank()) {
+            return store.latest(user).orElseThrow(() -> ApiException.notFound("no backup stored yet for user '" + user + "'"));
+        }
+        long id;
+        try {
+            id = Long.parseLong(param.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("version: must be a version number, got '" + abbreviate(param) + "'");
+        }
+        return store.version(user, id).orElseThrow(() -> ApiException.notFound("no version " + id + " for user '" + user + "'"));
+    }
+
+    static Map<String, Object> describe(VersionInfo v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", v.id());
+        m.put("timestamp", v.createdAt().toString());
+        m.put("backupTimestamp", v.backupTimestamp());
+        m.put("totalRecords", v.totalRecords());
+        m.put("records", v.recordsByCollection());
+        m.put("size", v.size());
+        m.put("storedSize", v.storedSize());
+        return m;
+    }
+
+    private static String user(Exchange exchange) {
+        return exchange.getProperty(RequestIdentity.USER, String.class);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+}

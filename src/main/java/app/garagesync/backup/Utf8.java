@@ -1,0 +1,50 @@
+package app.garagesync.backup;
+
+/** A UTF-8 well-formedness check (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). */
+final class Utf8 {
+
+    private Utf8() {
+    }
+
+    /** Offset of the first byte that is not part of a well-formed sequence, or -1. */
+    static long firstInvalidByte(byte[] b, int length) {
+        int i = 0;
+        while (i < length) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int need;
+            int min;
+            if (c >= 0xC2 && c <= 0xDF) {
+                need = 1;
+                min = 0x80;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                need = 2;
+                min = 0x800;
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                need = 3;
+                min = 0x10000;
+            } else {
+                return i;
+            }
+            if (i + need >= length) {
+                return i;
+            }
+            int cp = c & (0x3F >> need);
+            for (int k = 1; k <= need; k++) {
+                int cc = b[i + k] & 0xFF;
+                if ((cc & 0xC0) != 0x80) {
+                    return i;
+                }
+                cp = (cp << 6) | (cc & 0x3F);
+            }
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                return i;
+            }
+            i += need + 1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,76 @@
+package app.garagesync.ops;
+
+import app.garagesync.store.DurableFiles;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+
+/**
+ * The daemon's Prometheus registry. It is bound as Camel's {@code metricsRegistry}, so Camel's own
+ * route and exchange metrics land beside ours in one scrape at {@code /api/metrics}.
+ */
+public final class GarageMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter backupsStored;
+    private final Counter backupsUnchanged;
+    private final Counter backupBytes;
+    private final Counter storedBytes;
+    private final Timer storeLatency;
+
+    public GarageMetrics() {
+        backupsStored = Counter.builder("garagesync.backups.stored")
+                .description("Backups stored as new versions").register(registry);
+        backupsUnchanged = Counter.builder("garagesync.backups.unchanged")
+                .description("Backups identical to the latest version, nothing stored").register(registry);
+        backupBytes = Counter.builder("garagesync.backup.bytes")
+                .description("JSON bytes of the backups stored").baseUnit("bytes").register(registry);
+        storedBytes = Counter.builder("garagesync.backup.stored.bytes")
+                .description("Bytes written to disk for new versions, compressed").baseUnit("bytes").register(registry);
+        storeLatency = Timer.builder("garagesync.backup.store")
+                .description("Time to validate and durably store a backup").publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        FunctionCounter.builder("garagesync.fsync", this, m -> DurableFiles.fileSyncs())
+                .tag("kind", "file").description("fsync calls on files").register(registry);
+        FunctionCounter.builder("garagesync.fsync", this, m -> DurableFiles.directorySyncs())
+                .tag("kind", "directory").description("fsync calls on directories").register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public void stored(long jsonBytes, long diskBytes, long nanos) {
+        backupsStored.increment();
+        backupBytes.increment(jsonBytes);
+        storedBytes.increment(diskBytes);
+        storeLatency.record(Duration.ofNanos(nanos));
+    }
+
+    public void unchanged(long nanos) {
+        backupsUnchanged.increment();
+        storeLatency.record(Duration.ofNanos(nanos));
+    }
+
+    public void rejected(String reason) {
+        Counter.builder("garagesync.requests.rejected").tag("reason", reason)
+                .description("Requests refused, by reason").register(registry).increment();
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** GET /api/metrics in the Prometheus text format. */
+    public void serve(org.apache.camel.Exchange exchange) {
+        org.apache.camel.Message m = exchange.getMessage();
+        m.removeHeaders("*");
+        m.setHeader(org.apache.camel.Exchange.HTTP_RESPONSE_CODE, 200);
+        m.setHeader(org.apache.camel.Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        m.setBody(scrape());
+    }
+}

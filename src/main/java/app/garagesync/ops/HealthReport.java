@@ -1,0 +1,46 @@
+package app.garagesync.ops;
+
+import app.garagesync.api.Responses;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+
+/** GET /api/health: UP when the data directory can take writes and has room, 503 with what is down otherwise. */
+public final class HealthReport {
+
+    private final Path dataDir;
+    private final long minFreeBytes;
+
+    public HealthReport(Path dataDir, long minFreeBytes) {
+        this.dataDir = dataDir;
+        this.minFreeBytes = minFreeBytes;
+    }
+
+    public void check(Exchange exchange) {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        boolean up = true;
+        Map<String, Object> disk = new LinkedHashMap<>();
+        try {
+            long free = Files.getFileStore(dataDir).getUsableSpace();
+            boolean writable = Files.isWritable(dataDir);
+            disk.put("status", writable && free >= minFreeBytes ? "UP" : "DOWN");
+            disk.put("writable", writable);
+            disk.put("freeBytes", free);
+            disk.put("minFreeBytes", minFreeBytes);
+            up = writable && free >= minFreeBytes;
+        } catch (IOException e) {
+            disk.put("status", "DOWN");
+            disk.put("error", "data directory unreadable: " + e.getMessage());
+            up = false;
+        }
+        checks.put("dataDir", disk);
+        checks.put("camel", Map.of("status", exchange.getContext().getStatus().isStarted() ? "UP" : "DOWN"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("checks", checks);
+        Responses.json(exchange, up ? 200 : 503, body);
+    }
+}

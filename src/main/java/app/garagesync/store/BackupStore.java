@@ -1,0 +1,28 @@
+package app.garagesync.store;
+
+import app.garagesync.backup.BackupSummary;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Versions of each user's backups. Implementations make a version durable before {@link #put}
+ * returns, never change a version once written, and serve exactly the bytes that were stored.
+ */
+public interface BackupStore {
+
+    /** Stores {@code json} (already validated into {@code summary}) as the user's newest version. */
+    StoreResult put(String user, byte[] json, BackupSummary summary);
+
+    /** The user's versions, newest first. */
+    List<VersionInfo> versions(String user);
+
+    Optional<VersionInfo> latest(String user);
+
+    Optional<VersionInfo> version(String user, long id);
+
+    /** The exact JSON document of a version; {@link DamagedVersionException} if it no longer reads back whole. */
+    byte[] read(String user, long id);
+
+    /** Users that have at least one version. */
+    List<String> users();
+}

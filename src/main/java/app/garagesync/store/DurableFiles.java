@@ -1,0 +1,101 @@
+package app.garagesync.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Writes that survive a crash of the process or the machine: write a temporary file, fsync it, give it
+ * its final name, fsync the directory. Until the directory entry is durable the file may vanish on
+ * power loss, so the caller acknowledges only after {@link #createNew} or {@link #replace} returned.
+ */
+public final class DurableFiles {
+
+    /** Temporary files start with this prefix; listings ignore them and start-up removes them. */
+    public static final String TEMP_PREFIX = ".tmp-";
+
+    private static final AtomicLong FILE_SYNCS = new AtomicLong();
+    private static final AtomicLong DIRECTORY_SYNCS = new AtomicLong();
+
+    private DurableFiles() {
+    }
+
+    /** Creates {@code target} with {@code parts}; fails with FileAlreadyExistsException rather than replace it. */
+    public static void createNew(Path target, byte[]... parts) throws IOException {
+        Path temp = writeTemp(target, parts);
+        try {
+            // a hard link is the create-only rename: ATOMIC_MOVE would silently replace an existing version
+            Files.createLink(target, temp);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        syncDirectory(target.getParent());
+    }
+
+    /** Atomically replaces (or creates) {@code target}: readers see the old or the new content, never a mix. */
+    public static void replace(Path target, byte[]... parts) throws IOException {
+        Path temp = writeTemp(target, parts);
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        syncDirectory(target.getParent());
+    }
+
+    /** Creates {@code dir} and any missing parents, making each new entry durable in its parent. */
+    public static void createDirectories(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            return;
+        }
+        createDirectories(absolute.getParent());
+        try {
+            Files.createDirectory(absolute);
+        } catch (FileAlreadyExistsException raced) {
+            return;
+        }
+        syncDirectory(absolute.getParent());
+    }
+
+    public static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+        DIRECTORY_SYNCS.incrementAndGet();
+    }
+
+    public static long fileSyncs() {
+        return FILE_SYNCS.get();
+    }
+
+    public static long directorySyncs() {
+        return DIRECTORY_SYNCS.get();
+    }
+
+    private static Path writeTemp(Path target, byte[]... parts) throws IOException {
+        Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            for (byte[] part : parts) {
+                ByteBuffer buf = ByteBuffer.wrap(part);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+            }
+            ch.force(true);
+            FILE_SYNCS.incrementAndGet();
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        return temp;
+    }
+}

@@ -1,0 +1,89 @@
+package app.garagesync.store;
+
+import app.garagesync.Json;
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The format of one version file: a header line {@code GSV1 <json metadata>\n}, then one zstd frame
+ * (with its content checksum) holding the backup exactly as it was sent. The header makes listing
+ * versions cheap; the checksum makes a flipped bit fail the read instead of serving damaged data.
+ */
+final class VersionFile {
+
+    static final String MAGIC = "GSV1 ";
+    static final int MAX_HEADER = 64 * 1024;
+
+    private VersionFile() {
+    }
+
+    static byte[] compress(byte[] json, int level) {
+        try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
+            ctx.setLevel(level);
+            ctx.setChecksum(true);
+            return ctx.compress(json);
+        }
+    }
+
+    static byte[] header(VersionInfo v) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("id", v.id());
+        h.put("createdAt", v.createdAt().toString());
+        h.put("backupTimestamp", v.backupTimestamp());
+        h.put("totalRecords", v.totalRecords());
+        h.put("recordsByCollection", v.recordsByCollection());
+        h.put("size", v.size());
+        h.put("sha256", v.sha256());
+        h.put("contentHash", v.contentHash());
+        return (MAGIC + Json.write(h) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Index of the first payload byte, after the header line. */
+    static int payloadStart(byte[] file) throws IOException {
+        int limit = Math.min(file.length, MAX_HEADER);
+        for (int i = 0; i < limit; i++) {
+            if (file[i] == '\n') {
+                return i + 1;
+            }
+        }
+        throw new IOException("no header line");
+    }
+
+    @SuppressWarnings("unchecked")
+    static VersionInfo parseHeader(byte[] headerLine, long storedSize) throws IOException {
+        String line = new String(headerLine, StandardCharsets.UTF_8);
+        if (!line.startsWith(MAGIC)) {
+            throw new IOException("not a garage-sync version file");
+        }
+        Map<String, Object> h = Json.readMap(line.substring(MAGIC.length()).trim().getBytes(StandardCharsets.UTF_8));
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        ((Map<String, Object>) h.getOrDefault("recordsByCollection", Map.of()))
+                .forEach((k, n) -> counts.put(k, ((Number) n).intValue()));
+        return new VersionInfo(((Number) h.get("id")).longValue(), Instant.parse((String) h.get("createdAt")),
+                (String) h.get("backupTimestamp"), ((Number) h.get("totalRecords")).intValue(), counts,
+                ((Number) h.get("size")).longValue(), storedSize, (String) h.get("sha256"),
+                (String) h.get("contentHash"));
+    }
+
+    static byte[] decompress(byte[] file, int from, long size) throws IOException {
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IOException("version too large to read");
+        }
+        try {
+            byte[] out = new byte[(int) size];
+            long n = Zstd.decompressByteArray(out, 0, out.length, file, from, file.length - from);
+            if (n != size) {
+                throw new IOException("decompressed " + n + " bytes, expected " + size);
+            }
+            return out;
+        } catch (ZstdException e) {
+            throw new IOException("compressed data is damaged: " + e.getMessage(), e);
+        }
+    }
+}
