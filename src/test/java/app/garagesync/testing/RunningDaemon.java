@@ -1,0 +1,70 @@
+package app.garagesync.testing;
+
+import app.garagesync.Application;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.main.Main;
+
+/**
+ * The real daemon, started in this JVM exactly as {@code java -jar} starts it (same properties, same
+ * YAML routes), on a free port and a data directory of the test's choosing.
+ */
+public final class RunningDaemon implements AutoCloseable {
+
+    private final Main main;
+    private final int port;
+    private final Path dataDir;
+
+    private RunningDaemon(Main main, int port, Path dataDir) {
+        this.main = main;
+        this.port = port;
+        this.dataDir = dataDir;
+    }
+
+    public static RunningDaemon start(Path dataDir, String... keyValues) {
+        Properties p = new Properties();
+        p.setProperty("camel.server.port", "0");
+        p.setProperty("garagesync.data-dir", dataDir.toString());
+        p.setProperty("garagesync.routes-dir", dataDir.resolve("no-operator-routes").toString());
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        Main main = Application.newMain(p);
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("daemon did not start", e);
+        }
+        CamelContext ctx = main.getCamelContext();
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(0));
+        return new RunningDaemon(main, router.getServer().getPort(), dataDir);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public Http http() {
+        return new Http(URI.create("http://127.0.0.1:" + port));
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
