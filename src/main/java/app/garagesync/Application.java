@@ -30,6 +30,7 @@ public final class Application {
                 "classpath:application.properties,file:application.properties;optional=true");
         main.setOverrideProperties(overrides);
         main.addMainListener(new StartupSettings(overrides));
+        main.addMainListener(new app.garagesync.target.TargetRoutes());
         return main;
     }
 }

@@ -10,7 +10,7 @@ import app.garagesync.ops.GarageMetrics;
 import app.garagesync.ops.HealthReport;
 import app.garagesync.store.DataDirectoryLock;
 import app.garagesync.store.FileBackupStore;
-import app.garagesync.sync.SyncApi;
+import app.garagesync.sync.SyncBeans;
 import app.garagesync.sync.SyncSettings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -56,7 +56,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         registry.bind("backupStore", store);
         registry.bind("identity", new RequestIdentity(property(context, "garagesync.auth.mode"), tokens));
         registry.bind("backupApi", new BackupApi(store, reader, bodies, metrics, clock));
-        registry.bind("syncApi", new SyncApi(store, syncSettings, bodies));
+        SyncBeans.bind(context, dataDir, clock, store, syncSettings, bodies, metrics);
         registry.bind("syncSettings", syncSettings);
         registry.bind("health", new HealthReport(dataDir,
                 ConfigSizes.bytes(property(context, "garagesync.health.min-free-space"))));

@@ -7,13 +7,17 @@ import app.garagesync.api.Responses;
 import app.garagesync.auth.RequestIdentity;
 import app.garagesync.store.BackupStore;
 import app.garagesync.store.VersionInfo;
+import app.garagesync.target.TargetCatalog;
+import app.garagesync.target.TargetConfig;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
 
-/** What the sync routes call: the seed's SyncStatus and the per-user automatic sync switch. */
+/** What the sync routes call: the seed's SyncStatus, the per-user automatic sync switch, sync now, history. */
 public final class SyncApi {
 
     private static final long MAX_SETTINGS_BODY = 4096;
@@ -21,29 +25,110 @@ public final class SyncApi {
     private final BackupStore store;
     private final SyncSettings settings;
     private final RequestBodies bodies;
+    private final TargetCatalog targets;
+    private final TargetLedger ledger;
+    private final SpoolFolder spool;
+    private final SyncBoard board;
 
-    public SyncApi(BackupStore store, SyncSettings settings, RequestBodies bodies) {
+    public SyncApi(BackupStore store, SyncSettings settings, RequestBodies bodies, TargetCatalog targets,
+                   TargetLedger ledger, SpoolFolder spool, SyncBoard board) {
         this.store = store;
         this.settings = settings;
         this.bodies = bodies;
+        this.targets = targets;
+        this.ledger = ledger;
+        this.spool = spool;
+        this.board = board;
     }
 
     /** GET /api/sync/status: the seed's SyncStatus fields, then garage-sync's own. */
     public void status(Exchange exchange) {
         String user = exchange.getProperty(RequestIdentity.USER, String.class);
         VersionInfo latest = store.latest(user).orElse(null);
+        long latestId = latest == null ? 0 : latest.id();
+        List<Map<String, Object>> perTarget = new ArrayList<>();
+        boolean allUpToDate = true;
+        Instant oldestSync = null;
+        Instant newestSync = null;
+        boolean someNeverSynced = false;
+        long confirmedEverywhere = latestId;
+        String error = null;
+        Instant errorAt = null;
+        for (TargetConfig t : targets.all()) {
+            TargetLedger.Mark mark = ledger.mark(t.name(), user);
+            List<Long> spooled = spool.list(t.name()).stream().filter(f -> f.user().equals(user))
+                    .map(SpoolFolder.SpoolFile::version).sorted().toList();
+            long pending = store.versions(user).stream().filter(v -> v.id() > mark.through()).count();
+            long confirmed = spooled.isEmpty() ? mark.through() : Math.min(mark.through(), spooled.get(0) - 1);
+            confirmedEverywhere = Math.min(confirmedEverywhere, confirmed);
+            allUpToDate &= pending == 0 && spooled.isEmpty();
+            if (mark.syncedAt() == null) {
+                someNeverSynced = true;
+            } else {
+                oldestSync = oldestSync == null || mark.syncedAt().isBefore(oldestSync) ? mark.syncedAt() : oldestSync;
+                newestSync = newestSync == null || mark.syncedAt().isAfter(newestSync) ? mark.syncedAt() : newestSync;
+            }
+            SyncBoard.TargetState state = board.target(t.name());
+            if (state.state != SyncBoard.State.ok && state.lastError != null
+                    && (errorAt == null || state.lastErrorAt.isAfter(errorAt))) {
+                error = "target " + t.name() + ": " + state.lastError;
+                errorAt = state.lastErrorAt;
+            }
+            Map<String, Object> ts = new LinkedHashMap<>();
+            ts.put("name", t.name());
+            ts.put("type", t.type());
+            ts.put("state", state.state.name());
+            ts.put("pendingVersions", pending);
+            ts.put("spooledFiles", spooled.size());
+            ts.put("lastSync", mark.syncedAt() == null ? null : mark.syncedAt().toString());
+            ts.put("lastSuccess", state.lastSuccess == null ? null : state.lastSuccess.toString());
+            ts.put("lastError", state.lastError);
+            ts.put("lastErrorAt", state.lastErrorAt == null ? null : state.lastErrorAt.toString());
+            perTarget.add(ts);
+        }
+        // the last time every target held everything: while one lags, its own last sync bounds it
+        Instant lastSync = perTarget.isEmpty() || someNeverSynced ? null : allUpToDate ? newestSync : oldestSync;
+        VersionInfo synced = confirmedEverywhere <= 0 ? null : store.version(user, confirmedEverywhere).orElse(null);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("isEnabled", settings.isEnabled(user));
-        s.put("lastSync", null);
-        s.put("syncInProgress", false);
-        s.put("error", null);
+        s.put("lastSync", lastSync == null ? null : lastSync.toString());
+        s.put("syncInProgress", board.inProgress(user));
+        s.put("error", error);
         s.put("totalRecords", latest == null ? 0 : latest.totalRecords());
-        s.put("syncedRecords", 0);
+        s.put("syncedRecords", perTarget.isEmpty() || synced == null ? 0 : synced.totalRecords());
         s.put("user", user);
         s.put("latestVersion", latest == null ? null : latest.id());
         s.put("lastBackup", latest == null ? null : latest.createdAt().toString());
-        s.put("targets", List.of());
+        s.put("targets", perTarget);
         Responses.json(exchange, 200, s);
+    }
+
+    /** POST /api/sync: answered at once; the sync-now flow runs the sync in the background. */
+    public void syncNow(Exchange exchange) {
+        String user = exchange.getProperty(RequestIdentity.USER, String.class);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("accepted", true);
+        answer.put("user", user);
+        answer.put("targets", targets.all().stream().map(TargetConfig::name).toList());
+        Responses.json(exchange, 202, answer);
+    }
+
+    /** GET /api/sync/history[?limit=N]: the caller's last sync attempts, newest first. */
+    public void history(Exchange exchange) {
+        String user = exchange.getProperty(RequestIdentity.USER, String.class);
+        String param = exchange.getMessage().getHeader("limit", String.class);
+        int limit = 50;
+        if (param != null && !param.isBlank()) {
+            try {
+                limit = Integer.parseInt(param.trim());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > 200) {
+                throw ApiException.badRequest("limit: must be a number from 1 to 200");
+            }
+        }
+        Responses.json(exchange, 200, Map.of("history", board.history(user, limit)));
     }
 
     /** GET /api/sync/settings. */

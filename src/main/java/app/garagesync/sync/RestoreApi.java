@@ -1,0 +1,137 @@
+package app.garagesync.sync;
+
+import app.garagesync.Json;
+import app.garagesync.api.ApiException;
+import app.garagesync.api.RequestBodies;
+import app.garagesync.api.Responses;
+import app.garagesync.auth.RequestIdentity;
+import app.garagesync.store.BackupStore;
+import app.garagesync.store.VersionInfo;
+import app.garagesync.target.TargetCatalog;
+import app.garagesync.target.TargetConfig;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * POST /api/restore {"target": name, "version": optional id}: brings the caller's versions back from a
+ * target into the local store, with their original ids and times. Each copy is checked against the
+ * SHA-256 the index recorded before it is stored; a version already here is left as it is.
+ */
+public final class RestoreApi {
+
+    private static final long MAX_BODY = 4096;
+
+    private final TargetCatalog targets;
+    private final BackupStore store;
+    private final RequestBodies bodies;
+    private final ProducerTemplate producer;
+    private final SyncRunner runner;
+
+    public RestoreApi(TargetCatalog targets, BackupStore store, RequestBodies bodies, ProducerTemplate producer,
+                      SyncRunner runner) {
+        this.targets = targets;
+        this.store = store;
+        this.bodies = bodies;
+        this.producer = producer;
+        this.runner = runner;
+    }
+
+    public void restore(Exchange exchange) {
+        String user = exchange.getProperty(RequestIdentity.USER, String.class);
+        Map<String, Object> request;
+        try {
+            request = Json.readMap(bodies.json(exchange, MAX_BODY));
+        } catch (IOException | ClassCastException e) {
+            throw ApiException.badRequest("$: expected a JSON object like {\"target\": \"offsite\", \"version\": 3}");
+        }
+        Object name = request.get("target");
+        TargetConfig target = targets.require(name instanceof String s ? s : null);
+        Optional<Long> only = version(request.get("version"));
+
+        byte[] index = get(target, RemoteLayout.indexKey(user));
+        if (index == null) {
+            throw ApiException.notFound("target '" + target.name() + "' holds no backup for user '" + user + "'");
+        }
+        List<Map<String, Object>> entries;
+        try {
+            entries = RemoteLayout.entries(index);
+        } catch (IOException e) {
+            throw new ApiException(502, "target_damaged", "the index on target '" + target.name() + "' is unreadable: " + e.getMessage());
+        }
+        if (only.isPresent()) {
+            entries = entries.stream().filter(e -> ((Number) e.get("id")).longValue() == only.get()).toList();
+            if (entries.isEmpty()) {
+                throw ApiException.notFound("target '" + target.name() + "' has no version " + only.get() + " for user '" + user + "'");
+            }
+        }
+        List<Long> restored = new ArrayList<>();
+        List<Long> present = new ArrayList<>();
+        long bytes = 0;
+        for (Map<String, Object> e : entries) {
+            VersionInfo original = RemoteLayout.versionInfo(e);
+            Optional<VersionInfo> local = store.version(user, original.id());
+            if (local.isPresent()) {
+                if (!local.get().sha256().equals(original.sha256())) {
+                    throw new ApiException(409, "conflict", "version " + original.id() + " exists here with other content than on target '"
+                            + target.name() + "'; restore into an empty data directory or pick another version");
+                }
+                present.add(original.id());
+                continue;
+            }
+            byte[] json = get(target, RemoteLayout.dataKey(user, original.id()));
+            if (json == null || json.length != original.size() || !sha256(json).equals(original.sha256())) {
+                throw new ApiException(502, "target_damaged", "version " + original.id() + " on target '" + target.name()
+                        + "' is missing or does not match its recorded SHA-256; nothing more was restored");
+            }
+            store.putRestored(user, original, json);
+            restored.add(original.id());
+            bytes += json.length;
+        }
+        if (only.isEmpty() && !entries.isEmpty()) {
+            runner.restored(target.name(), user, ((Number) entries.get(entries.size() - 1).get("id")).longValue());
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("target", target.name());
+        answer.put("restored", restored);
+        answer.put("alreadyPresent", present);
+        answer.put("bytes", bytes);
+        answer.put("latestVersion", store.latest(user).map(VersionInfo::id).orElse(null));
+        Responses.json(exchange, 200, answer);
+    }
+
+    private byte[] get(TargetConfig target, String key) {
+        Exchange ex = producer.send(target.endpointUri(), e -> RemoteLayout.address(e.getMessage(), "get", key));
+        if (ex.getException() != null) {
+            throw new ApiException(503, "target_unavailable", "target '" + target.name() + "' did not answer: "
+                    + VersionDelivery.describe(ex.getException()));
+        }
+        return ex.getMessage().getBody(byte[].class);
+    }
+
+    private static Optional<Long> version(Object v) {
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (v instanceof Number n && n.longValue() > 0 && new java.math.BigDecimal(n.toString()).scale() <= 0) {
+            return Optional.of(n.longValue());
+        }
+        throw ApiException.badRequest("version: must be a positive version number");
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package app.garagesync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import app.garagesync.Json;
+import app.garagesync.testing.Backups;
+import app.garagesync.testing.Http;
+import app.garagesync.testing.RunningDaemon;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every target kind must do, run once per kind (restic's backend suite, here against the real
+ * daemon): push each version once, write nothing on an idle tick, keep versions as zips while the
+ * target is down and drain them after, and restore every version exactly into an empty data directory.
+ */
+abstract class SyncContract {
+
+    static final String NAME = "offsite";
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path base;
+    TargetUnderTest target;
+    final List<RunningDaemon> daemons = new ArrayList<>();
+
+    abstract TargetUnderTest target(Path base) throws Exception;
+
+    @BeforeEach
+    void setUpTarget() throws Exception {
+        target = target(base);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (RunningDaemon d : daemons) {
+            d.close();
+        }
+        target.close();
+    }
+
+    RunningDaemon daemon(String dataDir, String... extra) {
+        List<String> p = new ArrayList<>(List.of(
+                "garagesync.sync.interval", "200",
+                "garagesync.sync.redelivery.max-attempts", "3",
+                "garagesync.sync.redelivery.initial-delay", "10ms",
+                "garagesync.sync.redelivery.backoff-multiplier", "2",
+                "garagesync.sync.redelivery.max-delay", "50ms"));
+        p.addAll(List.of(target.properties(NAME)));
+        p.addAll(List.of(extra));
+        RunningDaemon d = RunningDaemon.start(base.resolve(dataDir), p.toArray(String[]::new));
+        daemons.add(d);
+        return d;
+    }
+
+    @Test
+    void should_push_each_version_once_and_write_nothing_on_an_idle_tick() throws Exception {
+        RunningDaemon d = daemon("data");
+        Http http = d.http().as("alice");
+        for (int i = 1; i <= 3; i++) {
+            assertThat(http.postJson("/api/backup", Backups.small(i)).status()).isEqualTo(201);
+        }
+        assertThat(http.putJson("/api/sync/settings", "{\"enabled\": true}").status()).isEqualTo(200);
+
+        await().atMost(WAIT).until(() -> status(http).get("lastSync") != null);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(target.read(RemoteLayout.dataKey("alice", i))).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
+        }
+        Map<String, Object> status = status(http);
+        assertThat(status.get("error")).isNull();
+        assertThat(status.get("syncedRecords")).isEqualTo(status.get("totalRecords"));
+        Map<String, Object> t = targetStatus(status);
+        assertThat(t.get("state")).isEqualTo("ok");
+        assertThat(((Number) t.get("pendingVersions")).intValue()).isZero();
+
+        Map<String, String> before = target.snapshot();
+        Map<String, String> localBefore = tree(d.dataDir());
+        NotifyBuilder ticks = new NotifyBuilder(d.context()).fromRoute("sync-tick").whenCompleted(3).create();
+        assertThat(ticks.matches(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(target.snapshot()).isEqualTo(before);
+        assertThat(tree(d.dataDir())).isEqualTo(localBefore);
+
+        // one new version: exactly its object and the index are written, nothing else
+        assertThat(http.postJson("/api/backup", Backups.small(4)).status()).isEqualTo(201);
+        await().atMost(WAIT).until(() -> target.read(RemoteLayout.dataKey("alice", 4)) != null
+                && ((Number) targetStatus(status(http)).get("pendingVersions")).intValue() == 0);
+        Map<String, String> after = target.snapshot();
+        List<String> changed = new ArrayList<>();
+        after.forEach((k, v) -> {
+            if (!v.equals(before.get(k))) {
+                changed.add(k);
+            }
+        });
+        assertThat(changed).containsExactlyInAnyOrder(RemoteLayout.dataKey("alice", 4), RemoteLayout.indexKey("alice"));
+    }
+
+    @Test
+    void should_keep_versions_as_zips_while_the_target_is_down_and_drain_them_after() throws Exception {
+        RunningDaemon d = daemon("data");
+        Http http = d.http().as("bob");
+        assertThat(http.putJson("/api/sync/settings", "{\"enabled\": true}").status()).isEqualTo(200);
+        assertThat(http.postJson("/api/backup", Backups.small(1)).status()).isEqualTo(201);
+        await().atMost(WAIT).until(() -> target.read(RemoteLayout.dataKey("bob", 1)) != null);
+
+        target.breakIt();
+        assertThat(http.postJson("/api/backup", Backups.small(2)).status()).isEqualTo(201);
+        assertThat(http.postJson("/api/backup", Backups.small(3)).status()).isEqualTo(201);
+        Path spool = d.dataDir().resolve("spool").resolve(NAME);
+        await().atMost(WAIT).until(() -> zips(spool).size() == 2);
+        Map<String, Object> down = status(http);
+        assertThat(down.get("error")).asString().contains(NAME);
+        assertThat(targetStatus(down).get("state")).isIn("failing", "retrying");
+        assertThat(targetStatus(down).get("spooledFiles")).isEqualTo(2);
+        for (Path zip : zips(spool)) {
+            Map<String, byte[]> entries = unzip(zip);
+            Map<String, Object> manifest = Json.readMap(entries.get("manifest.json"));
+            int v = ((Number) manifest.get("version")).intValue();
+            assertThat(entries.get((String) manifest.get("file"))).isEqualTo(Backups.small(v).getBytes(StandardCharsets.UTF_8));
+            assertThat(manifest.get("target")).isEqualTo(NAME);
+            assertThat(manifest.get("user")).isEqualTo("bob");
+        }
+        assertThat(d.http().get("/api/metrics").body()).contains("garagesync_sync_failures_total{target=\"offsite\"}");
+
+        target.repair();
+        await().atMost(WAIT).until(() -> zips(spool).isEmpty() && status(http).get("error") == null);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(target.read(RemoteLayout.dataKey("bob", i))).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
+        }
+        Map<String, Object> up = status(http);
+        assertThat(targetStatus(up).get("state")).isEqualTo("ok");
+        assertThat(targetStatus(up).get("spooledFiles")).isEqualTo(0);
+        assertThat(up.get("lastSync")).isNotNull();
+        String history = http.get("/api/sync/history").body();
+        assertThat(history).contains("\"result\":\"spooled\"").contains("\"result\":\"drained\"");
+    }
+
+    @Test
+    void should_restore_every_version_exactly_into_an_empty_data_dir() throws Exception {
+        RunningDaemon first = daemon("first");
+        Http http = first.http().as("carol");
+        assertThat(http.putJson("/api/sync/settings", "{\"enabled\": true}").status()).isEqualTo(200);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(http.postJson("/api/backup", Backups.small(i)).status()).isEqualTo(201);
+        }
+        await().atMost(WAIT).until(() -> ((Number) targetStatus(status(http)).get("pendingVersions")).intValue() == 0
+                && target.read(RemoteLayout.dataKey("carol", 3)) != null);
+        String versions = http.get("/api/backup/versions").body();
+        first.close();
+        daemons.remove(first);
+
+        RunningDaemon fresh = daemon("fresh");
+        Http again = fresh.http().as("carol");
+        assertThat(again.get("/api/backup").status()).isEqualTo(404);
+        assertThat(again.postJson("/api/restore", "{\"target\": \"nowhere\"}").status()).isEqualTo(400);
+        assertThat(again.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"version\": \"x\"}").status()).isEqualTo(400);
+        assertThat(again.postJson("/api/restore", "[1]").status()).isEqualTo(400);
+        assertThat(fresh.http().as("nobody").postJson("/api/restore", "{\"target\": \"" + NAME + "\"}").status()).isEqualTo(404);
+
+        Http.Response restored = again.postJson("/api/restore", "{\"target\": \"" + NAME + "\"}");
+        assertThat(restored.status()).as(restored.toString()).isEqualTo(200);
+        assertThat(restored.body()).contains("\"restored\":[1,2,3]");
+        assertThat(again.get("/api/backup/versions").body()).isEqualTo(versions);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(again.get("/api/backup?version=" + i).body()).isEqualTo(Backups.small(i));
+        }
+        // a second restore finds everything present and changes nothing
+        assertThat(again.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"version\": 2}").body())
+                .contains("\"restored\":[]").contains("\"alreadyPresent\":[2]");
+    }
+
+    static Map<String, Object> status(Http http) throws Exception {
+        return Json.readMap(http.get("/api/sync/status").bytes());
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> targetStatus(Map<String, Object> status) {
+        return ((List<Map<String, Object>>) status.get("targets")).stream()
+                .filter(t -> NAME.equals(t.get("name"))).findFirst().orElseThrow();
+    }
+
+    static List<Path> zips(Path spool) throws Exception {
+        if (!Files.isDirectory(spool)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(spool)) {
+            return s.filter(p -> p.toString().endsWith(".zip")).sorted().toList();
+        }
+    }
+
+    static Map<String, byte[]> unzip(Path zip) throws Exception {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(Files.readAllBytes(zip)))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                out.put(e.getName(), in.readAllBytes());
+            }
+        }
+        return out;
+    }
+
+    /** Every file under the data directory with size and modification time, to prove nothing was written. */
+    static Map<String, String> tree(Path dir) throws Exception {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                if (p.getFileName().toString().equals(".lock")) {
+                    continue;
+                }
+                out.put(dir.relativize(p).toString(), Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis());
+            }
+        }
+        return out;
+    }
+}
