@@ -4,7 +4,6 @@ import app.garagesync.Json;
 import app.garagesync.store.UserIds;
 import app.garagesync.store.VersionInfo;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -62,13 +61,16 @@ public final class RemoteLayout {
     /** The index just read, with this version's entry added, as the body to put back. */
     public void indexPut(Exchange exchange) throws IOException {
         byte[] current = exchange.getMessage().getBody(byte[].class);
-        List<Map<String, Object>> entries = current == null ? new ArrayList<>() : entries(current);
+        List<Map<String, Object>> entries = current == null || current.length == 0 ? new ArrayList<>() : entries(current);
         byte[] merged = index(user(exchange), merge(entries, entry(exchange)));
         exchange.getMessage().setBody(merged);
         address(exchange.getMessage(), "put", indexKey(user(exchange)));
     }
 
     static void address(Message m, String operation, String key) {
+        // a clean slate for each operation: headers a component set on the previous answer (an object's
+        // content length, say) would otherwise apply to the next request and cut the upload short
+        m.removeHeaders("Camel*");
         m.setHeader(OPERATION, operation);
         m.setHeader(KEY, key);
         int slash = key.lastIndexOf('/');
@@ -127,11 +129,6 @@ public final class RemoteLayout {
         return new VersionInfo(((Number) e.get("id")).longValue(), Instant.parse((String) e.get("createdAt")),
                 (String) e.get("backupTimestamp"), ((Number) e.get("totalRecords")).intValue(), counts,
                 ((Number) e.get("size")).longValue(), 0, (String) e.get("sha256"), (String) e.get("contentHash"));
-    }
-
-    static long id(Map<String, Object> entry) {
-        Object id = entry.get("id");
-        return id instanceof BigInteger b ? b.longValueExact() : ((Number) id).longValue();
     }
 
     @SuppressWarnings("unchecked")

@@ -58,7 +58,7 @@ public final class RestoreApi {
         Optional<Long> only = version(request.get("version"));
 
         byte[] index = get(target, RemoteLayout.indexKey(user));
-        if (index == null) {
+        if (index == null || index.length == 0) {
             throw ApiException.notFound("target '" + target.name() + "' holds no backup for user '" + user + "'");
         }
         List<Map<String, Object>> entries;

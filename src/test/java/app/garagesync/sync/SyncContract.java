@@ -103,7 +103,7 @@ abstract class SyncContract {
         Map<String, String> after = target.snapshot();
         List<String> changed = new ArrayList<>();
         after.forEach((k, v) -> {
-            if (!v.equals(before.get(k))) {
+            if (!k.startsWith("#") && !v.equals(before.get(k))) {
                 changed.add(k);
             }
         });
