@@ -39,7 +39,8 @@ public final class RunningDaemon implements AutoCloseable {
             throw new IllegalStateException("daemon did not start", e);
         }
         CamelContext ctx = main.getCamelContext();
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(0));
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx,
+                VertxPlatformHttpRouter.getRouterNameFromPort(Integer.parseInt(p.getProperty("camel.server.port"))));
         return new RunningDaemon(main, router.getServer().getPort(), dataDir);
     }
 

@@ -1,0 +1,81 @@
+package app.garagesync.sync;
+
+import app.garagesync.api.ApiException;
+import app.garagesync.api.RequestBodies;
+import app.garagesync.api.Responses;
+import app.garagesync.store.DurableFiles;
+import app.garagesync.store.UserIds;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.Exchange;
+
+/**
+ * The receiving side of an {@code http} target: another garage-sync puts and gets objects by key under
+ * {@code <data-dir>/replica/}, with the layout every target has ({@link RemoteLayout}). Server to server,
+ * so it has its own token ({@code garagesync.replica.token}) instead of a user's; without one configured
+ * every call is refused. Replicas are kept apart from this server's own users' versions.
+ */
+public final class ReplicaApi {
+
+    private static final Pattern KEY = Pattern.compile("users/([^/]{1,64})/(index\\.json|versions/\\d{10}\\.json)");
+
+    private final Path root;
+    private final byte[] token;
+    private final RequestBodies bodies;
+
+    public ReplicaApi(Path dataDir, String token, RequestBodies bodies) {
+        this.root = dataDir.resolve("replica");
+        this.token = token == null || token.isBlank() ? null : token.trim().getBytes(StandardCharsets.UTF_8);
+        this.bodies = bodies;
+    }
+
+    /** PUT /api/replica?key=...: stores the body under the key, replacing it (writes are idempotent by key). */
+    public void put(Exchange exchange) {
+        Path file = authorizedFile(exchange);
+        byte[] body = bodies.backup(exchange);
+        try {
+            DurableFiles.createDirectories(file.getParent());
+            DurableFiles.replace(file, body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store replica object " + file, e);
+        }
+        Responses.json(exchange, 200, Map.of("stored", true, "bytes", body.length));
+    }
+
+    /** GET /api/replica?key=...: the bytes stored under the key, or 404. */
+    public void get(Exchange exchange) {
+        Path file = authorizedFile(exchange);
+        try {
+            Responses.rawJson(exchange, 200, Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw ApiException.notFound("nothing stored under that key");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read replica object " + file, e);
+        }
+    }
+
+    private Path authorizedFile(Exchange exchange) {
+        if (token == null) {
+            throw new ApiException(403, "forbidden", "this server accepts no replicas (garagesync.replica.token is empty)");
+        }
+        String auth = exchange.getMessage().getHeader("Authorization", String.class);
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                || !MessageDigest.isEqual(token, auth.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
+            throw ApiException.unauthorized("a valid 'Authorization: Bearer <replica token>' header is required");
+        }
+        String key = exchange.getMessage().getHeader("key", String.class);
+        Matcher m = key == null ? null : KEY.matcher(key);
+        if (m == null || !m.matches() || !UserIds.isValid(m.group(1))) {
+            throw ApiException.badRequest("key: must look like users/<user>/index.json or users/<user>/versions/<10 digits>.json");
+        }
+        return root.resolve(key);
+    }
+}
