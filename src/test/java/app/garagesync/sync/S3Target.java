@@ -35,6 +35,7 @@ final class S3Target implements TargetUnderTest {
 
     private final BlobStore blobs;
     private final AtomicLong puts = new AtomicLong();
+    private volatile long putDelayMillis;
     private final int port;
     private S3Proxy proxy;
 
@@ -44,6 +45,10 @@ final class S3Target implements TargetUnderTest {
             @Override
             public PutObjectResponse putBlob(PutObjectRequest request, InputStream in) {
                 puts.incrementAndGet();
+                if (putDelayMillis > 0) {
+                    // a slow link, so that a test can act while a drain is under way
+                    java.util.concurrent.locks.LockSupport.parkNanos(putDelayMillis * 1_000_000);
+                }
                 return super.putBlob(request, in);
             }
         };
@@ -63,6 +68,10 @@ final class S3Target implements TargetUnderTest {
 
     String endpoint() {
         return "http://127.0.0.1:" + port;
+    }
+
+    void slowDown(long millisPerPut) {
+        putDelayMillis = millisPerPut;
     }
 
     long puts() {
