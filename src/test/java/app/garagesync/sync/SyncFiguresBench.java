@@ -1,0 +1,88 @@
+package app.garagesync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import app.garagesync.testing.Http;
+import app.garagesync.testing.RunningDaemon;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The figures the sync issue asks for, measured against s3proxy on loopback (so they show the daemon's
+ * own cost, not a WAN's): time and bytes to sync a first 50 MB version and a one-day change, and the
+ * duration of an idle tick with 100 users. Not part of {@code mvn verify}; run it with
+ * {@code mvn -q test -Dtest=SyncFiguresBench}.
+ */
+class SyncFiguresBench {
+
+    @Test
+    void measure(@org.junit.jupiter.api.io.TempDir Path base) throws Exception {
+        S3Target s3 = new S3Target(base);
+        try (RunningDaemon d = RunningDaemon.start(base.resolve("data"), concat(new String[] {
+                "garagesync.sync.interval", "1h",
+                "garagesync.sync.default-enabled", "true"}, s3.properties("offsite")))) {
+            SyncRunner runner = d.context().getRegistry().lookupByNameAndType("syncRunner", SyncRunner.class);
+            Http http = d.http().as("garage");
+            String first = SizedBackups.of(1, 50 * 1024 * 1024 - 4096);
+            assertThat(http.postJson("/api/backup", first).status()).isEqualTo(201);
+            Map<String, String> before = s3.snapshot();
+            long t0 = System.nanoTime();
+            runner.push("offsite", "garage");
+            long firstMs = (System.nanoTime() - t0) / 1_000_000;
+            long firstBytes = written(before, s3.snapshot());
+            System.out.printf("FIGURE first version: %d bytes of JSON, %d ms, %d bytes written to S3 (%d PUTs)%n",
+                    first.length(), firstMs, firstBytes, s3.puts() - Long.parseLong(before.get("#puts")));
+
+            // a day of work: a few dozen customers edited in the same 50 MB document
+            String day = first.replace("révision 1 / véhicule 1\"", "révision 2 / véhicule 1\"");
+            assertThat(day).isNotEqualTo(first);
+            assertThat(http.postJson("/api/backup", day).status()).isEqualTo(201);
+            long putsBefore = s3.puts();
+            Map<String, String> beforeDay = s3.snapshot();
+            t0 = System.nanoTime();
+            runner.push("offsite", "garage");
+            long dayMs = (System.nanoTime() - t0) / 1_000_000;
+            Map<String, String> afterDay = s3.snapshot();
+            long dayBytes = written(beforeDay, afterDay);
+            System.out.printf("FIGURE one-day change: %d ms, %d bytes written to S3 (%d PUTs)%n",
+                    dayMs, dayBytes, s3.puts() - putsBefore);
+
+            for (int u = 0; u < 100; u++) {
+                assertThat(http.as("user-" + u).postJson("/api/backup", app.garagesync.testing.Backups.small(u)).status()).isEqualTo(201);
+            }
+            runner.runAll();
+            long putsIdle = s3.puts();
+            long best = Long.MAX_VALUE;
+            long total = 0;
+            int runs = 20;
+            for (int i = 0; i < runs; i++) {
+                long s = System.nanoTime();
+                runner.runAll();
+                long us = (System.nanoTime() - s) / 1000;
+                best = Math.min(best, us);
+                total += us;
+            }
+            assertThat(s3.puts()).isEqualTo(putsIdle);
+            System.out.printf("FIGURE idle tick, 101 users with sync on: mean %d µs, best %d µs, 0 writes%n", total / runs, best);
+        } finally {
+            s3.close();
+        }
+    }
+
+    /** Bytes of the objects written between two snapshots (new, or rewritten). */
+    private static long written(Map<String, String> before, Map<String, String> after) {
+        return after.entrySet().stream().filter(e -> !e.getKey().startsWith("#"))
+                .filter(e -> !e.getValue().equals(before.get(e.getKey())))
+                .mapToLong(e -> Long.parseLong(e.getValue().split("@")[0])).sum();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
