@@ -22,7 +22,7 @@ import org.apache.camel.Message;
  *
  * <p>The methods taking an {@link Exchange} prepare the headers a target template reads:
  * {@value #OPERATION} ({@code put} or {@code get}), {@value #KEY}, and the key split in {@value #FOLDER} and
- * {@value #FILE} for kinds that work with folders.
+ * {@value #FILE} for kinds that work with folders, and for a put {@value #LENGTH}, the body's length.
  */
 public final class RemoteLayout {
 
@@ -30,6 +30,8 @@ public final class RemoteLayout {
     public static final String KEY = "GarageSyncKey";
     public static final String FOLDER = "GarageSyncFolder";
     public static final String FILE = "GarageSyncFile";
+    /** For a put: the body's length in bytes (computing it in a template's simple expression copies the array). */
+    public static final String LENGTH = "GarageSyncLength";
 
     /** Exchange properties the sync flows carry. */
     public static final String TARGET = "GarageSyncTarget";
@@ -50,6 +52,7 @@ public final class RemoteLayout {
     public void dataPut(Exchange exchange) {
         Map<String, Object> entry = entry(exchange);
         address(exchange.getMessage(), "put", dataKey(user(exchange), ((Number) entry.get("id")).longValue()));
+        exchange.getMessage().setHeader(LENGTH, exchange.getMessage().getBody(byte[].class).length);
     }
 
     /** Headers to get the user's index; the template answers its bytes, or a null body when there is none. */
@@ -65,6 +68,7 @@ public final class RemoteLayout {
         byte[] merged = index(user(exchange), merge(entries, entry(exchange)));
         exchange.getMessage().setBody(merged);
         address(exchange.getMessage(), "put", indexKey(user(exchange)));
+        exchange.getMessage().setHeader(LENGTH, merged.length);
     }
 
     static void address(Message m, String operation, String key) {
