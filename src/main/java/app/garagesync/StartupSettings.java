@@ -1,7 +1,6 @@
 package app.garagesync;
 
 import java.nio.file.Path;
-import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.main.BaseMainSupport;
@@ -16,9 +15,6 @@ import org.slf4j.LoggerFactory;
 final class StartupSettings extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(StartupSettings.class);
-
-    StartupSettings(Properties overrides) {
-    }
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
