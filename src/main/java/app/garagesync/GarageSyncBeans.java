@@ -39,7 +39,10 @@ public final class GarageSyncBeans implements CamelConfiguration {
 
         DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
         FileBackupStore store = new FileBackupStore(dataDir, clock,
-                Integer.parseInt(property(context, "garagesync.store.zstd-level")));
+                Integer.parseInt(property(context, "garagesync.store.zstd-level")),
+                new FileBackupStore.StoragePolicy(
+                        Double.parseDouble(property(context, "garagesync.store.checkpoint-ratio")),
+                        Integer.parseInt(property(context, "garagesync.store.max-chain"))));
         store.removeLeftovers();
 
         GarageMetrics metrics = new GarageMetrics();
