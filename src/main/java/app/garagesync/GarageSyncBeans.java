@@ -29,6 +29,8 @@ import org.apache.camel.spi.CamelEvent;
  */
 public final class GarageSyncBeans implements CamelConfiguration {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GarageSyncBeans.class);
+
     @Override
     public void configure(CamelContext context) throws Exception {
         Path dataDir = Path.of(property(context, "garagesync.data-dir"));
@@ -37,7 +39,10 @@ public final class GarageSyncBeans implements CamelConfiguration {
 
         DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
         FileBackupStore store = new FileBackupStore(dataDir, clock,
-                Integer.parseInt(property(context, "garagesync.store.zstd-level")));
+                Integer.parseInt(property(context, "garagesync.store.zstd-level")),
+                new FileBackupStore.StoragePolicy(
+                        Double.parseDouble(property(context, "garagesync.store.checkpoint-ratio")),
+                        Integer.parseInt(property(context, "garagesync.store.max-chain"))));
         store.removeLeftovers();
 
         GarageMetrics metrics = new GarageMetrics();
@@ -80,6 +85,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 } catch (java.io.IOException ignored) {
                     // the OS releases the lock with the process anyway
                 }
+                LOG.info("garage-sync stopped cleanly, data directory {} released", dataDir.toAbsolutePath());
             }
         });
     }

@@ -2,8 +2,9 @@ package app.garagesync.store;
 
 import app.garagesync.Json;
 import com.github.luben.zstd.Zstd;
-import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdException;
+import com.github.luben.zstd.ZstdOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -12,8 +13,10 @@ import java.util.Map;
 
 /**
  * The format of one version file: a header line {@code GSV1 <json metadata>\n}, then one zstd frame
- * (with its content checksum) holding the backup exactly as it was sent. The header makes listing
- * versions cheap; the checksum makes a flipped bit fail the read instead of serving damaged data.
+ * (with its content checksum) holding the payload: the backup exactly as it was sent, or, for a
+ * delta version ({@code "parent"} in the header), the entity-level delta against its parent. The
+ * header makes listing versions cheap; the checksum makes a flipped bit fail the read instead of
+ * serving damaged data.
  */
 final class VersionFile {
 
@@ -23,15 +26,39 @@ final class VersionFile {
     private VersionFile() {
     }
 
-    static byte[] compress(byte[] json, int level) {
-        try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
-            ctx.setLevel(level);
-            ctx.setChecksum(true);
-            return ctx.compress(json);
+    /** Streams the zstd frame to {@code out}: no compressed copy of a 50 MB backup is held in memory. */
+    static void compressTo(OutputStream out, byte[] json, int length, int level) throws IOException {
+        ZstdOutputStream z = new ZstdOutputStream(new NonClosing(out), level);
+        z.setChecksum(true);
+        z.write(json, 0, length);
+        z.close();
+    }
+
+    /** Lets the zstd stream end its frame without closing the file the caller still has to fsync. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
         }
     }
 
-    static byte[] header(VersionInfo v) {
+    /** Compresses a small payload (a delta) in memory, to know its stored size before choosing the form. */
+    static byte[] compress(byte[] payload, int level) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.max(256, payload.length / 4));
+        compressTo(out, payload, payload.length, level);
+        return out.toByteArray();
+    }
+
+    static byte[] header(VersionInfo v, StoredForm form) {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("id", v.id());
         h.put("createdAt", v.createdAt().toString());
@@ -39,8 +66,13 @@ final class VersionFile {
         h.put("totalRecords", v.totalRecords());
         h.put("recordsByCollection", v.recordsByCollection());
         h.put("size", v.size());
-        h.put("sha256", v.sha256());
         h.put("contentHash", v.contentHash());
+        if (form.isDelta()) {
+            h.put("parent", form.parent());
+            h.put("payloadSize", form.payloadSize());
+            h.put("chainLength", form.chainLength());
+            h.put("chainBytes", form.chainBytes());
+        }
         return (MAGIC + Json.write(h) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
@@ -67,8 +99,18 @@ final class VersionFile {
                 .forEach((k, n) -> counts.put(k, ((Number) n).intValue()));
         return new VersionInfo(((Number) h.get("id")).longValue(), Instant.parse((String) h.get("createdAt")),
                 (String) h.get("backupTimestamp"), ((Number) h.get("totalRecords")).intValue(), counts,
-                ((Number) h.get("size")).longValue(), storedSize, (String) h.get("sha256"),
+                ((Number) h.get("size")).longValue(), storedSize,
                 (String) h.get("contentHash"));
+    }
+
+    static StoredForm parseForm(byte[] headerLine, long size) throws IOException {
+        String line = new String(headerLine, StandardCharsets.UTF_8);
+        Map<String, Object> h = Json.readMap(line.substring(MAGIC.length()).trim().getBytes(StandardCharsets.UTF_8));
+        if (!(h.get("parent") instanceof Number parent)) {
+            return StoredForm.whole(size);
+        }
+        return new StoredForm(parent.longValue(), ((Number) h.get("payloadSize")).longValue(),
+                ((Number) h.get("chainLength")).intValue(), ((Number) h.get("chainBytes")).longValue());
     }
 
     static byte[] decompress(byte[] file, int from, long size) throws IOException {
