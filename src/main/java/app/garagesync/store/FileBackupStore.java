@@ -191,36 +191,6 @@ public final class FileBackupStore implements BackupStore {
     }
 
     @Override
-    public VersionInfo putRestored(String user, VersionInfo original, byte[] json) {
-        UserVersions uv = loaded(user);
-        uv.lock.lock();
-        try {
-            if (uv.byId.containsKey(original.id())) {
-                throw new VersionExistsException(user, original.id());
-            }
-            byte[] payload = VersionFile.compress(json, zstdLevel);
-            VersionInfo draft = new VersionInfo(original.id(), original.createdAt(), original.backupTimestamp(),
-                    original.totalRecords(), original.recordsByCollection(), json.length, 0,
-                    original.sha256(), original.contentHash());
-            byte[] header = VersionFile.header(draft);
-            Path dir = versionsDir(user);
-            DurableFiles.createDirectories(dir);
-            DurableFiles.createNew(dir.resolve(fileName(original.id())), header, payload);
-            VersionInfo stored = withStoredSize(draft, header.length + payload.length);
-            NavigableMap<Long, VersionInfo> next = new TreeMap<>(uv.byId);
-            next.put(original.id(), stored);
-            uv.byId = Collections.unmodifiableNavigableMap(next);
-            return stored;
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            throw new VersionExistsException(user, original.id());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot restore version " + original.id() + " of user " + user, e);
-        } finally {
-            uv.lock.unlock();
-        }
-    }
-
-    @Override
     public List<VersionInfo> versions(String user) {
         return new ArrayList<>(loaded(user).byId.descendingMap().values());
     }

@@ -119,7 +119,6 @@ public final class RemoteLayout {
         e.put("totalRecords", v.totalRecords());
         e.put("recordsByCollection", v.recordsByCollection());
         e.put("size", v.size());
-        e.put("sha256", v.sha256());
         e.put("contentHash", v.contentHash());
         return e;
     }
@@ -132,7 +131,7 @@ public final class RemoteLayout {
                 .forEach((k, n) -> counts.put(k, ((Number) n).intValue()));
         return new VersionInfo(((Number) e.get("id")).longValue(), Instant.parse((String) e.get("createdAt")),
                 (String) e.get("backupTimestamp"), ((Number) e.get("totalRecords")).intValue(), counts,
-                ((Number) e.get("size")).longValue(), 0, (String) e.get("sha256"), (String) e.get("contentHash"));
+                ((Number) e.get("size")).longValue(), 0, (String) e.get("contentHash"));
     }
 
     @SuppressWarnings("unchecked")

@@ -40,7 +40,7 @@ public final class ReplicaApi {
     /** PUT /api/replica?key=...: stores the body under the key, replacing it (writes are idempotent by key). */
     public void put(Exchange exchange) {
         Path file = authorizedFile(exchange);
-        byte[] body = bodies.backup(exchange);
+        byte[] body = bodies.json(exchange, bodies.maxBackupSize());
         try {
             DurableFiles.createDirectories(file.getParent());
             DurableFiles.replace(file, body);

@@ -80,7 +80,7 @@ public final class RestoreApi {
             VersionInfo original = RemoteLayout.versionInfo(e);
             Optional<VersionInfo> local = store.version(user, original.id());
             if (local.isPresent()) {
-                if (!local.get().sha256().equals(original.sha256())) {
+                if (!local.get().contentHash().equals(original.contentHash()) || local.get().size() != original.size()) {
                     throw new ApiException(409, "conflict", "version " + original.id() + " exists here with other content than on target '"
                             + target.name() + "'; restore into an empty data directory or pick another version");
                 }
@@ -88,7 +88,7 @@ public final class RestoreApi {
                 continue;
             }
             byte[] json = get(target, RemoteLayout.dataKey(user, original.id()));
-            if (json == null || json.length != original.size() || !sha256(json).equals(original.sha256())) {
+            if (json == null || json.length != original.size() || !sha256(json).equals(e.get("sha256"))) {
                 throw new ApiException(502, "target_damaged", "version " + original.id() + " on target '" + target.name()
                         + "' is missing or does not match its recorded SHA-256; nothing more was restored");
             }

@@ -33,7 +33,10 @@ public final class VersionDelivery {
 
     /** The version's exact bytes as the body: what the target stores under the version's key. */
     public void load(Exchange exchange) {
-        exchange.getMessage().setBody(store.read(user(exchange), id(exchange)));
+        byte[] json = store.read(user(exchange), id(exchange));
+        // recorded in the target's index: a restore checks every copy against it before storing it
+        entry(exchange).put("sha256", RestoreApi.sha256(json));
+        exchange.getMessage().setBody(json);
         metrics.attempt(target(exchange));
     }
 
@@ -59,7 +62,9 @@ public final class VersionDelivery {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String error = describe(cause);
         metrics.failure(target);
-        var file = spool.write(target, user, entry(exchange), store.read(user, id(exchange)), error);
+        byte[] json = store.read(user, id(exchange));
+        entry(exchange).put("sha256", RestoreApi.sha256(json));
+        var file = spool.write(target, user, entry(exchange), json, error);
         LOG.warn("Target {} did not take version {} of user {} ({}); kept in {}", target, id(exchange), user, error, file);
         exchange.setProperty(SyncRunner.OUTCOME, "spooled");
         exchange.setProperty("GarageSyncError", error);
