@@ -44,6 +44,7 @@ public final class SyncBeans {
         registry.bind("restoreApi", new RestoreApi(targets, store, bodies, producer, runner));
         registry.bind("redeliveryNotice", new RedeliveryNotice(board, metrics));
         registry.bind("targetRedeliveryPolicy", redeliveryPolicy(property));
+        registry.bind("inbox", new app.garagesync.inbox.InboxFiles(clock));
         registry.bind("replicaApi", new ReplicaApi(dataDir, property.apply("garagesync.replica.token"), bodies));
     }
 

@@ -90,7 +90,7 @@ public final class VersionDelivery {
         body.put("error", error);
         body.put("time", board.clock().instant().toString());
         body.put("text", "garage-sync: target " + target + (error == null ? " answers again" : " is failing: " + error));
-        producer.sendBody("seda:sync-notify", app.garagesync.Json.bytes(body));
+        producer.sendBody("seda:sync-notify?multipleConsumers=true", app.garagesync.Json.bytes(body));
     }
 
     static String describe(Throwable t) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,7 +73,8 @@ class KillDuringDrainTest extends SyncContract {
             child.destroyForcibly().waitFor();
         }
         int left = zips(spool).size();
-        assertThat(left).as("killed mid-drain, with spool files left").isBetween(1, VERSIONS - 2);
+        assertThat(left).as("killed mid-drain, with spool files left; child log:%n%s",
+                Files.readString(base.resolve("child.log"))).isBetween(1, VERSIONS - 2);
 
         s3.slowDown(0);
         RunningDaemon restarted = daemon("data");

@@ -103,10 +103,18 @@ final class S3Target implements TargetUnderTest {
 
     @Override
     public byte[] read(String key) throws Exception {
-        if (!blobs.blobExists(BUCKET, PREFIX + key)) {
+        return readObject(BUCKET, PREFIX + key);
+    }
+
+    void createBucket(String bucket) {
+        blobs.createContainer(bucket);
+    }
+
+    byte[] readObject(String bucket, String objectKey) throws Exception {
+        if (!blobs.blobExists(bucket, objectKey)) {
             return null;
         }
-        try (InputStream in = blobs.getBlob(BUCKET, PREFIX + key)) {
+        try (InputStream in = blobs.getBlob(bucket, objectKey)) {
             return in.readAllBytes();
         }
     }

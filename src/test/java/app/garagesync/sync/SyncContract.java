@@ -175,13 +175,18 @@ abstract class SyncContract {
         Http.Response restored = again.postJson("/api/restore", "{\"target\": \"" + NAME + "\"}");
         assertThat(restored.status()).as(restored.toString()).isEqualTo(200);
         assertThat(restored.body()).contains("\"restored\":[1,2,3]");
-        assertThat(again.get("/api/backup/versions").body()).isEqualTo(versions);
+        // identical ids, times, sizes and counts; only the stored size may differ (restored versions are whole)
+        assertThat(withoutStoredSize(again.get("/api/backup/versions").body())).isEqualTo(withoutStoredSize(versions));
         for (int i = 1; i <= 3; i++) {
             assertThat(again.get("/api/backup?version=" + i).body()).isEqualTo(Backups.small(i));
         }
         // a second restore finds everything present and changes nothing
         assertThat(again.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"version\": 2}").body())
                 .contains("\"restored\":[]").contains("\"alreadyPresent\":[2]");
+    }
+
+    static String withoutStoredSize(String versionsJson) {
+        return versionsJson.replaceAll(",\"storedSize\":\\d+", "");
     }
 
     static Map<String, Object> status(Http http) throws Exception {
