@@ -36,6 +36,8 @@ public final class InboxFiles {
         if (slash >= 0 && relative.indexOf('/', slash + 1) >= 0) {
             throw ApiException.badRequest("inbox: put the file directly in the user's folder, not deeper");
         }
+        // the import answer replaces every header: keep the file's name for the log
+        exchange.setProperty("GarageSyncInboxFile", relative);
         exchange.setProperty(RequestIdentity.USER, UserIds.require(user));
         byte[] body = exchange.getMessage().getBody(byte[].class);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
@@ -44,7 +46,7 @@ public final class InboxFiles {
     }
 
     public void imported(Exchange exchange) {
-        LOG.info("Inbox: imported {} for user {}: {}", exchange.getFromEndpoint() == null ? "" : fileOf(exchange),
+        LOG.info("Inbox: imported {} for user {}: {}", exchange.getProperty("GarageSyncInboxFile"),
                 exchange.getProperty(RequestIdentity.USER),
                 new String(exchange.getMessage().getBody(byte[].class), StandardCharsets.UTF_8));
     }

@@ -74,7 +74,8 @@ public final class SyncBoard {
     /** Returns true when the target was failing before: a recovery worth telling. */
     public boolean succeeded(String target) {
         TargetState s = target(target);
-        boolean recovered = s.state != State.ok && s.lastError != null;
+        // only a target that was failing recovers; a retry that worked was never announced as a failure
+        boolean recovered = s.state == State.failing;
         s.state = State.ok;
         s.lastSuccess = clock.instant();
         return recovered;

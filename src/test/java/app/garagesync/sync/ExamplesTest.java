@@ -37,6 +37,7 @@ class ExamplesTest {
     S3Target s3;
     HttpServer web;
     final List<String> chat = new CopyOnWriteArrayList<>();
+    final List<String> notices = new CopyOnWriteArrayList<>();
     RunningDaemon daemon;
 
     @BeforeEach
@@ -54,6 +55,13 @@ class ExamplesTest {
         web.createContext("/hooks/chat", x -> {
             try (InputStream in = x.getRequestBody()) {
                 chat.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            x.sendResponseHeaders(200, -1);
+            x.close();
+        });
+        web.createContext("/hooks/notify", x -> {
+            try (InputStream in = x.getRequestBody()) {
+                notices.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
             x.sendResponseHeaders(200, -1);
             x.close();
@@ -79,6 +87,7 @@ class ExamplesTest {
                 "example.pull.user", "atelier",
                 "example.pull.period", "300",
                 "example.chat.webhook-url", webBase + "/hooks/chat",
+                "garagesync.notify.webhook-url", webBase + "/hooks/notify",
                 "garagesync.sync.default-enabled", "true",
                 "garagesync.sync.interval", "200",
                 "garagesync.sync.redelivery.max-attempts", "2",
@@ -119,5 +128,8 @@ class ExamplesTest {
         await().atMost(WAIT).until(() -> SyncContract.status(http).get("error") == null
                 && s3.read(RemoteLayout.dataKey("atelier", 2)) != null);
         assertThat(chat).noneMatch(m -> m.contains("\"event\":\"recovered\""));
+        // the built-in webhook is told of both
+        await().atMost(WAIT).until(() -> notices.stream().anyMatch(m -> m.contains("\"event\":\"recovered\"")));
+        assertThat(notices).anyMatch(m -> m.contains("\"event\":\"failing\""));
     }
 }
