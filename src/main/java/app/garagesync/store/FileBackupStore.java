@@ -67,7 +67,9 @@ public final class FileBackupStore implements BackupStore {
         volatile NavigableMap<Long, VersionInfo> byId;
         volatile Map<Long, StoredForm> forms;
         /** the newest version's layout with entity ids, kept to compute the next delta without a read */
-        SoftReference<LatestLayout> latest = new SoftReference<>(null);
+        volatile SoftReference<LatestLayout> latest = new SoftReference<>(null);
+        /** the last checkpoint a read rebuilt from, so reads along its chain skip parsing it again */
+        volatile SoftReference<LatestLayout> checkpoint = new SoftReference<>(null);
     }
 
     private record LatestLayout(long id, Layout layout) {
@@ -216,6 +218,11 @@ public final class FileBackupStore implements BackupStore {
         Map<Long, StoredForm> forms = uv.forms;
         Deque<Long> deltas = new ArrayDeque<>();
         long at = id;
+        LatestLayout newest = uv.latest.get();
+        if (newest != null && newest.id() == id && uv.byId.get(id) == info) {
+            // the common read, GET of the latest version, costs one copy of the document
+            return newest.layout().materialize();
+        }
         try {
             while (forms.get(at).isDelta()) {
                 deltas.push(at);
@@ -224,11 +231,18 @@ public final class FileBackupStore implements BackupStore {
                     throw new IOException("its parent version " + at + " is missing");
                 }
             }
-            byte[] doc = payload(user, at, uv.byId.get(at).size());
-            if (deltas.isEmpty()) {
-                return doc;
+            LatestLayout base = uv.checkpoint.get();
+            Layout layout;
+            if (base != null && base.id() == at) {
+                layout = base.layout();
+            } else {
+                byte[] doc = payload(user, at, uv.byId.get(at).size());
+                if (deltas.isEmpty()) {
+                    return doc;
+                }
+                layout = LayoutScanner.scan(doc, doc.length);
+                uv.checkpoint = new SoftReference<>(new LatestLayout(at, layout));
             }
-            Layout layout = LayoutScanner.scan(doc, doc.length);
             while (!deltas.isEmpty()) {
                 long d = deltas.pop();
                 layout = DeltaCodec.apply(layout, payload(user, d, forms.get(d).payloadSize()));
