@@ -17,6 +17,14 @@ public interface BackupStore {
     StoreResult put(String user, byte[] json, BackupSummary summary);
 
     /**
+     * Like {@link #put}, but only if {@code baseVersion} is still the latest version, checked under
+     * the same lock as the write: a change-set never lands on top of a version it did not see.
+     *
+     * @throws StaleBaseException when another version came first
+     */
+    StoreResult putOnBase(String user, long baseVersion, byte[] json, BackupSummary summary);
+
+    /**
      * Stores {@code json} as version {@code original.id()} with the original's metadata (creation time,
      * backup timestamp, counts, hashes), as a restore from an off-site copy needs: ids and times come back
      * identical. Create-only: an existing version with that id is never replaced.

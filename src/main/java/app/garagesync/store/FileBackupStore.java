@@ -77,10 +77,22 @@ public final class FileBackupStore implements BackupStore {
 
     @Override
     public StoreResult put(String user, byte[] json, BackupSummary summary) {
+        return put(user, json, summary, -1);
+    }
+
+    @Override
+    public StoreResult putOnBase(String user, long baseVersion, byte[] json, BackupSummary summary) {
+        return put(user, json, summary, baseVersion);
+    }
+
+    private StoreResult put(String user, byte[] json, BackupSummary summary, long expectedLatest) {
         UserVersions uv = loaded(user);
         uv.lock.lock();
         try {
             Map.Entry<Long, VersionInfo> last = uv.byId.lastEntry();
+            if (expectedLatest >= 0 && (last == null || last.getKey() != expectedLatest)) {
+                throw new StaleBaseException(expectedLatest, last == null ? null : last.getKey());
+            }
             if (last != null && last.getValue().contentHash().equals(summary.contentHash())) {
                 return new StoreResult.Unchanged(last.getValue());
             }
