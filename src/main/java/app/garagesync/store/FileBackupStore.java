@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -202,6 +203,82 @@ public final class FileBackupStore implements BackupStore {
         } finally {
             uv.lock.unlock();
         }
+    }
+
+    @Override
+    public Set<Long> prune(String user, Set<Long> keep) {
+        UserVersions uv = loaded(user);
+        uv.lock.lock();
+        try {
+            Set<Long> drop = new java.util.TreeSet<>(uv.byId.keySet());
+            drop.removeAll(keep);
+            if (drop.isEmpty()) {
+                return drop;
+            }
+            Path dir = versionsDir(user);
+            // 1. kept versions built on a dropped one become whole: same content, new form, atomic replace
+            for (VersionInfo v : uv.byId.values()) {
+                StoredForm form = uv.forms.get(v.id());
+                if (keep.contains(v.id()) && form.isDelta() && drop.contains(form.parent())) {
+                    byte[] doc = read(user, v.id());
+                    Path file = dir.resolve(fileName(v.id()));
+                    long size = DurableFiles.replace(file, out -> {
+                        out.write(VersionFile.header(v, StoredForm.whole(doc.length)));
+                        VersionFile.compressTo(out, doc, doc.length, zstdLevel);
+                    });
+                    publish(uv, withStoredSize(v, size), StoredForm.whole(doc.length));
+                }
+            }
+            // 2. record the removal before it happens, so verify tells pruned from lost
+            Path log = UserIds.directory(dataDir, user).resolve("pruned");
+            StringBuilder lines = new StringBuilder();
+            for (long id : pruned(user)) {
+                lines.append(id).append('\n');
+            }
+            drop.forEach(id -> lines.append(id).append('\n'));
+            DurableFiles.replace(log, lines.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            // 3. remove the files, then forget the versions
+            for (long id : drop) {
+                Files.deleteIfExists(dir.resolve(fileName(id)));
+            }
+            DurableFiles.syncDirectory(dir);
+            NavigableMap<Long, VersionInfo> next = new TreeMap<>(uv.byId);
+            Map<Long, StoredForm> nextForms = new java.util.HashMap<>(uv.forms);
+            drop.forEach(id -> {
+                next.remove(id);
+                nextForms.remove(id);
+            });
+            uv.forms = Collections.unmodifiableMap(nextForms);
+            uv.byId = Collections.unmodifiableNavigableMap(next);
+            uv.checkpoint = new SoftReference<>(null);
+            LatestLayout latest = uv.latest.get();
+            if (latest != null && drop.contains(latest.id())) {
+                uv.latest = new SoftReference<>(null);
+            }
+            return drop;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prune versions of user " + user, e);
+        } finally {
+            uv.lock.unlock();
+        }
+    }
+
+    @Override
+    public Set<Long> pruned(String user) {
+        Path log = UserIds.directory(dataDir, user).resolve("pruned");
+        Set<Long> ids = new java.util.TreeSet<>();
+        try {
+            for (String line : Files.readAllLines(log)) {
+                if (!line.isBlank()) {
+                    ids.add(Long.parseLong(line.trim()));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return ids;
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("unreadable prune log " + log + ": " + e.getMessage(), e);
+        }
+        return ids;
     }
 
     @Override
