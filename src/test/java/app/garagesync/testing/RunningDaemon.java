@@ -29,6 +29,10 @@ public final class RunningDaemon implements AutoCloseable {
         p.setProperty("camel.server.port", "0");
         p.setProperty("garagesync.data-dir", dataDir.toString());
         p.setProperty("garagesync.routes-dir", dataDir.resolve("no-operator-routes").toString());
+        // tests count every version they post: retention only where a test turns it on
+        for (String keep : new String[] {"last", "hourly", "daily", "weekly", "monthly"}) {
+            p.setProperty("garagesync.retention.keep-" + keep, "0");
+        }
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
             p.setProperty(keyValues[i], keyValues[i + 1]);
         }
