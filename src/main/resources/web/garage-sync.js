@@ -407,7 +407,8 @@ export class GarageSync extends EventTarget {
     if (!s.reachable) return 'offline';
     if (s.outcome === 'error' || s.server?.error) return 'error';
     if (s.enabled === false) return 'disabled';
-    if (s.outcome === 'ok') return 'ok';
+    // the daemon holding a backup, with no error since, is a synced state even before this page sent one
+    if (s.outcome === 'ok' || s.server?.lastSync || s.server?.lastBackup) return 'ok';
     return 'idle';
   }
 
