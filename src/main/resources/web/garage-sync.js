@@ -135,7 +135,7 @@ export class GarageSync extends EventTarget {
     const backup = this.#o.collect ? await this.send() : await this.#flushOffline();
     let sync = null;
     try {
-      sync = await this.#json('POST', '/api/sync');
+      sync = await this.#json('POST', '/api/sync', '{}');
     } catch (e) {
       // a daemon without off-site sync has no such endpoint; the backup above is what counted
       if (!(e instanceof GarageSyncError) || (e.status !== 404 && e.status !== 405)) throw e;
