@@ -29,6 +29,8 @@ import org.apache.camel.spi.CamelEvent;
  */
 public final class GarageSyncBeans implements CamelConfiguration {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GarageSyncBeans.class);
+
     @Override
     public void configure(CamelContext context) throws Exception {
         Path dataDir = Path.of(property(context, "garagesync.data-dir"));
@@ -80,6 +82,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 } catch (java.io.IOException ignored) {
                     // the OS releases the lock with the process anyway
                 }
+                LOG.info("garage-sync stopped cleanly, data directory {} released", dataDir.toAbsolutePath());
             }
         });
     }

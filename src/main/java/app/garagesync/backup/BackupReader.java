@@ -60,8 +60,10 @@ public final class BackupReader {
         try (JsonParser p = factory.createParser(json, 0, length)) {
             return new Pass(p, json, length).run();
         } catch (JsonProcessingException e) {
-            throw ApiException.invalidBackup("$: not valid JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            // limit violations (nesting depth, string length) come without a location
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr();
+            throw ApiException.invalidBackup("$: not valid JSON" + where + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw ApiException.invalidBackup("$: unreadable JSON: " + e.getMessage());
         }
@@ -105,7 +107,7 @@ public final class BackupReader {
                 throw ApiException.invalidBackup("data: missing (a backup must have a 'data' object)");
             }
             int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-            return new BackupSummary(total, Map.copyOf(counts), backupTimestamp, contentHash(), sha256(), length);
+            return new BackupSummary(total, java.util.Collections.unmodifiableMap(counts), backupTimestamp, contentHash(), sha256(), length);
         }
 
         private void readTimestamp(JsonToken value) throws IOException {

@@ -25,7 +25,12 @@ public final class DataDirectoryLock implements AutoCloseable {
         DurableFiles.createDirectories(dataDir);
         Path file = dataDir.resolve(".lock");
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = ch.tryLock();
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+            lock = null;
+        }
         if (lock == null) {
             ch.close();
             throw new IllegalStateException("data directory " + dataDir.toAbsolutePath()
