@@ -115,20 +115,35 @@ function renderTargets(targets) {
   list.replaceChildren(...targets.map((target) => {
     const li = document.createElement('li');
     const name = target.name || target.id || target.type || '?';
-    const failing = Boolean(target.error || target.lastError) || target.ok === false
-      || /^(down|error|failing|failed)$/i.test(String(target.state || target.status || ''));
+    const health = targetHealth(target);
     li.append(span('name', name));
     if (target.type && target.type !== name) li.append(span('detail', target.type));
-    li.append(tag(failing ? 'bad' : 'ok', t(lang, failing ? 'targets.failing' : 'targets.ok')));
+    li.append(tag(health, t(lang, `targets.${health}`)));
     const last = target.lastSync || target.lastSuccess;
     if (last) li.append(span('detail', t(lang, 'targets.last', { time: formatTime(lang, last) })));
     const pending = target.pendingVersions ?? target.pending;
     if (typeof pending === 'number' && pending > 0) li.append(span('detail', t(lang, 'targets.pending', { n: pending })));
     const error = target.error || target.lastError;
-    if (error) li.append(span('detail err', String(error)));
+    if (error && health !== 'ok') li.append(span('detail err', String(error)));
     return li;
   }));
   $('#targets-empty').hidden = targets.length > 0;
+}
+
+/** ok, retrying or failing: the target's own state when it gives one, else whether it reports an error. */
+function targetHealth(target) {
+  const state = String(target.state ?? target.status ?? '').toLowerCase();
+  if (state === 'ok' || state === 'up') return 'ok';
+  if (state === 'retrying') return 'retrying';
+  if (state) return 'failing';
+  return target.error || target.lastError || target.ok === false ? 'failing' : 'ok';
+}
+
+/** ok, warn or bad, for the colour of a history result. */
+function resultKind(result) {
+  if (/^(ok|success|succeeded|done|delivered)$/i.test(result)) return 'ok';
+  if (/^(spooled|retrying|partial|skipped)$/i.test(result)) return 'warn';
+  return 'bad';
 }
 
 async function loadHistory() {
@@ -143,12 +158,13 @@ async function loadHistory() {
 function renderHistory() {
   const entries = historyEntries ?? [];
   $('#history tbody').replaceChildren(...entries.map((h) => {
-    const ok = /^(ok|success|succeeded|done)$/i.test(String(h.result ?? ''));
+    const result = String(h.result ?? '?');
+    const label = t(lang, `result.${result}`);
     const versionsSent = Array.isArray(h.versions) ? h.versions.length : h.versions;
     return row([
       cell(formatTime(lang, h.time)),
       cell(h.target ?? t(lang, 'none')),
-      cell(tag(ok ? 'ok' : 'bad', String(h.result ?? '?'))),
+      cell(tag(resultKind(result), label.startsWith('result.') ? result : label)),
       cell(versionsSent ?? t(lang, 'none'), 'num'),
       cell(formatBytes(lang, h.bytes), 'num'),
       cell(typeof h.durationMs === 'number' ? `${h.durationMs} ms` : t(lang, 'none'), 'num'),

@@ -162,6 +162,7 @@ export class GarageSync extends EventTarget {
         return answer;
       } finally {
         this.#sending = null;
+        this.#emit();
       }
     })();
     return this.#sending;
@@ -195,7 +196,9 @@ export class GarageSync extends EventTarget {
   async history() {
     try {
       const h = await this.#json('GET', '/api/sync/history');
-      return Array.isArray(h.entries) ? h.entries : Array.isArray(h) ? h : [];
+      // the sync branch answers {history: [...]}; an earlier draft said {entries: [...]}
+      const list = [h, h.history, h.entries].find(Array.isArray);
+      return list || [];
     } catch (e) {
       if (e instanceof GarageSyncError && e.status === 404) return null;
       throw e;
@@ -302,6 +305,7 @@ export class GarageSync extends EventTarget {
         return await this.#post(await unpack(JSON.parse(saved)));
       } finally {
         this.#sending = null;
+        this.#emit();
       }
     })();
     return this.#sending;

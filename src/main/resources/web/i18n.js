@@ -72,6 +72,7 @@ const fr = {
   'targets.empty': 'Aucune destination configurée sur le serveur.',
   'targets.ok': 'OK',
   'targets.failing': 'En échec',
+  'targets.retrying': 'Nouvel essai en cours',
   'targets.last': 'dernier envoi {time}',
   'targets.pending': '{n} version(s) en attente',
 
@@ -86,6 +87,9 @@ const fr = {
   'history.error': 'Erreur',
   'history.empty': 'Aucune synchronisation pour l’instant.',
   'history.missing': 'Ce serveur ne fournit pas d’historique de synchronisation.',
+  'result.delivered': 'Envoyé',
+  'result.spooled': 'Mis en attente',
+  'result.failed': 'Échec',
 
   'toast.synced': 'Synchronisation lancée',
   'toast.noSyncNow': 'Ce serveur ne propose pas la synchronisation à la demande',
@@ -185,6 +189,7 @@ const en = {
   'targets.empty': 'No target configured on the server.',
   'targets.ok': 'OK',
   'targets.failing': 'Failing',
+  'targets.retrying': 'Retrying',
   'targets.last': 'last sent {time}',
   'targets.pending': '{n} version(s) waiting',
 
@@ -199,6 +204,9 @@ const en = {
   'history.error': 'Error',
   'history.empty': 'No sync yet.',
   'history.missing': 'This server does not provide a sync history.',
+  'result.delivered': 'Delivered',
+  'result.spooled': 'Spooled',
+  'result.failed': 'Failed',
 
   'toast.synced': 'Sync started',
   'toast.noSyncNow': 'This server does not offer sync on demand',

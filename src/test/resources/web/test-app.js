@@ -13,6 +13,7 @@ const sync = new GarageSync({
   retryBase: ms('retryBase', 2000),
   retryMax: ms('retryMax', 300000),
   statusInterval: ms('status', 60000),
+  debounce: ms('debounce', 2000),
 });
 document.querySelector('garage-sync-indicator').client = sync;
 window.garageSync = sync;

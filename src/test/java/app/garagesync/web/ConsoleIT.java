@@ -44,7 +44,11 @@ class ConsoleIT {
     @BeforeAll
     static void start() throws IOException {
         Browser.requireInstalled();
-        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")));
+        // one off-site folder target, for "Synchroniser maintenant" to have somewhere to send (the keys
+        // are the sync branch's; a daemon without off-site sync ignores them)
+        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")),
+                "garagesync.target.nas.type", "dir",
+                "garagesync.target.nas.path", workDir.resolve("nas").toString());
         browser = Browser.open(workDir);
     }
 

@@ -22,10 +22,11 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
- * The garage app's side through an outage: a page wired to the client like docs/console.md shows
- * (test-app.html), a daemon stopped and started again on the same port and data directory.
+ * The garage app's side: a page wired to the client like docs/console.md shows (test-app.html), through
+ * bursts of edits and through an outage (a daemon stopped and started again on the same port and data
+ * directory).
  */
-class IndicatorOfflineIT {
+class BrowserClientIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String USER = "garage-hors-ligne";
@@ -81,6 +82,27 @@ class IndicatorOfflineIT {
         Http back = daemon.http().as(USER);
         await().atMost(WAIT).untilAsserted(() -> assertThat(back.get("/api/backup").body()).isEqualTo(Backups.small(42)));
         assertThat(tooltip(driver)).contains("Dernière synchro").doesNotContain("Copie locale");
+    }
+
+    @Test
+    void should_send_a_burst_of_changes_once_after_a_quiet_moment() throws IOException {
+        Browser.requireInstalled();
+        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")));
+        Http http = daemon.http().as("rafale");
+        http.putJson("/api/sync/settings", "{\"enabled\":true}");
+        browser = Browser.open(workDir);
+        ChromeDriver driver = browser.driver();
+        driver.get("http://127.0.0.1:" + daemon.port() + "/test-app.html?user=rafale&debounce=300");
+        browser.waiting(WAIT).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+
+        // five edits in a row, as a mechanic typing a repair: one backup, of the last state
+        driver.executeScript("for (const data of arguments[0]) { window.appData = data; window.garageSync.changed(); }",
+                java.util.List.of(Backups.small(1), Backups.small(2), Backups.small(3), Backups.small(4), Backups.small(5)));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(http.get("/api/backup").body()).isEqualTo(Backups.small(5)));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> http.get("/api/backup/versions").body().split("\"id\":", -1).length - 1 == 1);
+        awaitIndicator("ok");
     }
 
     private void awaitIndicator(String state) {
