@@ -48,13 +48,13 @@ function renderStatus(s) {
     auto.checked = s.enabled;
     auto.disabled = false;
   }
-  $('#f-state').textContent = t(lang, `state.${s.state}`);
-  $('#f-last').textContent = formatTime(lang, s.lastSync);
-  $('#f-records').textContent = String(s.totalRecords ?? 0);
-  $('#f-version').textContent = s.latestVersion ?? t(lang, 'none');
+  setText('#f-state', t(lang, `state.${s.state}`));
+  setText('#f-last', formatTime(lang, s.lastSync));
+  setText('#f-records', String(s.totalRecords ?? 0));
+  setText('#f-version', String(s.latestVersion ?? t(lang, 'none')));
   $('#f-pending-row').hidden = !s.pending;
   $('#f-error-row').hidden = !s.error;
-  $('#f-error').textContent = s.error || '';
+  setText('#f-error', s.error || '');
   if (s.user && !tokenMode && document.activeElement !== $('#user-id')) $('#user-id').value = saved.user;
   renderTargets(s.targets);
 }
@@ -335,6 +335,12 @@ function failed(err, key = 'toast.failed') {
 }
 
 // ---- small DOM helpers
+
+/** Only real changes: the facts are a live region, and a screen reader reads every rewrite aloud. */
+function setText(selector, text) {
+  const el = $(selector);
+  if (el.textContent !== text) el.textContent = text;
+}
 
 function span(cls, text) {
   const s = document.createElement('span');

@@ -3,6 +3,7 @@ package app.garagesync.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import app.garagesync.auth.TokenFile;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.Browser;
 import app.garagesync.testing.Http;
@@ -203,6 +204,26 @@ class ConsoleIT {
         new Select(driver().findElement(By.id("lang"))).selectByVisibleText("Français");
         browser.waiting(WAIT).until(d -> "fr".equals(d.findElement(By.tagName("html")).getDomAttribute("lang")));
         assertThat(driver().findElement(By.id("sync-now")).getText()).isEqualTo("Synchroniser maintenant");
+    }
+
+    @Test
+    void should_ask_for_a_token_when_the_daemon_runs_in_token_mode() throws IOException {
+        Path data = Files.createDirectories(workDir.resolve("token-mode"));
+        String token = new TokenFile(data.resolve("tokens")).issue("garage-jeton");
+        try (RunningDaemon tokenDaemon = RunningDaemon.start(data, "garagesync.auth.mode", "token")) {
+            tokenDaemon.http().with("Authorization", "Bearer " + token).postJson("/api/backup", Backups.small(3));
+            driver().get("http://127.0.0.1:" + tokenDaemon.port() + "/");
+            awaitReady();
+
+            browser.waiting(WAIT).until(d -> d.findElement(By.id("token")).isDisplayed());
+            assertThat(driver().findElement(By.id("user-id")).isDisplayed()).isFalse();
+            assertThat(driver().switchTo().activeElement().getDomAttribute("id")).isEqualTo("token");
+            driver().switchTo().activeElement().sendKeys(token, Keys.ENTER);
+
+            browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#versions tbody tr")).size() == 1);
+            assertThat(js("return localStorage.getItem('garage-sync:token')")).isNull();
+            assertThat(js("return sessionStorage.getItem('garage-sync:token')")).isEqualTo(token);
+        }
     }
 
     // ---- helpers
