@@ -41,6 +41,7 @@ final class HttpServerTuning {
             switch (ctx.statusCode()) {
                 case 413 -> error(ctx, 413, "too_large", "the body is larger than the limit of " + limit);
                 case 400 -> error(ctx, 400, "invalid_request", "the request could not be read");
+                case 403 -> error(ctx, 403, "origin_not_allowed", "this origin is not in garagesync.cors.allowed-origins");
                 default -> ctx.next();
             }
         });

@@ -1,7 +1,6 @@
 package app.garagesync;
 
 import java.nio.file.Path;
-import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.main.BaseMainSupport;
@@ -16,9 +15,6 @@ import org.slf4j.LoggerFactory;
 final class StartupSettings extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(StartupSettings.class);
-
-    StartupSettings(Properties overrides) {
-    }
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
@@ -35,9 +31,10 @@ final class StartupSettings extends MainListenerSupport {
         long limit = ConfigSizes.bytes(context.resolvePropertyPlaceholders("{{garagesync.max-backup-size}}"));
         MainHttpServer server = context.hasService(MainHttpServer.class);
         if (server != null) {
-            // a little room over the backup limit for the other endpoints' small bodies is not needed:
             // the backup limit is the largest body any endpoint accepts
             server.setMaxBodySize(limit);
+            // one buffer of the announced size instead of doubling copies while a 50 MB body arrives
+            server.getBodyHandler().setPreallocateBodyBuffer(true);
         }
     }
 }

@@ -46,6 +46,13 @@ public final class ApiErrors {
             LOG.error("{}", damaged.getMessage(), damaged);
             body.put("error", code);
             body.put("message", "this version is damaged on disk and is not served; run a verify and restore it from a target");
+        } else if (t instanceof OutOfMemoryError) {
+            // too many large backups at once for the heap: the client may retry, nothing was stored
+            status = 503;
+            code = "busy";
+            LOG.warn("Out of heap while handling {}: answered 503, consider a larger -Xmx", exchange.getFromRouteId());
+            body.put("error", code);
+            body.put("message", "the server is short of memory for this request now; retry shortly");
         } else {
             status = 500;
             code = "internal_error";
@@ -57,6 +64,9 @@ public final class ApiErrors {
         body.put("status", status);
         metrics.rejected(code);
         Responses.json(exchange, status, body);
+        if (status == 503) {
+            exchange.getMessage().setHeader("Retry-After", "5");
+        }
         if (status == 401) {
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"garage-sync\"");
         }

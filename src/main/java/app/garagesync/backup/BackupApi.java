@@ -69,10 +69,10 @@ public final class BackupApi {
 
     private Map<String, Object> store(Exchange exchange) {
         String user = user(exchange);
-        byte[] json = bodies.backup(exchange);
+        RequestBodies.Body json = bodies.backup(exchange);
         long started = System.nanoTime();
-        BackupSummary summary = reader.read(json);
-        StoreResult result = store.put(user, json, summary);
+        BackupSummary summary = reader.read(json.array(), json.length());
+        StoreResult result = store.put(user, json.array(), summary);
         long nanos = System.nanoTime() - started;
         VersionInfo v = result.version();
         Map<String, Object> answer = new LinkedHashMap<>();

@@ -107,7 +107,7 @@ public final class BackupReader {
                 throw ApiException.invalidBackup("data: missing (a backup must have a 'data' object)");
             }
             int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-            return new BackupSummary(total, java.util.Collections.unmodifiableMap(counts), backupTimestamp, contentHash(), sha256(), length);
+            return new BackupSummary(total, java.util.Collections.unmodifiableMap(counts), backupTimestamp, contentHash(), length);
         }
 
         private void readTimestamp(JsonToken value) throws IOException {
@@ -205,11 +205,6 @@ public final class BackupReader {
             return HexFormat.of().formatHex(d.digest());
         }
 
-        private String sha256() {
-            MessageDigest d = digest();
-            d.update(json, 0, length);
-            return HexFormat.of().formatHex(d.digest());
-        }
     }
 
     static MessageDigest digest() {

@@ -10,7 +10,10 @@ import java.util.Optional;
  */
 public interface BackupStore {
 
-    /** Stores {@code json} (already validated into {@code summary}) as the user's newest version. */
+    /**
+     * Stores the first {@code summary.size()} bytes of {@code json} (already validated into
+     * {@code summary}) as the user's newest version.
+     */
     StoreResult put(String user, byte[] json, BackupSummary summary);
 
     /** The user's versions, newest first. */

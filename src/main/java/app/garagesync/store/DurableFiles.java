@@ -1,7 +1,9 @@
 package app.garagesync.store;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -27,9 +29,25 @@ public final class DurableFiles {
     private DurableFiles() {
     }
 
+    /** Writes the content of a new file to a stream (the stream is closed by the caller of the writer). */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     /** Creates {@code target} with {@code parts}; fails with FileAlreadyExistsException rather than replace it. */
     public static void createNew(Path target, byte[]... parts) throws IOException {
-        Path temp = writeTemp(target, parts);
+        createNew(target, out -> {
+            for (byte[] part : parts) {
+                out.write(part);
+            }
+        });
+    }
+
+    /** Creates {@code target} with streamed content; returns its size. Never replaces an existing file. */
+    public static long createNew(Path target, Content content) throws IOException {
+        Path temp = writeTemp(target, content);
+        long size = Files.size(temp);
         try {
             // a hard link is the create-only rename: ATOMIC_MOVE would silently replace an existing version
             Files.createLink(target, temp);
@@ -37,11 +55,16 @@ public final class DurableFiles {
             Files.deleteIfExists(temp);
         }
         syncDirectory(target.getParent());
+        return size;
     }
 
     /** Atomically replaces (or creates) {@code target}: readers see the old or the new content, never a mix. */
     public static void replace(Path target, byte[]... parts) throws IOException {
-        Path temp = writeTemp(target, parts);
+        Path temp = writeTemp(target, out -> {
+            for (byte[] part : parts) {
+                out.write(part);
+            }
+        });
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -81,15 +104,12 @@ public final class DurableFiles {
         return DIRECTORY_SYNCS.get();
     }
 
-    private static Path writeTemp(Path target, byte[]... parts) throws IOException {
+    private static Path writeTemp(Path target, Content content) throws IOException {
         Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            for (byte[] part : parts) {
-                ByteBuffer buf = ByteBuffer.wrap(part);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-            }
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            content.writeTo(out);
+            out.flush();
             ch.force(true);
             FILE_SYNCS.incrementAndGet();
         } catch (IOException e) {

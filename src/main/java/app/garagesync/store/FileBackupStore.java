@@ -59,15 +59,17 @@ public final class FileBackupStore implements BackupStore {
                 return new StoreResult.Unchanged(last.getValue());
             }
             long id = last == null ? 1 : last.getKey() + 1;
-            byte[] payload = VersionFile.compress(json, zstdLevel);
             VersionInfo draft = new VersionInfo(id, clock.instant(), summary.backupTimestamp(),
                     summary.totalRecords(), summary.recordsByCollection(), summary.size(), 0,
-                    summary.sha256(), summary.contentHash());
+                    summary.contentHash());
             byte[] header = VersionFile.header(draft);
             Path dir = versionsDir(user);
             DurableFiles.createDirectories(dir);
-            DurableFiles.createNew(dir.resolve(fileName(id)), header, payload);
-            VersionInfo stored = withStoredSize(draft, header.length + payload.length);
+            long storedSize = DurableFiles.createNew(dir.resolve(fileName(id)), out -> {
+                out.write(header);
+                VersionFile.compressTo(out, json, (int) summary.size(), zstdLevel);
+            });
+            VersionInfo stored = withStoredSize(draft, storedSize);
             NavigableMap<Long, VersionInfo> next = new TreeMap<>(uv.byId);
             next.put(id, stored);
             uv.byId = Collections.unmodifiableNavigableMap(next);
@@ -197,6 +199,6 @@ public final class FileBackupStore implements BackupStore {
 
     private static VersionInfo withStoredSize(VersionInfo v, long storedSize) {
         return new VersionInfo(v.id(), v.createdAt(), v.backupTimestamp(), v.totalRecords(),
-                v.recordsByCollection(), v.size(), storedSize, v.sha256(), v.contentHash());
+                v.recordsByCollection(), v.size(), storedSize, v.contentHash());
     }
 }

@@ -2,8 +2,9 @@ package app.garagesync.store;
 
 import app.garagesync.Json;
 import com.github.luben.zstd.Zstd;
-import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdException;
+import com.github.luben.zstd.ZstdOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -23,11 +24,28 @@ final class VersionFile {
     private VersionFile() {
     }
 
-    static byte[] compress(byte[] json, int level) {
-        try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
-            ctx.setLevel(level);
-            ctx.setChecksum(true);
-            return ctx.compress(json);
+    /** Streams the zstd frame to {@code out}: no compressed copy of a 50 MB backup is held in memory. */
+    static void compressTo(OutputStream out, byte[] json, int length, int level) throws IOException {
+        ZstdOutputStream z = new ZstdOutputStream(new NonClosing(out), level);
+        z.setChecksum(true);
+        z.write(json, 0, length);
+        z.close();
+    }
+
+    /** Lets the zstd stream end its frame without closing the file the caller still has to fsync. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
         }
     }
 
@@ -39,7 +57,6 @@ final class VersionFile {
         h.put("totalRecords", v.totalRecords());
         h.put("recordsByCollection", v.recordsByCollection());
         h.put("size", v.size());
-        h.put("sha256", v.sha256());
         h.put("contentHash", v.contentHash());
         return (MAGIC + Json.write(h) + "\n").getBytes(StandardCharsets.UTF_8);
     }
@@ -67,7 +84,7 @@ final class VersionFile {
                 .forEach((k, n) -> counts.put(k, ((Number) n).intValue()));
         return new VersionInfo(((Number) h.get("id")).longValue(), Instant.parse((String) h.get("createdAt")),
                 (String) h.get("backupTimestamp"), ((Number) h.get("totalRecords")).intValue(), counts,
-                ((Number) h.get("size")).longValue(), storedSize, (String) h.get("sha256"),
+                ((Number) h.get("size")).longValue(), storedSize,
                 (String) h.get("contentHash"));
     }
 

@@ -11,10 +11,9 @@ import java.util.Map;
  * @param backupTimestamp the {@code timestamp} the client wrote into the backup, if any
  * @param size            bytes of the JSON document as sent
  * @param storedSize      bytes on disk, compressed, header included
- * @param sha256          SHA-256 of the JSON document, to verify the stored copy
  * @param contentHash     SHA-256 of the document without its top-level timestamp, to detect re-posts
  */
 public record VersionInfo(long id, Instant createdAt, String backupTimestamp, int totalRecords,
                           Map<String, Integer> recordsByCollection, long size, long storedSize,
-                          String sha256, String contentHash) {
+                          String contentHash) {
 }

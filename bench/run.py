@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""garage-sync benchmark against its peers, all measured in the same run on the same machine.
+
+    python3 bench/run.py            # builds the jar if needed, installs restic/wrk/zstd if missing
+    python3 bench/run.py --quick    # fewer repetitions
+
+Prints a table of medians and ratios and writes bench/RESULTS.md. Peers: restic (backup/restore of
+the same file), and the floor: `zstd -1` + write + fsync of the same bytes."""
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+JAR = ROOT / "target" / "garage-sync.jar"
+PORT = 18080
+BASE = f"http://127.0.0.1:{PORT}"
+RUNS = 3 if "--quick" in sys.argv else 5
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=isinstance(cmd, str), check=True, capture_output=True, text=True, **kw)
+
+
+def ensure_tools():
+    missing = [pkg for tool, pkg in (("restic", "restic"), ("wrk", "wrk"), ("zstd", "zstd")) if not shutil.which(tool)]
+    if missing:
+        print(f"installing with apt-get: {' '.join(missing)}")
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        subprocess.run(sudo + ["apt-get", "install", "-y", "-qq"] + missing, check=True,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    if not JAR.exists():
+        print("building target/garage-sync.jar")
+        subprocess.run(["mvn", "-B", "-q", "package", "-DskipTests"], cwd=ROOT, check=True)
+
+
+def timed(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def curl_time(args):
+    out = sh(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}"] + args).stdout.split()
+    return int(out[0]), float(out[1])
+
+
+def rss_kb(pid, field):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1])
+    return 0
+
+
+class Daemon:
+    def __init__(self, data_dir, xmx="512m"):
+        self.data_dir = data_dir
+        self.xmx = xmx
+
+    def start(self):
+        t = time.perf_counter()
+        self.proc = subprocess.Popen(["java", f"-Xmx{self.xmx}", f"-Dcamel.server.port={PORT}",
+                                      f"-Dgaragesync.data-dir={self.data_dir}", "-jar", str(JAR)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.data_dir.parent)
+        while True:
+            try:
+                with urllib.request.urlopen(BASE + "/api/health", timeout=1) as r:
+                    if r.status == 200:
+                        return time.perf_counter() - t
+            except Exception:
+                if self.proc.poll() is not None:
+                    raise SystemExit("daemon exited during start-up")
+                time.sleep(0.01)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(60)
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def main():
+    ensure_tools()
+    work = Path(tempfile.mkdtemp(prefix="gs-bench-"))
+    results = {}
+    try:
+        datasets = {}
+        for mb in (1, 10, 50):
+            f = work / f"garage-{mb}mb.json"
+            # stay just under the 50 MiB default limit
+            size = 49.5 if mb == 50 else mb
+            f.write_bytes(sh([sys.executable, str(ROOT / "bench" / "gen_dataset.py"), str(size)]).stdout.encode())
+            datasets[mb] = f
+        big = datasets[50]
+        mb50 = big.stat().st_size / 1e6
+
+        # start-up and idle memory
+        starts, idle = [], []
+        for i in range(RUNS):
+            d = Daemon(work / f"start-{i}" / "data")
+            d.data_dir.mkdir(parents=True)
+            starts.append(d.start())
+            time.sleep(1)  # let start-up settle before reading idle memory (a reading, not a wait for a condition)
+            idle.append(rss_kb(d.proc.pid, "VmRSS"))
+            d.stop()
+        results["start"] = (median(starts), median(idle) / 1024)
+
+        # store, re-post, read 50 MB
+        d = Daemon(work / "main" / "data")
+        d.data_dir.mkdir(parents=True)
+        d.start()
+        def post(user, expected):
+            code, t = curl_time(["-X", "POST", BASE + "/api/backup", "-H", "Content-Type: application/json",
+                                 "-H", f"X-User-Id: {user}", "--data-binary", f"@{big}"])
+            assert code == expected, code
+            return t
+
+        for w in range(2):  # warm-up: JIT and zstd's native library, as on a long-running daemon
+            post(f"warm{w}", 201)
+        store = [post(f"u{i}", 201) for i in range(RUNS)]
+        peak = rss_kb(d.proc.pid, "VmHWM") / 1024
+        unchanged = [post(f"u{i}", 200) for i in range(RUNS)]
+        reads = []
+        for i in range(RUNS):
+            code, t = curl_time([BASE + "/api/backup", "-H", f"X-User-Id: u{i}"])
+            assert code == 200, code
+            reads.append(t)
+        stored_size = sum(p.stat().st_size for p in (d.data_dir / "users" / "u0" / "versions").glob("*.gsv"))
+
+        # load: 64 clients posting ~20 KB backups for 500 users, then reading status
+        wrk_post = sh(["wrk", "-t2", "-c64", "-d15s", "--latency", "-s", str(ROOT / "bench" / "post-small.lua"), BASE]).stdout
+        wrk_get = sh(["wrk", "-t2", "-c64", "-d10s", "--latency", "-s", str(ROOT / "bench" / "get-status.lua"), BASE]).stdout
+        d.stop()
+
+        # peers
+        env = dict(os.environ, RESTIC_PASSWORD="bench")
+        restic_backup, restic_restore, floor = [], [], []
+        for i in range(RUNS):
+            repo = work / f"restic-{i}"
+            subprocess.run(["restic", "init", "-q", "-r", str(repo)], env=env, check=True, capture_output=True)
+            t = time.perf_counter()
+            subprocess.run(["restic", "backup", "-q", "-r", str(repo), str(big)], env=env, check=True, capture_output=True)
+            restic_backup.append(time.perf_counter() - t)
+            target = work / f"restore-{i}"
+            t = time.perf_counter()
+            subprocess.run(["restic", "restore", "-q", "-r", str(repo), "latest", "--target", str(target)],
+                           env=env, check=True, capture_output=True)
+            restic_restore.append(time.perf_counter() - t)
+            out = work / f"floor-{i}.zst"
+            floor.append(timed(f"zstd -1 -q -c {big} > {out} && sync {out}"))
+        restic_size = sum(f.stat().st_size for f in (work / "restic-0").rglob("*") if f.is_file())
+
+        rows = []
+        s, fl, rb = median(store), median(floor), median(restic_backup)
+        rows.append(("store a 50 MB backup (POST, fsync)", f"{s:.2f} s, {mb50 / s:.0f} MB/s, peak RSS {peak:.0f} MB",
+                     f"restic backup {rb:.2f} s; floor zstd -1+write+fsync {fl:.2f} s",
+                     f"{rb / s:.2f}x faster than restic; {s / fl:.2f}x the floor"))
+        r, rr = median(reads), median(restic_restore)
+        rows.append(("read the latest 50 MB (GET)", f"{r:.2f} s", f"restic restore {rr:.2f} s", f"{rr / r:.2f}x faster than restic"))
+        rows.append(("re-POST an unchanged 50 MB backup", f"{median(unchanged):.2f} s", "", ""))
+        rows.append(("stored size of the 50 MB version", f"{stored_size / 1e6:.1f} MB", f"restic repo {restic_size / 1e6:.1f} MB", ""))
+        rows.append(("64 clients POST ~20 KB, 500 users", wrk_summary(wrk_post), "", ""))
+        rows.append(("64 clients GET /api/sync/status", wrk_summary(wrk_get), "", ""))
+        st, rss = results["start"]
+        rows.append(("start to first healthy response", f"{st:.2f} s, idle RSS {rss:.0f} MB", "", ""))
+        report(rows, mb50)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def wrk_summary(out):
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: (.*)", out)
+    extra = (f", non-2xx {errors.group(1)}" if errors else "") + (f", socket errors: {sock.group(1)}" if sock else "")
+    return f"{float(rps):.0f} req/s, p99 {p99}{extra}"
+
+
+def report(rows, mb50):
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    restic = sh(["restic", "version"]).stdout.strip()
+    head = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()}: {os.cpu_count()} cores, "
+            f"{platform.machine()}, {java}, {restic}, dataset {mb50:.1f} MB (bench/gen_dataset.py), "
+            f"medians of {RUNS} runs, daemon -Xmx512m; load average at start {os.getloadavg()[0]:.1f}.")
+    table = ["| measure | garage-sync | peers | ratio |", "| --- | --- | --- | --- |"]
+    table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    text = head + "\n\n" + "\n".join(table) + "\n"
+    print(text)
+    results = ROOT / "bench" / "RESULTS.md"
+    header = "# Benchmark results\n\nNewest run first. Produced by `python3 bench/run.py`.\n"
+    old = results.read_text() if results.exists() else header
+    earlier = old[len(header):] if old.startswith(header) else old
+    results.write_text(header + "\n## " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()) + "\n\n" + text + earlier)
+
+if __name__ == "__main__":
+    main()
