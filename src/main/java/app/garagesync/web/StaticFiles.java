@@ -46,7 +46,7 @@ public final class StaticFiles {
 
     private final String folder;
     private final String index;
-    private final Map<String, Optional<Resource>> cache = new ConcurrentHashMap<>();
+    private final Map<String, Resource> cache = new ConcurrentHashMap<>();
 
     public StaticFiles() {
         this("web", "index.html");
@@ -73,7 +73,7 @@ public final class StaticFiles {
         // request headers would be echoed back by Camel's HTTP consumer
         m.removeHeaders("*");
         Optional<Resource> found = name != null && SAFE_NAME.matcher(name).matches() && type(name) != null
-                ? cache.computeIfAbsent(name, this::load)
+                ? find(name)
                 : Optional.empty();
         if (found.isEmpty()) {
             m.setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
@@ -97,6 +97,17 @@ public final class StaticFiles {
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         m.setHeader(Exchange.CONTENT_TYPE, r.contentType());
         m.setBody(r.bytes());
+    }
+
+    /** Found files are kept; misses are not, or requests for made-up names would fill the memory. */
+    private Optional<Resource> find(String name) {
+        Resource known = cache.get(name);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<Resource> loaded = load(name);
+        loaded.ifPresent(r -> cache.put(name, r));
+        return loaded;
     }
 
     private Optional<Resource> load(String name) {

@@ -79,7 +79,10 @@ class ConsoleIT {
         assertThat(pageErrors()).isEmpty();
 
         Path target = Path.of("target");
+        // tall enough for every panel, history included, in one picture
+        driver().manage().window().setSize(new Dimension(1280, 1500));
         Files.write(target.resolve("console.png"), driver().getScreenshotAs(OutputType.BYTES));
+        driver().manage().window().setSize(new Dimension(1280, 1000));
         String metrics = PageMetrics.coldLoad(driver(), daemon.http());
         Files.writeString(target.resolve("console-metrics.txt"), metrics);
         System.out.println(metrics);
@@ -171,6 +174,7 @@ class ConsoleIT {
         assertThat(versionCount(http)).isEqualTo(1);
 
         chooseImportFile(file);
+        Files.write(Path.of("target", "console-import-confirm.png"), driver().getScreenshotAs(OutputType.BYTES));
         driver().findElement(By.id("confirm-replace")).click();
 
         await().atMost(WAIT).until(() -> versionCount(http) == 2);
