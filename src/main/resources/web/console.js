@@ -49,7 +49,8 @@ function renderStatus(s) {
     auto.disabled = false;
   }
   setText('#f-state', t(lang, `state.${s.state}`));
-  setText('#f-last', formatTime(lang, s.lastSync));
+  setText('#f-last', s.lastSync ? formatTime(lang, s.lastSync) : t(lang, 'tip.never'));
+  setText('#f-backup', formatTime(lang, s.lastBackup));
   setText('#f-records', String(s.totalRecords ?? 0));
   setText('#f-version', String(s.latestVersion ?? t(lang, 'none')));
   $('#f-pending-row').hidden = !s.pending;

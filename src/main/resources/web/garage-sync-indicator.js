@@ -110,6 +110,9 @@ export class GarageSyncIndicator extends HTMLElement {
       status.lastSync ? t(lang, 'tip.last', { time: formatTime(lang, status.lastSync) }) : t(lang, 'tip.never'),
       t(lang, 'tip.records', { n: status.totalRecords ?? 0 }),
     ];
+    if (status.lastBackup && status.lastBackup !== status.lastSync) {
+      lines.splice(1, 0, t(lang, 'tip.backup', { time: formatTime(lang, status.lastBackup) }));
+    }
     if (status.pending) lines.push(t(lang, 'tip.pending'));
     const tip = root.querySelector('[role=tooltip]');
     tip.replaceChildren(...lines.map((text) => para(text)));

@@ -8,6 +8,8 @@
 //   sync.start();
 //
 // States: idle, syncing, ok, error, offline, disabled (automatic sync switched off on the daemon).
+// ok means the data is safe where this daemon is set to keep it: received by the daemon, and, once
+// off-site targets are configured, synced to them at least once with no error since.
 
 const MINUTE = 60_000;
 
@@ -71,17 +73,22 @@ export class GarageSync extends EventTarget {
   get status() {
     const s = this.#s;
     const server = s.server || {};
+    const targets = Array.isArray(server.targets) ? server.targets : [];
+    // lastBackup: the data reached the daemon. lastSync: it reached every off-site target (the
+    // daemon's own figure); with no target configured the daemon is the only copy there is to reach
+    const lastBackup = latest(s.lastSent, server.lastBackup);
     return {
       state: this.#state(),
       enabled: s.enabled,
-      lastSync: latest(s.lastSent, server.lastSync, server.lastBackup),
+      lastBackup,
+      lastSync: targets.length ? server.lastSync ?? null : lastBackup,
       totalRecords: server.totalRecords ?? 0,
       syncedRecords: server.syncedRecords ?? 0,
       latestVersion: server.latestVersion ?? null,
       error: s.error || server.error || null,
       pending: s.pending,
       user: server.user ?? null,
-      targets: Array.isArray(server.targets) ? server.targets : [],
+      targets,
     };
   }
 
@@ -412,7 +419,8 @@ export class GarageSync extends EventTarget {
     if (s.outcome === 'error' || s.server?.error) return 'error';
     if (s.enabled === false) return 'disabled';
     // the daemon holding a backup, with no error since, is a synced state even before this page sent one
-    if (s.outcome === 'ok' || s.server?.lastSync || s.server?.lastBackup) return 'ok';
+    const targets = s.server?.targets?.length > 0;
+    if (s.outcome === 'ok' || s.server?.lastSync || (!targets && s.server?.lastBackup)) return 'ok';
     return 'idle';
   }
 

@@ -16,6 +16,7 @@ const fr = {
 
   'tip.last': 'Dernière synchro : {time}',
   'tip.never': 'Jamais synchronisé',
+  'tip.backup': 'Dernière sauvegarde : {time}',
   'tip.records': '{n} enregistrements',
   'tip.pending': 'Copie locale en attente d’envoi',
   'tip.click': 'Cliquer pour synchroniser maintenant',
@@ -34,6 +35,7 @@ const fr = {
   'sync.now': 'Synchroniser maintenant',
   'sync.state': 'État',
   'sync.last': 'Dernière synchronisation',
+  'sync.backup': 'Dernière sauvegarde',
   'sync.records': 'Enregistrements',
   'sync.version': 'Dernière version',
   'sync.error': 'Erreur',
@@ -133,6 +135,7 @@ const en = {
 
   'tip.last': 'Last sync: {time}',
   'tip.never': 'Never synced',
+  'tip.backup': 'Last backup: {time}',
   'tip.records': '{n} records',
   'tip.pending': 'Local copy waiting to be sent',
   'tip.click': 'Click to sync now',
@@ -151,6 +154,7 @@ const en = {
   'sync.now': 'Sync now',
   'sync.state': 'State',
   'sync.last': 'Last sync',
+  'sync.backup': 'Last backup',
   'sync.records': 'Records',
   'sync.version': 'Latest version',
   'sync.error': 'Error',
