@@ -118,7 +118,7 @@ class ConsoleIT {
     }
 
     @Test
-    void should_sync_now_and_show_the_attempt_in_the_history() {
+    void should_sync_now_and_show_the_attempt_in_the_history() throws IOException {
         Http http = daemon.http().as("sync-now");
         http.postJson("/api/backup", Backups.small(7));
         boolean serverHasHistory = http.get("/api/sync/history").status() == 200;
@@ -130,6 +130,9 @@ class ConsoleIT {
         if (serverHasHistory) {
             browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#history tbody tr")).size() > before);
             awaitToast("Synchronisation lancée");
+            driver().manage().window().setSize(new Dimension(1280, 1500));
+            Files.write(Path.of("target", "console-after-sync.png"), driver().getScreenshotAs(OutputType.BYTES));
+            driver().manage().window().setSize(new Dimension(1280, 1000));
         } else {
             // POST /api/sync and GET /api/sync/history come from the sync branch; until they are on
             // main the console must say so instead of pretending a sync happened
