@@ -27,7 +27,8 @@ public final class ApiErrors {
     public void render(Exchange exchange) {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ApiException || c instanceof DamagedVersionException) {
+            if (c instanceof ApiException || c instanceof DamagedVersionException || c instanceof OutOfMemoryError
+                    || c instanceof java.util.concurrent.RejectedExecutionException) {
                 t = c;
                 break;
             }
@@ -46,6 +47,11 @@ public final class ApiErrors {
             LOG.error("{}", damaged.getMessage(), damaged);
             body.put("error", code);
             body.put("message", "this version is damaged on disk and is not served; run a verify and restore it from a target");
+        } else if (t instanceof java.util.concurrent.RejectedExecutionException) {
+            status = 503;
+            code = "busy";
+            body.put("error", code);
+            body.put("message", "too many requests in progress; retry shortly");
         } else if (t instanceof OutOfMemoryError) {
             // too many large backups at once for the heap: the client may retry, nothing was stored
             status = 503;

@@ -1,0 +1,292 @@
+package app.garagesync.store.delta;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entity-level deltas between two versions of a backup. A delta holds the new skeleton (small: the
+ * document without its entities) and, per collection, runs of "copy these items of the parent" and
+ * "insert these bytes". Items are compared as bytes, never by hash, so a delta can only be wrong if
+ * the parent it is applied to is not the one it was computed from, which the store guarantees.
+ *
+ * <p>Format, before compression: "GSD1", skeleton (varint length, bytes), collection count, then per
+ * collection its name, skeleton offset, op count, and ops: 0 = COPY(parent collection, from, count),
+ * 1 = INSERT(count, then count items as varint length + bytes).
+ */
+public final class DeltaCodec {
+
+    private static final byte[] MAGIC = {'G', 'S', 'D', '1'};
+    private static final int COPY = 0;
+    private static final int INSERT = 1;
+
+    private DeltaCodec() {
+    }
+
+    /** The delta that turns {@code parent} into {@code child}; both must come from {@link LayoutScanner}. */
+    public static byte[] compute(Layout parent, Layout child) {
+        Varints out = new Varints(child.skeleton.length + 1024);
+        out.bytes(MAGIC);
+        out.uvarint(child.skeleton.length);
+        out.bytes(child.skeleton);
+        out.uvarint(child.collections.size());
+        for (Layout.Collection c : child.collections) {
+            out.string(c.name);
+            out.uvarint(c.skeletonOffset);
+            writeOps(out, parent, c);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeOps(Varints out, Layout parent, Layout.Collection c) {
+        Layout.Collection p = parent.collection(c.name);
+        int pIndex = p == null ? -1 : parent.indexOf(p);
+        Map<String, Integer> byId = new HashMap<>();
+        if (p != null && p.ids != null) {
+            for (int j = 0; j < p.size(); j++) {
+                if (p.ids[j] != null) {
+                    byId.putIfAbsent(p.ids[j], j);
+                }
+            }
+        }
+        List<int[]> ops = new ArrayList<>(); // {COPY, from, count} or {INSERT, firstItem, count}
+        int next = 0;
+        for (int i = 0; i < c.size(); i++) {
+            int match = -1;
+            if (p != null && next < p.size() && c.sameBytes(i, p, next)) {
+                match = next;
+            } else if (c.ids != null && c.ids[i] != null) {
+                Integer j = byId.get(c.ids[i]);
+                if (j != null) {
+                    if (c.sameBytes(i, p, j)) {
+                        match = j;
+                    } else {
+                        next = j + 1;
+                    }
+                }
+            }
+            int[] last = ops.isEmpty() ? null : ops.get(ops.size() - 1);
+            if (match >= 0) {
+                if (last != null && last[0] == COPY && last[1] + last[2] == match) {
+                    last[2]++;
+                } else {
+                    ops.add(new int[] {COPY, match, 1});
+                }
+                next = match + 1;
+            } else if (last != null && last[0] == INSERT) {
+                last[2]++;
+            } else {
+                ops.add(new int[] {INSERT, i, 1});
+            }
+        }
+        out.uvarint(ops.size());
+        for (int[] op : ops) {
+            out.uvarint(op[0]);
+            if (op[0] == COPY) {
+                out.uvarint(pIndex);
+                out.uvarint(op[1]);
+                out.uvarint(op[2]);
+            } else {
+                out.uvarint(op[2]);
+                for (int i = op[1]; i < op[1] + op[2]; i++) {
+                    out.uvarint(c.end[i] - c.start[i]);
+                    out.bytes(c.buffers[i], c.start[i], c.end[i] - c.start[i]);
+                }
+            }
+        }
+    }
+
+    /** The layout of the child version: {@code delta} applied to {@code parent}, sharing their buffers. */
+    public static Layout apply(Layout parent, byte[] delta) {
+        Varints in = new Varints(delta);
+        for (byte b : MAGIC) {
+            if (in.byte_() != b) {
+                throw new IllegalArgumentException("not a garage-sync delta");
+            }
+        }
+        int skeletonLength = in.uvarintInt();
+        byte[] skeleton = in.slice(skeletonLength);
+        int count = in.uvarintInt();
+        List<Layout.Collection> collections = new ArrayList<>(count);
+        for (int k = 0; k < count; k++) {
+            String name = in.string();
+            int offset = in.uvarintInt();
+            int opCount = in.uvarintInt();
+            Items items = new Items();
+            for (int o = 0; o < opCount; o++) {
+                int kind = in.uvarintInt();
+                if (kind == COPY) {
+                    Layout.Collection from = parent.collections.get(in.uvarintInt());
+                    int start = in.uvarintInt();
+                    int n = in.uvarintInt();
+                    items.copy(from, start, n);
+                } else if (kind == INSERT) {
+                    int n = in.uvarintInt();
+                    for (int i = 0; i < n; i++) {
+                        int len = in.uvarintInt();
+                        items.add(delta, in.position(), in.position() + len);
+                        in.skip(len);
+                    }
+                } else {
+                    throw new IllegalArgumentException("unknown delta op " + kind);
+                }
+            }
+            collections.add(items.toCollection(name, offset));
+        }
+        if (in.remaining() != 0) {
+            throw new IllegalArgumentException("trailing bytes in delta");
+        }
+        return new Layout(skeleton, collections);
+    }
+
+    /** Growable parallel arrays of item references. */
+    private static final class Items {
+        byte[][] buffers = new byte[16][];
+        int[] start = new int[16];
+        int[] end = new int[16];
+        int size;
+
+        void ensure(int extra) {
+            if (size + extra > start.length) {
+                int cap = Math.max(size + extra, start.length * 2);
+                buffers = java.util.Arrays.copyOf(buffers, cap);
+                start = java.util.Arrays.copyOf(start, cap);
+                end = java.util.Arrays.copyOf(end, cap);
+            }
+        }
+
+        void copy(Layout.Collection from, int at, int n) {
+            if (at < 0 || n < 0 || at + n > from.size()) {
+                throw new IllegalArgumentException("delta copies items its parent does not have");
+            }
+            ensure(n);
+            System.arraycopy(from.buffers, at, buffers, size, n);
+            System.arraycopy(from.start, at, start, size, n);
+            System.arraycopy(from.end, at, end, size, n);
+            size += n;
+        }
+
+        void add(byte[] buffer, int s, int e) {
+            ensure(1);
+            buffers[size] = buffer;
+            start[size] = s;
+            end[size] = e;
+            size++;
+        }
+
+        Layout.Collection toCollection(String name, int offset) {
+            return new Layout.Collection(name, offset, java.util.Arrays.copyOf(buffers, size),
+                    java.util.Arrays.copyOf(start, size), java.util.Arrays.copyOf(end, size), null);
+        }
+    }
+
+    /** Unsigned LEB128 varints over a byte array, for writing and for reading. */
+    static final class Varints {
+        private byte[] buf;
+        private int pos;
+        private final int limit;
+
+        Varints(int capacity) {
+            buf = new byte[capacity];
+            limit = Integer.MAX_VALUE;
+        }
+
+        Varints(byte[] data) {
+            buf = data;
+            limit = data.length;
+        }
+
+        void uvarint(long v) {
+            ensure(10);
+            while ((v & ~0x7FL) != 0) {
+                buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+                v >>>= 7;
+            }
+            buf[pos++] = (byte) v;
+        }
+
+        void bytes(byte[] b) {
+            bytes(b, 0, b.length);
+        }
+
+        void bytes(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, pos, len);
+            pos += len;
+        }
+
+        void string(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            uvarint(b.length);
+            bytes(b);
+        }
+
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(buf, pos);
+        }
+
+        private void ensure(int n) {
+            if (pos + n > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+            }
+        }
+
+        byte byte_() {
+            if (pos >= limit) {
+                throw new IllegalArgumentException("truncated delta");
+            }
+            return buf[pos++];
+        }
+
+        long uvarint() {
+            long v = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                byte b = byte_();
+                v |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("malformed varint in delta");
+        }
+
+        int uvarintInt() {
+            long v = uvarint();
+            if (v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("delta value out of range");
+            }
+            return (int) v;
+        }
+
+        byte[] slice(int len) {
+            if (len > limit - pos) {
+                throw new IllegalArgumentException("truncated delta");
+            }
+            byte[] b = java.util.Arrays.copyOfRange(buf, pos, pos + len);
+            pos += len;
+            return b;
+        }
+
+        String string() {
+            return new String(slice(uvarintInt()), StandardCharsets.UTF_8);
+        }
+
+        int position() {
+            return pos;
+        }
+
+        void skip(int n) {
+            if (n > limit - pos) {
+                throw new IllegalArgumentException("truncated delta");
+            }
+            pos += n;
+        }
+
+        int remaining() {
+            return limit - pos;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package app.garagesync.store.delta;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A backup document seen as its skeleton (everything but the entities of its collections) and, per
+ * collection, the list of its items. An item is the bytes from the end of the previous entity (or
+ * the array's opening bracket) to the end of its own entity, so skeleton and items put back together
+ * give the exact bytes of the document. Items point into shared buffers: applying a delta builds a
+ * new layout without copying the unchanged entities.
+ */
+public final class Layout {
+
+    final byte[] skeleton;
+    final List<Collection> collections;
+
+    Layout(byte[] skeleton, List<Collection> collections) {
+        this.skeleton = skeleton;
+        this.collections = Collections.unmodifiableList(collections);
+    }
+
+    /** One collection: where its items go in the skeleton, and the items as (buffer, start, end). */
+    static final class Collection {
+        final String name;
+        final int skeletonOffset;
+        final byte[][] buffers;
+        final int[] start;
+        final int[] end;
+        /** entity ids as typed keys ("s:..." or "n:..."), null when the layout came from a delta */
+        final String[] ids;
+
+        Collection(String name, int skeletonOffset, byte[][] buffers, int[] start, int[] end, String[] ids) {
+            this.name = name;
+            this.skeletonOffset = skeletonOffset;
+            this.buffers = buffers;
+            this.start = start;
+            this.end = end;
+            this.ids = ids;
+        }
+
+        int size() {
+            return start.length;
+        }
+
+        boolean sameBytes(int i, Collection other, int j) {
+            return java.util.Arrays.equals(buffers[i], start[i], end[i], other.buffers[j], other.start[j], other.end[j]);
+        }
+    }
+
+    public int collectionCount() {
+        return collections.size();
+    }
+
+    public int itemCount() {
+        int n = 0;
+        for (Collection c : collections) {
+            n += c.size();
+        }
+        return n;
+    }
+
+    Collection collection(String name) {
+        for (Collection c : collections) {
+            if (c.name.equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    int indexOf(Collection c) {
+        return collections.indexOf(c);
+    }
+
+    /** The document's bytes. */
+    public byte[] materialize() {
+        long size = skeleton.length;
+        for (Collection c : collections) {
+            for (int i = 0; i < c.size(); i++) {
+                size += c.end[i] - c.start[i];
+            }
+        }
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("document too large: " + size);
+        }
+        byte[] out = new byte[(int) size];
+        int at = 0;
+        int skel = 0;
+        List<Collection> ordered = new ArrayList<>(collections);
+        ordered.sort((a, b) -> Integer.compare(a.skeletonOffset, b.skeletonOffset));
+        for (Collection c : ordered) {
+            System.arraycopy(skeleton, skel, out, at, c.skeletonOffset - skel);
+            at += c.skeletonOffset - skel;
+            skel = c.skeletonOffset;
+            for (int i = 0; i < c.size(); i++) {
+                int len = c.end[i] - c.start[i];
+                System.arraycopy(c.buffers[i], c.start[i], out, at, len);
+                at += len;
+            }
+        }
+        System.arraycopy(skeleton, skel, out, at, skeleton.length - skel);
+        return out;
+    }
+}
