@@ -40,7 +40,7 @@ export class GarageSync extends EventTarget {
   #onOnline = () => this.#retryNow();
   #s = {
     enabled: null, reachable: true, outcome: null, error: null, pending: false,
-    lastSent: null, server: null, errorWasNetwork: false,
+    lastSent: null, server: null, errorWasNetwork: false, copyRefused: false,
   };
 
   /**
@@ -164,6 +164,8 @@ export class GarageSync extends EventTarget {
         do {
           this.#sendAgain = false;
           const data = await this.#o.collect();
+          // an app with nothing loaded yet has nothing to save; "null" would only be refused
+          if (data == null) return null;
           answer = await this.#post(typeof data === 'string' ? data : JSON.stringify(data));
         } while (this.#sendAgain);
         return answer;
@@ -181,7 +183,7 @@ export class GarageSync extends EventTarget {
     this.#s.server = server;
     this.#s.enabled = server.isEnabled === true;
     this.#emit();
-    if (this.#s.pending) await this.#flushOffline().catch(() => {});
+    if (this.#s.pending && !this.#s.copyRefused) await this.#flushOffline().catch(() => {});
     return this.status;
   }
 
@@ -310,6 +312,11 @@ export class GarageSync extends EventTarget {
     this.#sending = (async () => {
       try {
         return await this.#post(await unpack(JSON.parse(saved)));
+      } catch (e) {
+        // refused, not lost: kept for syncNow() or the next send to replace, but not resent on
+        // every status poll, where it would be refused again and again
+        if (e instanceof GarageSyncError && !e.retryable) this.#s.copyRefused = true;
+        throw e;
       } finally {
         this.#sending = null;
         this.#emit();
@@ -322,6 +329,7 @@ export class GarageSync extends EventTarget {
     try {
       this.#o.storage?.setItem(this.#offlineKey, JSON.stringify(await pack(body)));
       this.#s.pending = true;
+      this.#s.copyRefused = false;
     } catch (e) {
       // localStorage holds about 5 MB: past that the copy is lost and the user must be told
       this.#s.error = `offline copy not kept (${e.name}); export the data to a file`;
@@ -331,6 +339,7 @@ export class GarageSync extends EventTarget {
   async #dropOffline() {
     this.#o.storage?.removeItem(this.#offlineKey);
     this.#s.pending = false;
+    this.#s.copyRefused = false;
   }
 
   #sent() {
