@@ -39,7 +39,10 @@ public final class GarageSyncBeans implements CamelConfiguration {
 
         DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
         FileBackupStore store = new FileBackupStore(dataDir, clock,
-                Integer.parseInt(property(context, "garagesync.store.zstd-level")));
+                Integer.parseInt(property(context, "garagesync.store.zstd-level")),
+                new FileBackupStore.StoragePolicy(
+                        Double.parseDouble(property(context, "garagesync.store.checkpoint-ratio")),
+                        Integer.parseInt(property(context, "garagesync.store.max-chain"))));
         store.removeLeftovers();
 
         GarageMetrics metrics = new GarageMetrics();
@@ -63,6 +66,9 @@ public final class GarageSyncBeans implements CamelConfiguration {
         registry.bind("health", new HealthReport(dataDir,
                 ConfigSizes.bytes(property(context, "garagesync.health.min-free-space"))));
         registry.bind("apiErrors", new ApiErrors(metrics));
+        registry.bind("adminApi", new app.garagesync.ops.AdminApi(store, new app.garagesync.store.StoreVerifier(store, reader),
+                java.util.Set.copyOf(Arrays.stream(property(context, "garagesync.admin.users").split(","))
+                        .map(String::trim).filter(s -> !s.isEmpty()).toList())));
 
         List<String> origins = Arrays.stream(property(context, "garagesync.cors.allowed-origins").split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();

@@ -16,6 +16,15 @@ public interface BackupStore {
      */
     StoreResult put(String user, byte[] json, BackupSummary summary);
 
+    /**
+     * Stores {@code json} as version {@code original.id()} with the original's metadata (creation time,
+     * backup timestamp, counts, hashes), as a restore from an off-site copy needs: ids and times come back
+     * identical. Create-only: an existing version with that id is never replaced.
+     *
+     * @throws VersionExistsException when the user already has a version with that id
+     */
+    VersionInfo putRestored(String user, VersionInfo original, byte[] json);
+
     /** The user's versions, newest first. */
     List<VersionInfo> versions(String user);
 

@@ -13,8 +13,10 @@ import java.util.Map;
 
 /**
  * The format of one version file: a header line {@code GSV1 <json metadata>\n}, then one zstd frame
- * (with its content checksum) holding the backup exactly as it was sent. The header makes listing
- * versions cheap; the checksum makes a flipped bit fail the read instead of serving damaged data.
+ * (with its content checksum) holding the payload: the backup exactly as it was sent, or, for a
+ * delta version ({@code "parent"} in the header), the entity-level delta against its parent. The
+ * header makes listing versions cheap; the checksum makes a flipped bit fail the read instead of
+ * serving damaged data.
  */
 final class VersionFile {
 
@@ -49,7 +51,14 @@ final class VersionFile {
         }
     }
 
-    static byte[] header(VersionInfo v) {
+    /** Compresses a small payload (a delta) in memory, to know its stored size before choosing the form. */
+    static byte[] compress(byte[] payload, int level) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.max(256, payload.length / 4));
+        compressTo(out, payload, payload.length, level);
+        return out.toByteArray();
+    }
+
+    static byte[] header(VersionInfo v, StoredForm form) {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("id", v.id());
         h.put("createdAt", v.createdAt().toString());
@@ -58,6 +67,12 @@ final class VersionFile {
         h.put("recordsByCollection", v.recordsByCollection());
         h.put("size", v.size());
         h.put("contentHash", v.contentHash());
+        if (form.isDelta()) {
+            h.put("parent", form.parent());
+            h.put("payloadSize", form.payloadSize());
+            h.put("chainLength", form.chainLength());
+            h.put("chainBytes", form.chainBytes());
+        }
         return (MAGIC + Json.write(h) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
@@ -86,6 +101,16 @@ final class VersionFile {
                 (String) h.get("backupTimestamp"), ((Number) h.get("totalRecords")).intValue(), counts,
                 ((Number) h.get("size")).longValue(), storedSize,
                 (String) h.get("contentHash"));
+    }
+
+    static StoredForm parseForm(byte[] headerLine, long size) throws IOException {
+        String line = new String(headerLine, StandardCharsets.UTF_8);
+        Map<String, Object> h = Json.readMap(line.substring(MAGIC.length()).trim().getBytes(StandardCharsets.UTF_8));
+        if (!(h.get("parent") instanceof Number parent)) {
+            return StoredForm.whole(size);
+        }
+        return new StoredForm(parent.longValue(), ((Number) h.get("payloadSize")).longValue(),
+                ((Number) h.get("chainLength")).intValue(), ((Number) h.get("chainBytes")).longValue());
     }
 
     static byte[] decompress(byte[] file, int from, long size) throws IOException {
