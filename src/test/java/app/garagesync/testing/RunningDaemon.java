@@ -24,6 +24,10 @@ public final class RunningDaemon implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
+    /**
+     * Starts on a free port, or on the one given as {@code "camel.server.port", "N"} among the key-values
+     * (to restart a daemon where a browser page expects it).
+     */
     public static RunningDaemon start(Path dataDir, String... keyValues) {
         Properties p = new Properties();
         p.setProperty("camel.server.port", "0");
@@ -43,7 +47,9 @@ public final class RunningDaemon implements AutoCloseable {
             throw new IllegalStateException("daemon did not start", e);
         }
         CamelContext ctx = main.getCamelContext();
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(0));
+        // the router is registered under the configured port: 0 unless the test asked for a fixed one
+        int configured = Integer.parseInt(p.getProperty("camel.server.port"));
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(configured));
         return new RunningDaemon(main, router.getServer().getPort(), dataDir);
     }
 
