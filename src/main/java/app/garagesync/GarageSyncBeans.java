@@ -66,6 +66,16 @@ public final class GarageSyncBeans implements CamelConfiguration {
         registry.bind("health", new HealthReport(dataDir,
                 ConfigSizes.bytes(property(context, "garagesync.health.min-free-space"))));
         registry.bind("apiErrors", new ApiErrors(metrics));
+        registry.bind("retention", new app.garagesync.store.Retention(store, new app.garagesync.store.RetentionPolicy(
+                Integer.parseInt(property(context, "garagesync.retention.keep-last")),
+                Integer.parseInt(property(context, "garagesync.retention.keep-hourly")),
+                Integer.parseInt(property(context, "garagesync.retention.keep-daily")),
+                Integer.parseInt(property(context, "garagesync.retention.keep-weekly")),
+                Integer.parseInt(property(context, "garagesync.retention.keep-monthly")),
+                java.time.ZoneId.of(property(context, "garagesync.retention.time-zone")))));
+        registry.bind("adminApi", new app.garagesync.ops.AdminApi(store, new app.garagesync.store.StoreVerifier(store, reader),
+                java.util.Set.copyOf(Arrays.stream(property(context, "garagesync.admin.users").split(","))
+                        .map(String::trim).filter(s -> !s.isEmpty()).toList())));
 
         List<String> origins = Arrays.stream(property(context, "garagesync.cors.allowed-origins").split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();

@@ -46,6 +46,40 @@ public final class BackupApi {
         Responses.json(exchange, Boolean.TRUE.equals(answer.get("unchanged")) ? 200 : 201, answer);
     }
 
+    /**
+     * PATCH /api/backup: a change-set applied to {@code baseVersion}, which must be the latest (409
+     * otherwise). The new document goes through the same validation as a full backup.
+     */
+    public void patch(Exchange exchange) {
+        String user = user(exchange);
+        RequestBodies.Body body = bodies.backup(exchange);
+        long started = System.nanoTime();
+        ChangeSet cs = ChangeSet.parse(body.array(), body.length(), reader.maxDepth());
+        VersionInfo base = store.version(user, cs.baseVersion()).orElse(null);
+        VersionInfo latest = store.latest(user).orElse(null);
+        if (base == null || latest == null || latest.id() != base.id()) {
+            throw conflict(cs.baseVersion(), latest == null ? null : latest.id());
+        }
+        ChangeSetApplier.Result applied = ChangeSetApplier.apply(store.read(user, base.id()), cs);
+        BackupSummary summary = reader.read(applied.document());
+        StoreResult result;
+        try {
+            result = store.putOnBase(user, base.id(), applied.document(), summary);
+        } catch (app.garagesync.store.StaleBaseException e) {
+            throw conflict(cs.baseVersion(), e.latest());
+        }
+        Map<String, Object> answer = answer(result, System.nanoTime() - started);
+        answer.put("replaced", applied.replaced());
+        answer.put("inserted", applied.inserted());
+        answer.put("deleted", applied.deleted());
+        Responses.json(exchange, result instanceof StoreResult.Unchanged ? 200 : 201, answer);
+    }
+
+    private static ApiException conflict(long base, Long latest) {
+        return new ApiException(409, "conflict", "baseVersion " + base + " is not the latest version ("
+                + (latest == null ? "none yet" : latest) + "): fetch the latest and send the changes again");
+    }
+
     /** GET /api/backup[?version=N]: the backup exactly as it was sent. */
     public void get(Exchange exchange) {
         String user = user(exchange);
@@ -73,7 +107,10 @@ public final class BackupApi {
         long started = System.nanoTime();
         BackupSummary summary = reader.read(json.array(), json.length());
         StoreResult result = store.put(user, json.array(), summary);
-        long nanos = System.nanoTime() - started;
+        return answer(result, System.nanoTime() - started);
+    }
+
+    private Map<String, Object> answer(StoreResult result, long nanos) {
         VersionInfo v = result.version();
         Map<String, Object> answer = new LinkedHashMap<>();
         if (result instanceof StoreResult.Unchanged) {

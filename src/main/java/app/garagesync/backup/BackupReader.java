@@ -29,8 +29,10 @@ import java.util.Set;
 public final class BackupReader {
 
     private final JsonFactory factory;
+    private final int maxNestingDepth;
 
     public BackupReader(int maxNestingDepth, int maxStringLength) {
+        this.maxNestingDepth = maxNestingDepth;
         this.factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(maxNestingDepth)
@@ -42,6 +44,10 @@ public final class BackupReader {
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
                 .build();
+    }
+
+    public int maxDepth() {
+        return maxNestingDepth;
     }
 
     public BackupSummary read(byte[] json) {

@@ -3,6 +3,7 @@ package app.garagesync.store;
 import app.garagesync.backup.BackupSummary;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Versions of each user's backups. Implementations make a version durable before {@link #put}
@@ -15,6 +16,14 @@ public interface BackupStore {
      * {@code summary}) as the user's newest version.
      */
     StoreResult put(String user, byte[] json, BackupSummary summary);
+
+    /**
+     * Like {@link #put}, but only if {@code baseVersion} is still the latest version, checked under
+     * the same lock as the write: a change-set never lands on top of a version it did not see.
+     *
+     * @throws StaleBaseException when another version came first
+     */
+    StoreResult putOnBase(String user, long baseVersion, byte[] json, BackupSummary summary);
 
     /**
      * Stores {@code json} as version {@code original.id()} with the original's metadata (creation time,
@@ -34,6 +43,17 @@ public interface BackupStore {
 
     /** The exact JSON document of a version; {@link DamagedVersionException} if it no longer reads back whole. */
     byte[] read(String user, long id);
+
+    /**
+     * Removes every version of the user not in {@code keep}, reclaiming its space, without breaking a
+     * kept one: a kept version stored as a change of a removed one is first rewritten whole.
+     *
+     * @return the ids removed
+     */
+    Set<Long> prune(String user, Set<Long> keep);
+
+    /** Ids of versions removed by {@link #prune}, so that a gap they leave is not taken for a lost file. */
+    Set<Long> pruned(String user);
 
     /** Users that have at least one version. */
     List<String> users();

@@ -60,11 +60,17 @@ public final class DurableFiles {
 
     /** Atomically replaces (or creates) {@code target}: readers see the old or the new content, never a mix. */
     public static void replace(Path target, byte[]... parts) throws IOException {
-        Path temp = writeTemp(target, out -> {
+        replace(target, out -> {
             for (byte[] part : parts) {
                 out.write(part);
             }
         });
+    }
+
+    /** Atomically replaces (or creates) {@code target} with streamed content; returns its size. */
+    public static long replace(Path target, Content content) throws IOException {
+        Path temp = writeTemp(target, content);
+        long size = Files.size(temp);
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -72,6 +78,7 @@ public final class DurableFiles {
             throw e;
         }
         syncDirectory(target.getParent());
+        return size;
     }
 
     /** Creates {@code dir} and any missing parents, making each new entry durable in its parent. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -67,7 +68,9 @@ public final class FileBackupStore implements BackupStore {
         volatile NavigableMap<Long, VersionInfo> byId;
         volatile Map<Long, StoredForm> forms;
         /** the newest version's layout with entity ids, kept to compute the next delta without a read */
-        SoftReference<LatestLayout> latest = new SoftReference<>(null);
+        volatile SoftReference<LatestLayout> latest = new SoftReference<>(null);
+        /** the last checkpoint a read rebuilt from, so reads along its chain skip parsing it again */
+        volatile SoftReference<LatestLayout> checkpoint = new SoftReference<>(null);
     }
 
     private record LatestLayout(long id, Layout layout) {
@@ -75,10 +78,22 @@ public final class FileBackupStore implements BackupStore {
 
     @Override
     public StoreResult put(String user, byte[] json, BackupSummary summary) {
+        return put(user, json, summary, -1);
+    }
+
+    @Override
+    public StoreResult putOnBase(String user, long baseVersion, byte[] json, BackupSummary summary) {
+        return put(user, json, summary, baseVersion);
+    }
+
+    private StoreResult put(String user, byte[] json, BackupSummary summary, long expectedLatest) {
         UserVersions uv = loaded(user);
         uv.lock.lock();
         try {
             Map.Entry<Long, VersionInfo> last = uv.byId.lastEntry();
+            if (expectedLatest >= 0 && (last == null || last.getKey() != expectedLatest)) {
+                throw new StaleBaseException(expectedLatest, last == null ? null : last.getKey());
+            }
             if (last != null && last.getValue().contentHash().equals(summary.contentHash())) {
                 return new StoreResult.Unchanged(last.getValue());
             }
@@ -191,6 +206,82 @@ public final class FileBackupStore implements BackupStore {
     }
 
     @Override
+    public Set<Long> prune(String user, Set<Long> keep) {
+        UserVersions uv = loaded(user);
+        uv.lock.lock();
+        try {
+            Set<Long> drop = new java.util.TreeSet<>(uv.byId.keySet());
+            drop.removeAll(keep);
+            if (drop.isEmpty()) {
+                return drop;
+            }
+            Path dir = versionsDir(user);
+            // 1. kept versions built on a dropped one become whole: same content, new form, atomic replace
+            for (VersionInfo v : uv.byId.values()) {
+                StoredForm form = uv.forms.get(v.id());
+                if (keep.contains(v.id()) && form.isDelta() && drop.contains(form.parent())) {
+                    byte[] doc = read(user, v.id());
+                    Path file = dir.resolve(fileName(v.id()));
+                    long size = DurableFiles.replace(file, out -> {
+                        out.write(VersionFile.header(v, StoredForm.whole(doc.length)));
+                        VersionFile.compressTo(out, doc, doc.length, zstdLevel);
+                    });
+                    publish(uv, withStoredSize(v, size), StoredForm.whole(doc.length));
+                }
+            }
+            // 2. record the removal before it happens, so verify tells pruned from lost
+            Path log = UserIds.directory(dataDir, user).resolve("pruned");
+            StringBuilder lines = new StringBuilder();
+            for (long id : pruned(user)) {
+                lines.append(id).append('\n');
+            }
+            drop.forEach(id -> lines.append(id).append('\n'));
+            DurableFiles.replace(log, lines.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            // 3. remove the files, then forget the versions
+            for (long id : drop) {
+                Files.deleteIfExists(dir.resolve(fileName(id)));
+            }
+            DurableFiles.syncDirectory(dir);
+            NavigableMap<Long, VersionInfo> next = new TreeMap<>(uv.byId);
+            Map<Long, StoredForm> nextForms = new java.util.HashMap<>(uv.forms);
+            drop.forEach(id -> {
+                next.remove(id);
+                nextForms.remove(id);
+            });
+            uv.forms = Collections.unmodifiableMap(nextForms);
+            uv.byId = Collections.unmodifiableNavigableMap(next);
+            uv.checkpoint = new SoftReference<>(null);
+            LatestLayout latest = uv.latest.get();
+            if (latest != null && drop.contains(latest.id())) {
+                uv.latest = new SoftReference<>(null);
+            }
+            return drop;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prune versions of user " + user, e);
+        } finally {
+            uv.lock.unlock();
+        }
+    }
+
+    @Override
+    public Set<Long> pruned(String user) {
+        Path log = UserIds.directory(dataDir, user).resolve("pruned");
+        Set<Long> ids = new java.util.TreeSet<>();
+        try {
+            for (String line : Files.readAllLines(log)) {
+                if (!line.isBlank()) {
+                    ids.add(Long.parseLong(line.trim()));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return ids;
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("unreadable prune log " + log + ": " + e.getMessage(), e);
+        }
+        return ids;
+    }
+
+    @Override
     public List<VersionInfo> versions(String user) {
         return new ArrayList<>(loaded(user).byId.descendingMap().values());
     }
@@ -216,6 +307,11 @@ public final class FileBackupStore implements BackupStore {
         Map<Long, StoredForm> forms = uv.forms;
         Deque<Long> deltas = new ArrayDeque<>();
         long at = id;
+        LatestLayout newest = uv.latest.get();
+        if (newest != null && newest.id() == id && uv.byId.get(id) == info) {
+            // the common read, GET of the latest version, costs one copy of the document
+            return newest.layout().materialize();
+        }
         try {
             while (forms.get(at).isDelta()) {
                 deltas.push(at);
@@ -224,11 +320,18 @@ public final class FileBackupStore implements BackupStore {
                     throw new IOException("its parent version " + at + " is missing");
                 }
             }
-            byte[] doc = payload(user, at, uv.byId.get(at).size());
-            if (deltas.isEmpty()) {
-                return doc;
+            LatestLayout base = uv.checkpoint.get();
+            Layout layout;
+            if (base != null && base.id() == at) {
+                layout = base.layout();
+            } else {
+                byte[] doc = payload(user, at, uv.byId.get(at).size());
+                if (deltas.isEmpty()) {
+                    return doc;
+                }
+                layout = LayoutScanner.scan(doc, doc.length);
+                uv.checkpoint = new SoftReference<>(new LatestLayout(at, layout));
             }
-            Layout layout = LayoutScanner.scan(doc, doc.length);
             while (!deltas.isEmpty()) {
                 long d = deltas.pop();
                 layout = DeltaCodec.apply(layout, payload(user, d, forms.get(d).payloadSize()));

@@ -27,6 +27,10 @@ public final class ChildDaemon implements AutoCloseable {
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 "-Dcamel.server.port=" + port, "-Dgaragesync.data-dir=" + dataDir,
                 "-Dgaragesync.routes-dir=" + dataDir.resolve("no-operator-routes")));
+        // tests count every version they post: retention only where a test turns it on
+        for (String keep : new String[] {"last", "hourly", "daily", "weekly", "monthly"}) {
+            cmd.add("-Dgaragesync.retention.keep-" + keep + "=0");
+        }
         for (String p : properties) {
             cmd.add("-D" + p);
         }

@@ -24,11 +24,19 @@ public final class RunningDaemon implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
+    /**
+     * Starts on a free port, or on the one given as {@code "camel.server.port", "N"} among the key-values
+     * (to restart a daemon where a browser page expects it).
+     */
     public static RunningDaemon start(Path dataDir, String... keyValues) {
         Properties p = new Properties();
         p.setProperty("camel.server.port", "0");
         p.setProperty("garagesync.data-dir", dataDir.toString());
         p.setProperty("garagesync.routes-dir", dataDir.resolve("no-operator-routes").toString());
+        // tests count every version they post: retention only where a test turns it on
+        for (String keep : new String[] {"last", "hourly", "daily", "weekly", "monthly"}) {
+            p.setProperty("garagesync.retention.keep-" + keep, "0");
+        }
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
             p.setProperty(keyValues[i], keyValues[i + 1]);
         }
@@ -39,8 +47,9 @@ public final class RunningDaemon implements AutoCloseable {
             throw new IllegalStateException("daemon did not start", e);
         }
         CamelContext ctx = main.getCamelContext();
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx,
-                VertxPlatformHttpRouter.getRouterNameFromPort(Integer.parseInt(p.getProperty("camel.server.port"))));
+        // the router is registered under the configured port: 0 unless the test asked for a fixed one
+        int configured = Integer.parseInt(p.getProperty("camel.server.port"));
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(configured));
         return new RunningDaemon(main, router.getServer().getPort(), dataDir);
     }
 

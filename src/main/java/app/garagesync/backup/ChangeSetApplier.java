@@ -1,0 +1,223 @@
+package app.garagesync.backup;
+
+import app.garagesync.Json;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the document of a new version from its base and a {@link ChangeSet}, copying bytes: every
+ * member and entity the change-set does not touch is the base's bytes, every one it brings is the
+ * request's bytes. Replaced entities keep their place; new ones go at the end of their collection.
+ */
+final class ChangeSetApplier {
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(10_000).maxStringLength(Integer.MAX_VALUE).maxNumberLength(100_000).build())
+            .build();
+
+    /** The new document and what the change-set did. */
+    record Result(byte[] document, int replaced, int inserted, int deleted) {
+    }
+
+    private final byte[] base;
+    private final ChangeSet cs;
+    private final ByteArrayOutputStream out;
+    private int replaced;
+    private int inserted;
+    private int deleted;
+
+    private ChangeSetApplier(byte[] base, ChangeSet cs) {
+        this.base = base;
+        this.cs = cs;
+        this.out = new ByteArrayOutputStream(base.length + cs.body.length);
+    }
+
+    static Result apply(byte[] base, ChangeSet cs) {
+        ChangeSetApplier a = new ChangeSetApplier(base, cs);
+        try (JsonParser p = FACTORY.createParser(base)) {
+            a.document(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the base version no longer parses", e);
+        }
+        return new Result(a.out.toByteArray(), a.replaced, a.inserted, a.deleted);
+    }
+
+    private void document(JsonParser p) throws IOException {
+        p.nextToken();
+        out.write('{');
+        boolean first = true;
+        boolean timestampDone = false;
+        boolean garageDone = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            int nameStart = offset(p);
+            JsonToken v = p.nextToken();
+            int valueStart = offset(p);
+            first = separator(first);
+            if (name.equals("timestamp") && cs.timestamp != null) {
+                copyBase(nameStart, valueStart);
+                copyRequest(cs.timestamp);
+                skip(p);
+                timestampDone = true;
+            } else if (name.equals("garage") && cs.garage != null) {
+                copyBase(nameStart, valueStart);
+                copyRequest(cs.garage);
+                skip(p);
+                garageDone = true;
+            } else if (name.equals("data") && v == JsonToken.START_OBJECT) {
+                copyBase(nameStart, valueStart);
+                data(p);
+            } else {
+                skip(p);
+                copyBase(nameStart, end(p));
+            }
+        }
+        if (cs.timestamp != null && !timestampDone) {
+            first = separator(first);
+            member("timestamp", cs.timestamp);
+        }
+        if (cs.garage != null && !garageDone) {
+            separator(first);
+            member("garage", cs.garage);
+        }
+        out.write('}');
+    }
+
+    private void data(JsonParser p) throws IOException {
+        out.write('{');
+        boolean first = true;
+        boolean settingsDone = false;
+        Set<String> seen = new HashSet<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            int nameStart = offset(p);
+            JsonToken v = p.nextToken();
+            int valueStart = offset(p);
+            first = separator(first);
+            if (name.equals("settings") && cs.settings != null) {
+                copyBase(nameStart, valueStart);
+                copyRequest(cs.settings);
+                skip(p);
+                settingsDone = true;
+            } else if (!name.equals("settings") && v == JsonToken.START_ARRAY) {
+                seen.add(name);
+                copyBase(nameStart, valueStart + 1);
+                collection(p, name);
+                out.write(']');
+            } else {
+                skip(p);
+                copyBase(nameStart, end(p));
+            }
+        }
+        for (Map.Entry<String, Map<String, ChangeSet.Span>> e : cs.upserts.entrySet()) {
+            if (!seen.contains(e.getKey())) {
+                first = separator(first);
+                out.writeBytes(Json.bytes(e.getKey()));
+                out.write(':');
+                out.write('[');
+                boolean firstEntity = true;
+                for (ChangeSet.Span span : e.getValue().values()) {
+                    firstEntity = separator(firstEntity);
+                    copyRequest(span);
+                    inserted++;
+                }
+                out.write(']');
+            }
+        }
+        if (cs.settings != null && !settingsDone) {
+            separator(first);
+            member("settings", cs.settings);
+        }
+        out.write('}');
+    }
+
+    private void collection(JsonParser p, String name) throws IOException {
+        Map<String, ChangeSet.Span> upserts = cs.upserts.getOrDefault(name, Map.of());
+        Set<String> deletes = cs.deletes.getOrDefault(name, Set.of());
+        Set<String> used = new HashSet<>();
+        boolean first = true;
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            int start = offset(p);
+            String id = entityId(p);
+            int end = end(p);
+            if (id != null && deletes.contains(id)) {
+                deleted++;
+                continue;
+            }
+            first = separator(first);
+            ChangeSet.Span replacement = id == null ? null : upserts.get(id);
+            if (replacement != null) {
+                copyRequest(replacement);
+                used.add(id);
+                replaced++;
+            } else {
+                copyBase(start, end);
+            }
+        }
+        for (Map.Entry<String, ChangeSet.Span> e : upserts.entrySet()) {
+            if (!used.contains(e.getKey()) && !deletes.contains(e.getKey())) {
+                first = separator(first);
+                copyRequest(e.getValue());
+                inserted++;
+            }
+        }
+    }
+
+    private static String entityId(JsonParser p) throws IOException {
+        String id = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean isId = "id".equals(p.currentName());
+            JsonToken v = p.nextToken();
+            if (isId && (v == JsonToken.VALUE_STRING || v.isNumeric())) {
+                id = ChangeSet.idKey(p, v, "id");
+            } else {
+                p.skipChildren();
+            }
+        }
+        return id;
+    }
+
+    private boolean separator(boolean first) {
+        if (!first) {
+            out.write(',');
+        }
+        return false;
+    }
+
+    private void member(String name, ChangeSet.Span value) {
+        out.writeBytes(Json.bytes(name));
+        out.write(':');
+        copyRequest(value);
+    }
+
+    private static void skip(JsonParser p) throws IOException {
+        p.skipChildren();
+        p.finishToken();
+    }
+
+    private void copyBase(int from, int to) {
+        out.write(base, from, to - from);
+    }
+
+    private void copyRequest(ChangeSet.Span span) {
+        out.write(cs.body, span.start(), span.end() - span.start());
+    }
+
+    private static int offset(JsonParser p) {
+        return (int) p.currentTokenLocation().getByteOffset();
+    }
+
+    private static int end(JsonParser p) throws IOException {
+        p.finishToken();
+        return (int) p.currentLocation().getByteOffset();
+    }
+}

@@ -1,0 +1,393 @@
+// The console page: the seed's CloudSyncSettings on top of the browser client. It holds no data of
+// the garage's own; everything it shows comes from the daemon through GarageSync.
+
+import { GarageSync, GarageSyncError } from './garage-sync.js';
+import './garage-sync-indicator.js';
+import { t, formatTime, formatBytes, collectionName } from './i18n.js';
+
+const $ = (selector) => document.querySelector(selector);
+const KNOWN = ['customers', 'vehicles', 'repairs', 'invoices', 'users', 'mechanics', 'appointments', 'stock'];
+const saved = {
+  lang: localStorage.getItem('garage-sync:lang') || 'fr',
+  user: localStorage.getItem('garage-sync:user') || '',
+  // a token is a password: kept for this tab only, never in localStorage
+  token: sessionStorage.getItem('garage-sync:token') || '',
+};
+
+let lang = saved.lang === 'en' ? 'en' : 'fr';
+let tokenMode = Boolean(saved.token);
+let versions = [];
+let historyEntries;
+let followTimer = 0;
+
+const client = new GarageSync({ userId: saved.user, token: saved.token, statusInterval: 15_000 });
+client.addEventListener('status', (e) => renderStatus(e.detail));
+$('#indicator').client = client;
+$('#indicator').addEventListener('garage-sync-result', (e) => afterSync(e.detail.ok, e.detail.error));
+
+// ---- language
+
+function applyLanguage(next) {
+  lang = next;
+  document.documentElement.lang = next;
+  localStorage.setItem('garage-sync:lang', next);
+  $('#lang').value = next;
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(lang, el.dataset.i18n);
+  renderStatus(client.status);
+  renderVersions();
+  renderHistory();
+}
+
+$('#lang').addEventListener('change', (e) => applyLanguage(e.target.value));
+
+// ---- status, toggle, sync now
+
+function renderStatus(s) {
+  const auto = $('#auto');
+  if (s.enabled !== null && !auto.dataset.busy) {
+    auto.checked = s.enabled;
+    auto.disabled = false;
+  }
+  setText('#f-state', t(lang, `state.${s.state}`));
+  setText('#f-last', s.lastSync ? formatTime(lang, s.lastSync) : t(lang, 'tip.never'));
+  setText('#f-backup', formatTime(lang, s.lastBackup));
+  setText('#f-records', String(s.totalRecords ?? 0));
+  setText('#f-version', String(s.latestVersion ?? t(lang, 'none')));
+  $('#f-pending-row').hidden = !s.pending;
+  $('#f-error-row').hidden = !s.error;
+  setText('#f-error', s.error || '');
+  if (s.user && !tokenMode && document.activeElement !== $('#user-id')) $('#user-id').value = saved.user;
+  renderTargets(s.targets);
+}
+
+$('#auto').addEventListener('change', async (e) => {
+  const box = e.target;
+  const wanted = box.checked;
+  box.dataset.busy = '1';
+  box.disabled = true;
+  try {
+    await client.setEnabled(wanted);
+    toast(t(lang, wanted ? 'toast.autoOn' : 'toast.autoOff'));
+  } catch (err) {
+    box.checked = !wanted;
+    failed(err);
+  } finally {
+    delete box.dataset.busy;
+    box.disabled = false;
+    box.focus();
+  }
+});
+
+$('#sync-now').addEventListener('click', async (e) => {
+  const button = e.currentTarget;
+  button.disabled = true;
+  try {
+    const { sync } = await client.syncNow();
+    afterSync(true, null, sync);
+  } catch (err) {
+    afterSync(false, err.message, null, err);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function afterSync(ok, message, answer, err) {
+  if (!ok) {
+    if (err) failed(err, 'toast.syncFailed');
+    else toast(t(lang, 'toast.syncFailed', { msg: message }), 'error');
+    return;
+  }
+  toast(t(lang, answer === null ? 'toast.noSyncNow' : 'toast.synced'));
+  followSync();
+}
+
+/** The daemon syncs in the background: refresh until it says it is done, so the history shows it. */
+function followSync(rounds = 60) {
+  clearTimeout(followTimer);
+  Promise.allSettled([client.refresh(), loadHistory(), loadVersions()]).then(() => {
+    if (client.status.state === 'syncing' && rounds > 0) followTimer = setTimeout(() => followSync(rounds - 1), 1_000);
+  });
+}
+
+// ---- targets and history
+
+function renderTargets(targets) {
+  const list = $('#targets');
+  list.replaceChildren(...targets.map((target) => {
+    const li = document.createElement('li');
+    const name = target.name || target.id || target.type || '?';
+    const health = targetHealth(target);
+    li.append(span('name', name));
+    if (target.type && target.type !== name) li.append(span('detail', target.type));
+    li.append(tag(health, t(lang, `targets.${health}`)));
+    const last = target.lastSync || target.lastSuccess;
+    if (last) li.append(span('detail', t(lang, 'targets.last', { time: formatTime(lang, last) })));
+    const pending = target.pendingVersions ?? target.pending;
+    if (typeof pending === 'number' && pending > 0) li.append(span('detail', t(lang, 'targets.pending', { n: pending })));
+    const error = target.error || target.lastError;
+    if (error && health !== 'ok') li.append(span('detail err', String(error)));
+    return li;
+  }));
+  $('#targets-empty').hidden = targets.length > 0;
+}
+
+/** ok, retrying or failing: the target's own state when it gives one, else whether it reports an error. */
+function targetHealth(target) {
+  const state = String(target.state ?? target.status ?? '').toLowerCase();
+  if (state === 'ok' || state === 'up') return 'ok';
+  if (state === 'retrying') return 'retrying';
+  if (state) return 'failing';
+  return target.error || target.lastError || target.ok === false ? 'failing' : 'ok';
+}
+
+/** ok, warn or bad, for the colour of a history result. */
+function resultKind(result) {
+  if (/^(ok|success|succeeded|done|delivered)$/i.test(result)) return 'ok';
+  if (/^(spooled|retrying|partial|skipped)$/i.test(result)) return 'warn';
+  return 'bad';
+}
+
+async function loadHistory() {
+  try {
+    historyEntries = await client.history();
+  } catch (err) {
+    if (!handleAuth(err)) historyEntries = historyEntries ?? [];
+  }
+  renderHistory();
+}
+
+function renderHistory() {
+  const entries = historyEntries ?? [];
+  $('#history tbody').replaceChildren(...entries.map((h) => {
+    const result = String(h.result ?? '?');
+    const label = t(lang, `result.${result}`);
+    const versionsSent = Array.isArray(h.versions) ? h.versions.length : h.versions;
+    return row([
+      cell(formatTime(lang, h.time)),
+      cell(h.target ?? t(lang, 'none')),
+      cell(tag(resultKind(result), label.startsWith('result.') ? result : label)),
+      cell(versionsSent ?? t(lang, 'none'), 'num'),
+      cell(formatBytes(lang, h.bytes), 'num'),
+      cell(typeof h.durationMs === 'number' ? `${h.durationMs} ms` : t(lang, 'none'), 'num'),
+      cell(h.error || '', 'err'),
+    ]);
+  }));
+  const empty = $('#history-empty');
+  empty.hidden = historyEntries === undefined || entries.length > 0;
+  empty.textContent = t(lang, historyEntries === null ? 'history.missing' : 'history.empty');
+  $('#history').closest('.scroll').hidden = entries.length === 0;
+}
+
+// ---- versions and restore
+
+async function loadVersions() {
+  try {
+    versions = await client.versions();
+  } catch (err) {
+    handleAuth(err);
+  }
+  renderVersions();
+}
+
+function renderVersions() {
+  $('#versions tbody').replaceChildren(...versions.map((v, i) => {
+    const id = cell(String(v.id));
+    if (i === 0) id.append(' ', tag('muted', t(lang, 'versions.latest')));
+    const action = cell('');
+    if (i > 0) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'small';
+      b.textContent = t(lang, 'versions.restore');
+      b.setAttribute('aria-label', t(lang, 'versions.restore.label', { v: v.id }));
+      b.addEventListener('click', () => restore(v));
+      action.append(b);
+    }
+    return row([id, cell(formatTime(lang, v.timestamp)), cell(String(v.totalRecords ?? 0), 'num'),
+      cell(formatBytes(lang, v.size), 'num'), action]);
+  }));
+  $('#versions-empty').hidden = versions.length > 0;
+  $('#versions').closest('.scroll').hidden = versions.length === 0;
+}
+
+async function restore(v) {
+  try {
+    const text = await client.backupText(v.id);
+    const incoming = GarageSync.summarize(JSON.parse(text));
+    const title = t(lang, 'confirm.restore.title', { v: v.id });
+    if (!(await confirmReplace(title, t(lang, 'confirm.version', { v: v.id }), incoming))) return;
+    const answer = await client.importBackup(text);
+    toast(answer.unchanged ? t(lang, 'toast.unchanged') : t(lang, 'toast.restored', { from: v.id, v: answer.version }));
+    await loadVersions();
+  } catch (err) {
+    failed(err);
+  }
+}
+
+// ---- export and import
+
+$('#export').addEventListener('click', async () => {
+  try {
+    const { name } = await client.exportFile();
+    toast(t(lang, 'toast.exported', { name }));
+  } catch (err) {
+    failed(err);
+  }
+});
+
+$('#import').addEventListener('click', () => $('#import-file').click());
+
+$('#import-file').addEventListener('change', async (e) => {
+  const file = e.target.files[0];
+  e.target.value = '';
+  if (!file) return;
+  try {
+    const { text, summary } = await GarageSync.readBackupFile(file);
+    await loadVersions();
+    if (!(await confirmReplace(t(lang, 'confirm.import.title'), t(lang, 'confirm.file'), summary))) return;
+    const answer = await client.importBackup(text);
+    toast(answer.unchanged ? t(lang, 'toast.unchanged') : t(lang, 'toast.imported', { v: answer.version }));
+    await loadVersions();
+  } catch (err) {
+    failed(err);
+  } finally {
+    $('#import').focus();
+  }
+});
+
+/** Shows what is there now against what would replace it; resolves true only on "Remplacer". */
+function confirmReplace(title, incomingLabel, incoming) {
+  const dialog = $('#confirm');
+  const latest = versions[0];
+  const current = { total: latest?.totalRecords ?? 0, collections: latest?.records ?? {} };
+  const names = [...new Set([...KNOWN, ...Object.keys(current.collections), ...Object.keys(incoming.collections)])]
+    .filter((n) => n in current.collections || n in incoming.collections || KNOWN.includes(n));
+  $('#confirm-title').textContent = title;
+  $('#confirm-incoming').textContent = incomingLabel;
+  dialog.querySelector('tbody').replaceChildren(...names.map((n) => {
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = collectionName(lang, n);
+    const tr = row([cell(String(current.collections[n] ?? 0)), cell(String(incoming.collections[n] ?? 0))]);
+    tr.prepend(th);
+    return tr;
+  }));
+  const foot = dialog.querySelectorAll('tfoot td');
+  foot[0].textContent = String(current.total);
+  foot[1].textContent = String(incoming.total);
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'replace'), { once: true });
+  });
+}
+
+// ---- identity
+
+$('#identity').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  saved.user = $('#user-id').value.trim();
+  saved.token = $('#token').value.trim();
+  localStorage.setItem('garage-sync:user', saved.user);
+  if (saved.token) sessionStorage.setItem('garage-sync:token', saved.token);
+  else sessionStorage.removeItem('garage-sync:token');
+  client.setIdentity({ userId: tokenMode ? '' : saved.user, token: tokenMode ? saved.token : '' });
+  toast(t(lang, 'toast.identity'));
+  await reloadAll();
+});
+
+function showIdentityMode() {
+  $('#user-field').hidden = tokenMode;
+  $('#token-field').hidden = !tokenMode;
+  $('#user-id').value = saved.user;
+}
+
+/** A 401 means the daemon runs in token mode: ask for the token instead of a user id. */
+function handleAuth(err) {
+  if (!(err instanceof GarageSyncError) || err.status !== 401) return false;
+  if (!tokenMode) {
+    tokenMode = true;
+    showIdentityMode();
+    $('#token').focus();
+  }
+  return true;
+}
+
+// ---- notifications
+
+function toast(message, kind = 'info') {
+  const box = document.createElement('div');
+  box.className = `toast ${kind}`;
+  if (kind === 'error') box.setAttribute('role', 'alert');
+  const text = span('text', message);
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.textContent = '×';
+  close.setAttribute('aria-label', t(lang, 'toast.close'));
+  close.addEventListener('click', () => box.remove());
+  box.append(text, close);
+  $('#toasts').append(box);
+  setTimeout(() => box.remove(), kind === 'error' ? 10_000 : 5_000);
+}
+
+function failed(err, key = 'toast.failed') {
+  if (handleAuth(err)) return;
+  toast(t(lang, key, { msg: err.message }), 'error');
+}
+
+// ---- small DOM helpers
+
+/** Only real changes: the facts are a live region, and a screen reader reads every rewrite aloud. */
+function setText(selector, text) {
+  const el = $(selector);
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function span(cls, text) {
+  const s = document.createElement('span');
+  s.className = cls;
+  s.textContent = text;
+  return s;
+}
+
+function tag(kind, text) {
+  return span(`tag ${kind}`, text);
+}
+
+function cell(content, cls) {
+  const td = document.createElement('td');
+  if (cls) td.className = cls;
+  td.append(content);
+  return td;
+}
+
+function row(cells) {
+  const tr = document.createElement('tr');
+  tr.append(...cells);
+  return tr;
+}
+
+async function reloadAll() {
+  try {
+    await client.refresh();
+  } catch (err) {
+    handleAuth(err);
+  }
+  await Promise.all([loadVersions(), loadHistory()]);
+}
+
+// ---- start
+
+showIdentityMode();
+applyLanguage(lang);
+// start() reads the status itself; versions and history come beside it, and a 401 from them
+// is how the console learns the daemon runs in token mode
+Promise.all([client.start(), loadVersions(), loadHistory()])
+  .then(() => {
+    // what "time to interactive" is measured against: every panel filled and every control live
+    performance.mark('console-ready');
+    document.body.setAttribute('data-ready', 'true');
+  });
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') reloadAll();
+});

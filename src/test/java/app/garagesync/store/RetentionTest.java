@@ -1,0 +1,110 @@
+package app.garagesync.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import app.garagesync.backup.BackupReader;
+import app.garagesync.testing.EditableBackup;
+import app.garagesync.testing.Http;
+import app.garagesync.testing.RunningDaemon;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RetentionTest {
+
+    private static VersionInfo at(long id, String instant) {
+        return new VersionInfo(id, Instant.parse(instant), null, 0, Map.of(), 0, 0, "h" + id);
+    }
+
+    @Test
+    void policy_keeps_the_last_ones_and_the_newest_of_each_period() {
+        List<VersionInfo> newestFirst = List.of(
+                at(9, "2026-11-25T16:30:00Z"), at(8, "2026-11-25T16:10:00Z"), at(7, "2026-11-25T09:00:00Z"),
+                at(6, "2026-11-24T18:00:00Z"), at(5, "2026-11-24T08:00:00Z"), at(4, "2026-11-17T12:00:00Z"),
+                at(3, "2026-10-30T12:00:00Z"), at(2, "2026-10-02T12:00:00Z"), at(1, "2026-09-01T12:00:00Z"));
+        ZoneId utc = ZoneId.of("UTC");
+        assertThat(new RetentionPolicy(2, 0, 0, 0, 0, utc).keep(newestFirst)).containsExactlyInAnyOrder(9L, 8L);
+        assertThat(new RetentionPolicy(0, 0, 3, 0, 0, utc).keep(newestFirst)).containsExactlyInAnyOrder(9L, 6L, 4L);
+        assertThat(new RetentionPolicy(0, 2, 0, 0, 0, utc).keep(newestFirst)).containsExactlyInAnyOrder(9L, 7L);
+        assertThat(new RetentionPolicy(0, 0, 0, 2, 0, utc).keep(newestFirst)).containsExactlyInAnyOrder(9L, 4L);
+        assertThat(new RetentionPolicy(0, 0, 0, 0, 3, utc).keep(newestFirst)).containsExactlyInAnyOrder(9L, 3L, 1L);
+        assertThat(new RetentionPolicy(1, 0, 0, 0, 0, utc).keep(newestFirst)).containsExactly(9L);
+        assertThat(new RetentionPolicy(0, 0, 0, 0, 0, utc).keep(newestFirst)).hasSize(9);
+        // a day in Paris starts at 23:00 UTC in winter
+        List<VersionInfo> midnight = List.of(at(2, "2026-11-24T23:30:00Z"), at(1, "2026-11-24T22:30:00Z"));
+        assertThat(new RetentionPolicy(0, 0, 2, 0, 0, ZoneId.of("Europe/Paris")).keep(midnight)).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(new RetentionPolicy(0, 0, 2, 0, 0, utc).keep(midnight)).containsExactly(2L);
+    }
+
+    @Test
+    void pruning_reclaims_space_and_never_breaks_a_kept_version(@TempDir Path dir) throws Exception {
+        BackupReader reader = new BackupReader(200, Integer.MAX_VALUE);
+        FileBackupStore store = new FileBackupStore(dir, Clock.systemUTC(), 3, new FileBackupStore.StoragePolicy(5.0, 50));
+        Random r = new Random(9);
+        EditableBackup.Doc doc = EditableBackup.initial(r, 100);
+        Map<Long, byte[]> posted = new TreeMap<>();
+        for (int v = 1; v <= 20; v++) {
+            doc.collections.get("customers").add(EditableBackup.entity("v" + v, r));
+            EditableBackup.edit(doc, r);
+            byte[] bytes = doc.bytes();
+            store.put("p", bytes, reader.read(bytes));
+            posted.put((long) v, bytes);
+        }
+        // every version but 1 is a delta of the one before: keep a sparse set across the chain
+        Set<Long> keep = Set.of(3L, 4L, 9L, 15L, 20L);
+        assertThat(store.prune("p", keep)).hasSize(15);
+        for (FileBackupStore s : List.of(store, new FileBackupStore(dir, Clock.systemUTC(), 3,
+                new FileBackupStore.StoragePolicy(5.0, 50)))) {
+            assertThat(s.versions("p")).extracting(VersionInfo::id).containsExactly(20L, 15L, 9L, 4L, 3L);
+            for (long id : keep) {
+                assertThat(s.read("p", id)).as("version %d", id).isEqualTo(posted.get(id));
+            }
+            assertThat(new StoreVerifier(s, reader).verify(List.of("p")).problems()).isEmpty();
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("users/p/versions"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder(
+                    "0000000003.gsv", "0000000004.gsv", "0000000009.gsv", "0000000015.gsv", "0000000020.gsv");
+        }
+        // the chain goes on after a prune
+        doc.collections.get("customers").add(EditableBackup.entity("after", r));
+        byte[] next = doc.bytes();
+        store.put("p", next, reader.read(next));
+        assertThat(store.read("p", 21)).isEqualTo(next);
+    }
+
+    @Test
+    void the_daemon_applies_retention_after_each_backup(@TempDir Path dir) {
+        try (RunningDaemon daemon = RunningDaemon.start(dir, "garagesync.retention.keep-last", "3",
+                "garagesync.retention.keep-hourly", "0", "garagesync.retention.keep-daily", "0",
+                "garagesync.retention.keep-weekly", "0", "garagesync.retention.keep-monthly", "0")) {
+            Http http = daemon.http().as("kept");
+            List<String> bodies = new ArrayList<>();
+            for (int i = 1; i <= 6; i++) {
+                String body = app.garagesync.testing.Backups.small(i);
+                bodies.add(body);
+                assertThat(http.postJson("/api/backup", body).status()).isEqualTo(201);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    !http.get("/api/backup/versions").body().contains("\"id\":3,"));
+            String versions = http.get("/api/backup/versions").body();
+            assertThat(versions).contains("\"id\":6,", "\"id\":5,", "\"id\":4,").doesNotContain("\"id\":1,", "\"id\":2,");
+            for (int i = 4; i <= 6; i++) {
+                assertThat(http.get("/api/backup?version=" + i).body()).isEqualTo(bodies.get(i - 1));
+            }
+            assertThat(http.postJson("/api/admin/verify", "{}").body()).contains("\"ok\":true");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package app.garagesync.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import app.garagesync.testing.Backups;
+import app.garagesync.testing.Browser;
+import app.garagesync.testing.Http;
+import app.garagesync.testing.RunningDaemon;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/**
+ * The garage app's side: a page wired to the client like docs/console.md shows (test-app.html), through
+ * bursts of edits and through an outage (a daemon stopped and started again on the same port and data
+ * directory).
+ */
+class BrowserClientIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String USER = "garage-hors-ligne";
+    private static final String OFFLINE_KEY = "garage-sync:offline:" + USER;
+
+    @TempDir
+    Path workDir;
+    RunningDaemon daemon;
+    Browser browser;
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    @Test
+    void should_show_offline_keep_a_gzip_copy_and_send_it_when_the_daemon_is_back() throws IOException {
+        Browser.requireInstalled();
+        Path data = Files.createDirectories(workDir.resolve("data"));
+        String port = String.valueOf(freePort());
+        daemon = RunningDaemon.start(data, "camel.server.port", port);
+        Http http = daemon.http().as(USER);
+        http.putJson("/api/sync/settings", "{\"enabled\":true}");
+        browser = Browser.open(workDir);
+        ChromeDriver driver = browser.driver();
+        driver.get("http://127.0.0.1:" + port + "/test-app.html?user=" + USER + "&retryBase=200&retryMax=1000&status=500");
+        browser.waiting(WAIT).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        awaitIndicator("idle");
+
+        driver.executeScript("window.appData = arguments[0];", Backups.small(42));
+        daemon.close();
+        awaitIndicator("offline");
+
+        // "click = sync now" while the daemon is away: the data must land in the offline copy
+        driver.findElement(By.tagName("garage-sync-indicator")).click();
+        browser.waiting(WAIT).until(d -> offlineCopy(d) != null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> copy = (Map<String, Object>) driver.executeScript(
+                "return JSON.parse(localStorage.getItem(arguments[0]));", OFFLINE_KEY);
+        assertThat(copy.get("encoding")).isEqualTo("gzip");
+        assertThat(tooltip(driver)).contains("Copie locale en attente d’envoi");
+        assertThat(driver.findElement(By.tagName("garage-sync-indicator")).getDomAttribute("state")).isEqualTo("offline");
+
+        daemon = RunningDaemon.start(data, "camel.server.port", port);
+
+        awaitIndicator("ok");
+        browser.waiting(WAIT).until(d -> offlineCopy(d) == null);
+        Http back = daemon.http().as(USER);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(back.get("/api/backup").body()).isEqualTo(Backups.small(42)));
+        assertThat(tooltip(driver)).contains("Dernière synchro").doesNotContain("Copie locale");
+    }
+
+    @Test
+    void should_send_a_burst_of_changes_once_after_a_quiet_moment() throws IOException {
+        Browser.requireInstalled();
+        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")));
+        Http http = daemon.http().as("rafale");
+        http.putJson("/api/sync/settings", "{\"enabled\":true}");
+        browser = Browser.open(workDir);
+        ChromeDriver driver = browser.driver();
+        driver.get("http://127.0.0.1:" + daemon.port() + "/test-app.html?user=rafale&debounce=300");
+        browser.waiting(WAIT).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+
+        // five edits in a row, as a mechanic typing a repair: one backup, of the last state
+        driver.executeScript("for (const data of arguments[0]) { window.appData = data; window.garageSync.changed(); }",
+                java.util.List.of(Backups.small(1), Backups.small(2), Backups.small(3), Backups.small(4), Backups.small(5)));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(http.get("/api/backup").body()).isEqualTo(Backups.small(5)));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> http.get("/api/backup/versions").body().split("\"id\":", -1).length - 1 == 1);
+        awaitIndicator("ok");
+    }
+
+    private void awaitIndicator(String state) {
+        browser.waiting(WAIT).until(d ->
+                state.equals(d.findElement(By.tagName("garage-sync-indicator")).getDomAttribute("state")));
+    }
+
+    private static Object offlineCopy(WebDriver d) {
+        return ((ChromeDriver) d).executeScript("return localStorage.getItem(arguments[0]);", OFFLINE_KEY);
+    }
+
+    private static String tooltip(ChromeDriver d) {
+        return (String) d.executeScript(
+                "return document.querySelector('garage-sync-indicator').shadowRoot.querySelector('[role=tooltip]').textContent;");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+// A stand-in for the garage app, for the browser tests: the wiring of docs/console.md, with the
+// timings taken from the query string so a test can shorten them, and the data set by the test.
+import { GarageSync } from './garage-sync.js';
+import './garage-sync-indicator.js';
+
+const q = new URLSearchParams(location.search);
+const ms = (key, fallback) => Number(q.get(key) ?? fallback);
+
+window.appData = null;
+const sync = new GarageSync({
+  userId: q.get('user') || '',
+  collect: () => window.appData,
+  retryBase: ms('retryBase', 2000),
+  retryMax: ms('retryMax', 300000),
+  statusInterval: ms('status', 60000),
+  debounce: ms('debounce', 2000),
+});
+document.querySelector('garage-sync-indicator').client = sync;
+window.garageSync = sync;
+sync.start().then(() => { document.body.dataset.ready = 'true'; });
