@@ -62,14 +62,16 @@ def rss_kb(pid, field):
 
 
 class Daemon:
-    def __init__(self, data_dir, xmx="512m"):
+    def __init__(self, data_dir, xmx="512m", props=()):
         self.data_dir = data_dir
         self.xmx = xmx
+        self.props = list(props)
 
     def start(self):
         t = time.perf_counter()
         self.proc = subprocess.Popen(["java", f"-Xmx{self.xmx}", f"-Dcamel.server.port={PORT}",
-                                      f"-Dgaragesync.data-dir={self.data_dir}", "-jar", str(JAR)],
+                                      f"-Dgaragesync.data-dir={self.data_dir}"] + [f"-D{p}" for p in self.props]
+                                     + ["-jar", str(JAR)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.data_dir.parent)
         while True:
             try:
@@ -161,6 +163,8 @@ def main():
             floor.append(timed(f"zstd -1 -q -c {big} > {out} && sync {out}"))
         restic_size = sum(f.stat().st_size for f in (work / "restic-0").rglob("*") if f.is_file())
 
+        days = days_growth(work, big, env)
+
         rows = []
         s, fl, rb = median(store), median(floor), median(restic_backup)
         rows.append(("store a 50 MB backup (POST, fsync)", f"{s:.2f} s, {mb50 / s:.0f} MB/s, peak RSS {peak:.0f} MB",
@@ -172,11 +176,81 @@ def main():
         rows.append(("stored size of the 50 MB version", f"{stored_size / 1e6:.1f} MB", f"restic repo {restic_size / 1e6:.1f} MB", ""))
         rows.append(("64 clients POST ~20 KB, 500 users", wrk_summary(wrk_post), "", ""))
         rows.append(("64 clients GET /api/sync/status", wrk_summary(wrk_get), "", ""))
+        rows.append(("growth per 1%-change day (10 days)", f"{days['gs_growth'] / 1e3:.0f} KB/day "
+                     f"(first version {days['gs_first'] / 1e6:.1f} MB)",
+                     f"restic {days['restic_growth'] / 1e3:.0f} KB/day (first {days['restic_first'] / 1e6:.1f} MB)",
+                     f"{days['restic_growth'] / days['gs_growth']:.0f}x less than restic"))
+        rows.append(("store a 1%-change day (POST, delta)", f"{days['gs_post']:.2f} s", f"restic backup {days['restic_backup']:.2f} s",
+                     f"{days['restic_backup'] / days['gs_post']:.2f}x"))
+        rows.append(("read the latest of 11 days, daemon running", f"{days['gs_latest_warm']:.2f} s",
+                     f"restic restore latest {days['restic_latest']:.2f} s", f"{days['restic_latest'] / days['gs_latest_warm']:.1f}x faster"))
+        rows.append(("read the latest of 11 days, after a restart", f"{days['gs_latest_cold']:.2f} s", "",
+                     f"{days['restic_latest'] / days['gs_latest_cold']:.1f}x faster than restic"))
+        rows.append(("read the oldest of 11 days", f"{days['gs_oldest']:.2f} s", f"restic restore oldest {days['restic_oldest']:.2f} s",
+                     f"{days['restic_oldest'] / days['gs_oldest']:.1f}x faster"))
         st, rss = results["start"]
         rows.append(("start to first healthy response", f"{st:.2f} s, idle RSS {rss:.0f} MB", "", ""))
         report(rows, mb50)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def days_growth(work, first, env):
+    """Ten working days of ~1% edits: storage growth and read times, garage-sync against restic."""
+    files = [first]
+    for day in range(1, 11):
+        nxt = work / f"day-{day}.json"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "edit_day.py"), str(files[-1]), str(nxt), str(day)], check=True)
+        files.append(nxt)
+    keep_all = [f"garagesync.retention.keep-{k}=0" for k in ("last", "hourly", "daily", "weekly", "monthly")]
+    d = Daemon(work / "days" / "data", props=keep_all)
+    d.data_dir.mkdir(parents=True)
+    d.start()
+    versions = d.data_dir / "users" / "days" / "versions"
+    sizes, posts = [], []
+    for f in files:
+        code, t = curl_time(["-X", "POST", BASE + "/api/backup", "-H", "Content-Type: application/json",
+                             "-H", "X-User-Id: days", "--data-binary", f"@{f}"])
+        assert code == 201, code
+        posts.append(t)
+        sizes.append(sum(p.stat().st_size for p in versions.glob("*.gsv")))
+    warm = median([curl_time([BASE + "/api/backup", "-H", "X-User-Id: days"])[1] for _ in range(RUNS)])
+    d.stop()
+    d.start()
+    cold = curl_time([BASE + "/api/backup", "-H", "X-User-Id: days"])[1]
+    oldest = median([curl_time([BASE + "/api/backup?version=1", "-H", "X-User-Id: days"])[1] for _ in range(RUNS)])
+    with urllib.request.urlopen(urllib.request.Request(BASE + "/api/backup", headers={"X-User-Id": "days"})) as r:
+        assert r.read() == files[-1].read_bytes(), "latest version differs from day 10"
+    d.stop()
+
+    repo = work / "restic-days"
+    subprocess.run(["restic", "init", "-q", "-r", str(repo)], env=env, check=True, capture_output=True)
+    target = work / "garage.json"
+    repo_sizes, backups = [], []
+    for f in files:
+        shutil.copyfile(f, target)
+        t = time.perf_counter()
+        subprocess.run(["restic", "backup", "-q", "-r", str(repo), str(target)], env=env, check=True, capture_output=True)
+        backups.append(time.perf_counter() - t)
+        repo_sizes.append(sum(p.stat().st_size for p in repo.rglob("*") if p.is_file()))
+    snaps = json.loads(sh(["restic", "snapshots", "--json", "-q", "-r", str(repo)], env=env).stdout)
+    snaps.sort(key=lambda s: s["time"])
+
+    def restore(snapshot_id, i):
+        out = work / f"restore-days-{snapshot_id[:8]}-{i}"
+        t = time.perf_counter()
+        subprocess.run(["restic", "restore", "-q", "-r", str(repo), snapshot_id, "--target", str(out)],
+                       env=env, check=True, capture_output=True)
+        return time.perf_counter() - t
+
+    return {
+        "gs_first": sizes[0], "gs_growth": (sizes[-1] - sizes[0]) / 10, "gs_post": median(posts[1:]),
+        "gs_latest_warm": warm, "gs_latest_cold": cold, "gs_oldest": oldest,
+        "restic_first": repo_sizes[0], "restic_growth": (repo_sizes[-1] - repo_sizes[0]) / 10,
+        "restic_backup": median(backups[1:]),
+        "restic_latest": median([restore(snaps[-1]["id"], i) for i in range(RUNS)]),
+        "restic_oldest": median([restore(snaps[0]["id"], i) for i in range(RUNS)]),
+    }
 
 
 def wrk_summary(out):

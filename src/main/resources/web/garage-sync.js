@@ -37,6 +37,8 @@ export class GarageSync extends EventTarget {
   #inFlight = 0;
   #sending = null;
   #sendAgain = false;
+  /** what the daemon holds as its latest version, entity by entity, to send only what changed */
+  #base = null;
   #onOnline = () => this.#retryNow();
   #s = {
     enabled: null, reachable: true, outcome: null, error: null, pending: false,
@@ -286,7 +288,7 @@ export class GarageSync extends EventTarget {
 
   async #post(body) {
     try {
-      const answer = await this.#json('POST', '/api/backup', body);
+      const answer = await this.#upload(body);
       this.#sent();
       await this.#dropOffline();
       this.#emit();
@@ -300,6 +302,27 @@ export class GarageSync extends EventTarget {
       this.#emit();
       throw e;
     }
+  }
+
+  /**
+   * The seed's "sync incrémentale": when this client knows the daemon's latest version, it sends
+   * only the entities that changed (PATCH /api/backup), and the whole document otherwise, or when
+   * another device wrote a version in between (409).
+   */
+  async #upload(body) {
+    const next = snapshot(body);
+    const change = next && this.#base && this.#base.owner === this.#offlineKey ? changeSet(this.#base, next) : null;
+    let answer = null;
+    if (change && change.length < body.length / 2) {
+      try {
+        answer = await this.#json('PATCH', '/api/backup', change);
+      } catch (e) {
+        if (!(e instanceof GarageSyncError && e.status === 409)) throw e;
+      }
+    }
+    if (!answer) answer = await this.#json('POST', '/api/backup', body);
+    this.#base = next && answer.version != null ? { ...next, version: answer.version, owner: this.#offlineKey } : null;
+    return answer;
   }
 
   async #flushOffline() {
@@ -410,7 +433,8 @@ export class GarageSync extends EventTarget {
     } catch {
       // not a JSON error body: a proxy's page, keep the status line
     }
-    if (path !== '/api/sync' && path !== '/api/sync/history') {
+    const expected = (method === 'PATCH' && r.status === 409) || path === '/api/sync' || path === '/api/sync/history';
+    if (!expected) {
       this.#s.outcome = 'error';
       this.#s.errorWasNetwork = false;
       this.#s.error = err.message;
@@ -440,6 +464,61 @@ export class GarageSync extends EventTarget {
   #keyFor() {
     return 'garage-sync:offline:' + (this.#o.token ? 'token' : this.#o.userId || 'default');
   }
+}
+
+/**
+ * A backup seen entity by entity: each collection's entities by id, as JSON text, and the rest.
+ * Null when the text is not a backup this client can diff (the daemon then gets the whole of it).
+ */
+function snapshot(text) {
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!doc || typeof doc !== 'object' || !doc.data || typeof doc.data !== 'object') return null;
+  const { timestamp, garage, data, ...rest } = doc;
+  const { settings, ...collections } = data;
+  const entities = new Map();
+  for (const [name, list] of Object.entries(collections)) {
+    if (!Array.isArray(list)) return null;
+    const byId = new Map();
+    for (const e of list) {
+      if (!e || typeof e !== 'object' || (typeof e.id !== 'string' && typeof e.id !== 'number')) return null;
+      byId.set(typeof e.id + ':' + e.id, { id: e.id, json: JSON.stringify(e) });
+    }
+    entities.set(name, byId);
+  }
+  return {
+    timestamp, garage: JSON.stringify(garage), settings: JSON.stringify(settings),
+    rest: JSON.stringify(rest), entities,
+  };
+}
+
+/** The PATCH body turning base into next, or null when only a whole upload can say it. */
+function changeSet(base, next) {
+  if (next.rest !== base.rest) return null;
+  // a member that disappears cannot be said in a change-set
+  for (const k of ['timestamp', 'garage', 'settings']) if (next[k] === undefined && base[k] !== undefined) return null;
+  for (const name of base.entities.keys()) if (!next.entities.has(name)) return null;
+  const upserts = {};
+  const deletes = {};
+  for (const [name, byId] of next.entities) {
+    const before = base.entities.get(name) || new Map();
+    for (const [key, e] of byId) {
+      if (before.get(key)?.json !== e.json) (upserts[name] ||= []).push(e.json);
+    }
+    for (const [key, e] of before) if (!byId.has(key)) (deletes[name] ||= []).push(e.id);
+  }
+  const parts = [`"baseVersion":${base.version}`];
+  if (next.timestamp !== undefined) parts.push(`"timestamp":${JSON.stringify(next.timestamp)}`);
+  if (next.garage !== base.garage && next.garage !== undefined) parts.push(`"garage":${next.garage}`);
+  if (next.settings !== base.settings && next.settings !== undefined) parts.push(`"settings":${next.settings}`);
+  const ups = Object.entries(upserts).map(([n, list]) => `${JSON.stringify(n)}:[${list.join(',')}]`);
+  if (ups.length) parts.push(`"upserts":{${ups.join(',')}}`);
+  if (Object.keys(deletes).length) parts.push(`"deletes":${JSON.stringify(deletes)}`);
+  return `{${parts.join(',')}}`;
 }
 
 /** gzip through CompressionStream, base64 for localStorage; plain text where the browser lacks it. */

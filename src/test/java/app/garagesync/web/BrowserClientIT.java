@@ -105,6 +105,51 @@ class BrowserClientIT {
         awaitIndicator("ok");
     }
 
+    @Test
+    void should_send_only_the_changed_entities_when_it_knows_the_latest_version() throws Exception {
+        Browser.requireInstalled();
+        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")));
+        Http http = daemon.http().as("incr");
+        browser = Browser.open(workDir);
+        ChromeDriver driver = browser.driver();
+        driver.get("http://127.0.0.1:" + daemon.port() + "/test-app.html?user=incr");
+        browser.waiting(WAIT).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        StringBuilder customers = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            customers.append(i == 0 ? "" : ",").append("{\"id\":\"c").append(i).append("\",\"name\":\"Client ").append(i).append(" Dupré\"}");
+        }
+        String doc = "{\"timestamp\":\"2026-11-24T08:00:00.000Z\",\"version\":\"1.0\",\"garage\":{\"name\":\"Garage\"},"
+                + "\"data\":{\"customers\":[" + customers + "],\"repairs\":[{\"id\":1,\"total\":19.5}],\"settings\":{}}}";
+        driver.executeScript("window.appData = JSON.parse(arguments[0]);", doc);
+        String first = send(driver);
+        assertThat(first).contains("\"version\":1").doesNotContain("replaced");
+
+        // one customer renamed, one repair removed, one added: a change-set, not the whole document
+        driver.executeScript("const d = window.appData.data; d.customers[7].name = 'Jérôme 🚗'; d.repairs = [{id: 2, total: 40}];"
+                + "d.customers.push({id: 'c99', name: 'Anaïs'});");
+        String second = send(driver);
+        assertThat(second).contains("\"version\":2", "\"replaced\":1", "\"inserted\":2", "\"deleted\":1");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String appData = (String) driver.executeScript("return JSON.stringify(window.appData);");
+        com.fasterxml.jackson.databind.JsonNode stored = json.readTree(http.get("/api/backup").body());
+        assertThat(stored.at("/data/customers/7/name").asText()).isEqualTo("Jérôme 🚗");
+        assertThat(stored.at("/data/repairs")).isEqualTo(json.readTree(appData).at("/data/repairs"));
+        assertThat(stored.at("/data/customers").size()).isEqualTo(51);
+
+        // another device wrote a version in between: 409, then the whole document
+        assertThat(http.postJson("/api/backup", Backups.small(7)).status()).isEqualTo(201);
+        driver.executeScript("window.appData.data.customers[0].name = 'Élodie';");
+        String third = send(driver);
+        assertThat(third).contains("\"version\":4").doesNotContain("replaced");
+        assertThat(json.readTree(http.get("/api/backup").body()))
+                .isEqualTo(json.readTree((String) driver.executeScript("return JSON.stringify(window.appData);")));
+    }
+
+    private static String send(ChromeDriver driver) {
+        return (String) driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "window.garageSync.send().then(a => done(JSON.stringify(a))).catch(e => done('ERR ' + e.message));");
+    }
+
     private void awaitIndicator(String state) {
         browser.waiting(WAIT).until(d ->
                 state.equals(d.findElement(By.tagName("garage-sync-indicator")).getDomAttribute("state")));

@@ -1,114 +1,246 @@
 package app.garagesync.store.delta;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Finds the entities of a backup that {@link app.garagesync.backup.BackupReader} already validated:
- * the arrays of {@code data} except {@code settings}, and the byte span and id of each entity.
+ * Finds the entities of a backup: the arrays of {@code data} except {@code settings}, and the byte
+ * span and id of each entity. It runs only on documents that passed validation, and reads bytes
+ * directly instead of through a JSON parser: on a 50 MB backup it is several times faster, and it
+ * must be, since a read after a restart scans the checkpoint it rebuilds from.
+ *
+ * <p>Names and ids are compared as written. A name spelled with escapes ({@code "d\u0061ta"}) or an
+ * id written two ways is only found less often, which makes deltas larger, never wrong: the split
+ * into skeleton and items always puts back the exact bytes.
  */
 public final class LayoutScanner {
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(10_000).maxStringLength(Integer.MAX_VALUE).maxNumberLength(100_000).build())
-            .build();
+    private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SETTINGS = "settings".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ID = "id".getBytes(StandardCharsets.US_ASCII);
 
-    private LayoutScanner() {
+    private final byte[] doc;
+    private final int length;
+    private int pos;
+    private final List<int[]> regions = new ArrayList<>();
+    private final List<Found> found = new ArrayList<>();
+
+    private record Found(String name, int[] start, int[] end, String[] ids) {
+    }
+
+    private LayoutScanner(byte[] doc, int length) {
+        this.doc = doc;
+        this.length = length;
     }
 
     public static Layout scan(byte[] doc, int length) {
-        try (JsonParser p = FACTORY.createParser(doc, 0, length)) {
-            return scan(p, doc, length);
-        } catch (IOException e) {
-            throw new UncheckedIOException("a stored backup no longer parses", e);
-        }
+        return new LayoutScanner(doc, length).run();
     }
 
-    private static Layout scan(JsonParser p, byte[] doc, int length) throws IOException {
-        List<int[]> regions = new ArrayList<>(); // removed item regions [from, to) in document offsets
-        List<Object[]> found = new ArrayList<>();
-        p.nextToken();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            if ("data".equals(name) && v == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String collection = p.currentName();
-                    JsonToken cv = p.nextToken();
-                    if (cv == JsonToken.START_ARRAY && !"settings".equals(collection)) {
-                        found.add(readCollection(p, collection, regions));
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-            } else {
-                p.skipChildren();
-            }
+    private Layout run() {
+        ws();
+        if (pos < length && doc[pos] == '{') {
+            pos++;
+            object(true);
         }
         // the skeleton is the document without the item regions
         ByteArrayOutputStream skeleton = new ByteArrayOutputStream(Math.max(64, length / 64));
         int from = 0;
-        List<Layout.Collection> collections = new ArrayList<>();
         int removed = 0;
+        List<Layout.Collection> collections = new ArrayList<>(found.size());
         for (int k = 0; k < regions.size(); k++) {
             int[] r = regions.get(k);
             skeleton.write(doc, from, r[0] - from);
             from = r[1];
-            Object[] f = found.get(k);
-            int[] start = (int[]) f[1];
-            int[] end = (int[]) f[2];
-            byte[][] buffers = new byte[start.length][];
+            Found f = found.get(k);
+            byte[][] buffers = new byte[f.start().length][];
             Arrays.fill(buffers, doc);
-            collections.add(new Layout.Collection((String) f[0], r[0] - removed, buffers, start, end, (String[]) f[3]));
+            collections.add(new Layout.Collection(f.name(), r[0] - removed, buffers, f.start(), f.end(), f.ids()));
             removed += r[1] - r[0];
         }
         skeleton.write(doc, from, length - from);
         return new Layout(skeleton.toByteArray(), collections);
     }
 
-    private static Object[] readCollection(JsonParser p, String name, List<int[]> regions) throws IOException {
-        int contentStart = (int) p.currentTokenLocation().getByteOffset() + 1;
-        List<Integer> ends = new ArrayList<>();
-        List<String> ids = new ArrayList<>();
-        while (p.nextToken() == JsonToken.START_OBJECT) {
-            ids.add(readId(p));
-            ends.add((int) p.currentLocation().getByteOffset());
-        }
-        int n = ends.size();
-        int[] start = new int[n];
-        int[] end = new int[n];
-        for (int i = 0; i < n; i++) {
-            start[i] = i == 0 ? contentStart : end[i - 1];
-            end[i] = ends.get(i);
-        }
-        regions.add(new int[] {contentStart, n == 0 ? contentStart : end[n - 1]});
-        return new Object[] {name, start, end, ids.toArray(new String[0])};
-    }
-
-    /** Reads one entity to its end and returns its id as a typed key, the same as validation uses. */
-    private static String readId(JsonParser p) throws IOException {
-        String id = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            boolean isId = "id".equals(p.currentName());
-            JsonToken v = p.nextToken();
-            if (isId && v == JsonToken.VALUE_STRING) {
-                id = "s:" + p.getText();
-            } else if (isId && v.isNumeric()) {
-                id = "n:" + new BigDecimal(p.getText()).stripTrailingZeros().toPlainString();
+    /** Members of an object whose '{' was consumed; at the top level, finds {@code data}. */
+    private void object(boolean topLevel) {
+        while (true) {
+            ws();
+            if (pos >= length || doc[pos] == '}') {
+                pos++;
+                return;
+            }
+            if (doc[pos] == ',') {
+                pos++;
+                continue;
+            }
+            int nameStart = pos + 1;
+            string();
+            int nameEnd = pos - 1;
+            ws();
+            pos++; // ':'
+            ws();
+            if (topLevel && is(nameStart, nameEnd, DATA) && doc[pos] == '{') {
+                pos++;
+                data();
             } else {
-                p.skipChildren();
+                value();
             }
         }
-        return id;
+    }
+
+    private void data() {
+        while (true) {
+            ws();
+            if (pos >= length || doc[pos] == '}') {
+                pos++;
+                return;
+            }
+            if (doc[pos] == ',') {
+                pos++;
+                continue;
+            }
+            int nameStart = pos + 1;
+            string();
+            int nameEnd = pos - 1;
+            ws();
+            pos++; // ':'
+            ws();
+            if (doc[pos] == '[' && !is(nameStart, nameEnd, SETTINGS)) {
+                collection(new String(doc, nameStart, nameEnd - nameStart, StandardCharsets.UTF_8));
+            } else {
+                value();
+            }
+        }
+    }
+
+    private void collection(String name) {
+        int contentStart = ++pos;
+        int[] ends = new int[16];
+        String[] ids = new String[16];
+        int n = 0;
+        while (true) {
+            ws();
+            if (pos >= length || doc[pos] == ']') {
+                break;
+            }
+            if (doc[pos] == ',') {
+                pos++;
+                continue;
+            }
+            if (n == ends.length) {
+                ends = Arrays.copyOf(ends, n * 2);
+                ids = Arrays.copyOf(ids, n * 2);
+            }
+            ids[n] = entity();
+            ends[n] = pos;
+            n++;
+        }
+        int endOfItems = n == 0 ? contentStart : ends[n - 1];
+        pos++; // ']'
+        int[] start = new int[n];
+        int[] end = Arrays.copyOf(ends, n);
+        for (int i = 0; i < n; i++) {
+            start[i] = i == 0 ? contentStart : end[i - 1];
+        }
+        regions.add(new int[] {contentStart, endOfItems});
+        found.add(new Found(name, start, end, Arrays.copyOf(ids, n)));
+    }
+
+    /** Reads one entity object and returns its id as written (quotes included for a string), or null. */
+    private String entity() {
+        if (doc[pos] != '{') {
+            value();
+            return null;
+        }
+        pos++;
+        String id = null;
+        while (true) {
+            ws();
+            if (pos >= length || doc[pos] == '}') {
+                pos++;
+                return id;
+            }
+            if (doc[pos] == ',') {
+                pos++;
+                continue;
+            }
+            int nameStart = pos + 1;
+            string();
+            int nameEnd = pos - 1;
+            ws();
+            pos++; // ':'
+            ws();
+            int valueStart = pos;
+            value();
+            if (id == null && is(nameStart, nameEnd, ID)) {
+                id = new String(doc, valueStart, pos - valueStart, StandardCharsets.ISO_8859_1);
+            }
+        }
+    }
+
+    private void value() {
+        byte b = doc[pos];
+        if (b == '"') {
+            string();
+        } else if (b == '{' || b == '[') {
+            nested();
+        } else {
+            while (pos < length) {
+                byte c = doc[pos];
+                if (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                    return;
+                }
+                pos++;
+            }
+        }
+    }
+
+    /** Skips an object or array, minding strings. */
+    private void nested() {
+        int depth = 0;
+        while (pos < length) {
+            byte c = doc[pos];
+            if (c == '"') {
+                string();
+                continue;
+            }
+            pos++;
+            if (c == '{' || c == '[') {
+                depth++;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                return;
+            }
+        }
+    }
+
+    /** Skips a string starting at its opening quote, leaving pos after the closing one. */
+    private void string() {
+        pos++;
+        while (pos < length) {
+            byte c = doc[pos++];
+            if (c == '\\') {
+                pos++;
+            } else if (c == '"') {
+                return;
+            }
+        }
+    }
+
+    private void ws() {
+        while (pos < length) {
+            byte c = doc[pos];
+            if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                return;
+            }
+            pos++;
+        }
+    }
+
+    private boolean is(int from, int to, byte[] word) {
+        return Arrays.equals(doc, from, to, word, 0, word.length);
     }
 }
