@@ -24,11 +24,6 @@ public final class SyncBeans {
     public static void bind(CamelContext context, Path dataDir, Clock clock, BackupStore store,
                             SyncSettings settings, RequestBodies bodies, GarageMetrics garageMetrics) {
         Function<String, String> property = key -> context.resolvePropertyPlaceholders("{{" + key + "}}");
-        // retries belong to the routes' error handler (logged, counted, then the spool): without this the
-        // AWS SDK would retry each S3 call 3 more times inside every Camel attempt, unseen
-        if (System.getProperty("aws.maxAttempts") == null && System.getenv("AWS_MAX_ATTEMPTS") == null) {
-            System.setProperty("aws.maxAttempts", "1");
-        }
         TargetCatalog targets = TargetCatalog.from(
                 TargetCatalog.keysOf(context.getPropertiesComponent().loadProperties()), property);
         TargetLedger ledger = new TargetLedger(dataDir);
