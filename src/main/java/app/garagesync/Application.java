@@ -21,6 +21,16 @@ public final class Application {
         if (args.length > 0 && "add-user".equals(args[0])) {
             System.exit(AddUserCommand.run(args));
         }
+        if (args.length > 0 && "new-key".equals(args[0])) {
+            if (args.length != 2) {
+                System.err.println("usage: java -jar garage-sync.jar new-key <file>");
+                System.exit(2);
+            }
+            app.garagesync.crypto.OffsiteCipher.newKeyFile(java.nio.file.Path.of(args[1]));
+            System.err.println("New off-site encryption key written to " + args[1]
+                    + "; set garagesync.encryption.key-file to it and keep a copy somewhere safe.");
+            System.exit(0);
+        }
         Main main = newMain(new Properties());
         main.run(args);
     }

@@ -1,5 +1,6 @@
 package app.garagesync.sync;
 
+import app.garagesync.crypto.OffsiteCipher;
 import app.garagesync.Json;
 import app.garagesync.store.UserIds;
 import app.garagesync.store.VersionInfo;
@@ -48,11 +49,20 @@ public final class RemoteLayout {
         return "users/" + UserIds.require(user) + "/index.json";
     }
 
-    /** Headers to put the body (a backup's bytes) under the version's key. */
-    public void dataPut(Exchange exchange) {
+    private final OffsiteCipher cipher;
+
+    public RemoteLayout(OffsiteCipher cipher) {
+        this.cipher = cipher;
+    }
+
+    /** Headers to put the body (a backup's bytes, encrypted when a key is set) under the version's key. */
+    public void dataPut(Exchange exchange) throws IOException {
         Map<String, Object> entry = entry(exchange);
-        address(exchange.getMessage(), "put", dataKey(user(exchange), ((Number) entry.get("id")).longValue()));
-        exchange.getMessage().setHeader(LENGTH, exchange.getMessage().getBody(byte[].class).length);
+        String key = dataKey(user(exchange), ((Number) entry.get("id")).longValue());
+        byte[] body = cipher.seal(key, exchange.getMessage().getBody(byte[].class));
+        exchange.getMessage().setBody(body);
+        address(exchange.getMessage(), "put", key);
+        exchange.getMessage().setHeader(LENGTH, body.length);
     }
 
     /** Headers to get the user's index; the template answers its bytes, or a null body when there is none. */
@@ -63,11 +73,13 @@ public final class RemoteLayout {
 
     /** The index just read, with this version's entry added, as the body to put back. */
     public void indexPut(Exchange exchange) throws IOException {
+        String key = indexKey(user(exchange));
         byte[] current = exchange.getMessage().getBody(byte[].class);
-        List<Map<String, Object>> entries = current == null || current.length == 0 ? new ArrayList<>() : entries(current);
-        byte[] merged = index(user(exchange), merge(entries, entry(exchange)));
+        List<Map<String, Object>> entries = current == null || current.length == 0 ? new ArrayList<>()
+                : entries(cipher.open(key, current));
+        byte[] merged = cipher.seal(key, index(user(exchange), merge(entries, entry(exchange))));
         exchange.getMessage().setBody(merged);
-        address(exchange.getMessage(), "put", indexKey(user(exchange)));
+        address(exchange.getMessage(), "put", key);
         exchange.getMessage().setHeader(LENGTH, merged.length);
     }
 

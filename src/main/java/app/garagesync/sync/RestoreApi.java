@@ -34,10 +34,12 @@ public final class RestoreApi {
     private final BackupStore store;
     private final RequestBodies bodies;
     private final ProducerTemplate producer;
+    private final app.garagesync.crypto.OffsiteCipher cipher;
     private final SyncRunner runner;
 
     public RestoreApi(TargetCatalog targets, BackupStore store, RequestBodies bodies, ProducerTemplate producer,
-                      SyncRunner runner) {
+                      SyncRunner runner, app.garagesync.crypto.OffsiteCipher cipher) {
+        this.cipher = cipher;
         this.targets = targets;
         this.store = store;
         this.bodies = bodies;
@@ -114,7 +116,12 @@ public final class RestoreApi {
             throw new ApiException(503, "target_unavailable", "target '" + target.name() + "' did not answer: "
                     + VersionDelivery.describe(ex.getException()));
         }
-        return ex.getMessage().getBody(byte[].class);
+        byte[] body = ex.getMessage().getBody(byte[].class);
+        try {
+            return cipher.open(key, body);
+        } catch (java.io.IOException e) {
+            throw new ApiException(502, "undecryptable", "target '" + target.name() + "': " + e.getMessage());
+        }
     }
 
     private static Optional<Long> version(Object v) {

@@ -1,5 +1,6 @@
 package app.garagesync.sync;
 
+import app.garagesync.crypto.OffsiteCipher;
 import app.garagesync.ConfigSizes;
 import app.garagesync.api.RequestBodies;
 import app.garagesync.ops.GarageMetrics;
@@ -40,8 +41,15 @@ public final class SyncBeans {
         registry.bind("syncApi", new SyncApi(store, settings, bodies, targets, ledger, spool, board));
         registry.bind("syncRunner", runner);
         registry.bind("versionDelivery", delivery);
-        registry.bind("remoteLayout", new RemoteLayout());
-        registry.bind("restoreApi", new RestoreApi(targets, store, bodies, producer, runner));
+        String keyFile = property.apply("garagesync.encryption.key-file");
+        OffsiteCipher cipher;
+        try {
+            cipher = keyFile.isBlank() ? OffsiteCipher.none() : OffsiteCipher.fromKeyFile(Path.of(keyFile));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        registry.bind("remoteLayout", new RemoteLayout(cipher));
+        registry.bind("restoreApi", new RestoreApi(targets, store, bodies, producer, runner, cipher));
         registry.bind("redeliveryNotice", new RedeliveryNotice(board, metrics));
         registry.bind("targetRedeliveryPolicy", redeliveryPolicy(property));
         registry.bind("inbox", new app.garagesync.inbox.InboxFiles(clock));
