@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
@@ -156,12 +155,15 @@ public final class BackupReader {
                 }
                 String id = readEntityId(at);
                 if (!ids.add(id)) {
-                    throw ApiException.invalidBackup(at + ".id: duplicate id " + id.substring(2)
+                    throw ApiException.invalidBackup(at + ".id: duplicate id " + abbreviate(idText)
                             + " (ids must be unique within '" + collection + "')");
                 }
             }
             return index;
         }
+
+        /** The id of the entity last read, as written, for messages. */
+        private String idText;
 
         /** Reads one entity, returns its id as a typed key ("s:" string, "n:" number). */
         private String readEntityId(String at) throws IOException {
@@ -180,11 +182,11 @@ public final class BackupReader {
                         }
                         yield "s:" + p.getText();
                     }
-                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT ->
-                            "n:" + new BigDecimal(p.getText()).stripTrailingZeros().toPlainString();
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> NumericIds.key(p.getText(), at + ".id");
                     default -> throw ApiException.invalidBackup(
                             at + ".id: must be a string or a number, got " + describe(v));
                 };
+                idText = p.getText();
                 p.skipChildren();
             }
             if (id == null) {
@@ -219,6 +221,10 @@ public final class BackupReader {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every JVM", e);
         }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
     private static String describe(JsonToken t) {
