@@ -46,7 +46,8 @@ public interface BackupStore {
 
     /**
      * Removes every version of the user not in {@code keep}, reclaiming its space, without breaking a
-     * kept one: a kept version stored as a change of a removed one is first rewritten whole.
+     * kept one: a kept version stored as a change of a removed one is first rewritten whole. Versions
+     * newer than the newest in {@code keep} are never removed: they were stored after the caller chose.
      *
      * @return the ids removed
      */

@@ -210,7 +210,10 @@ public final class FileBackupStore implements BackupStore {
         UserVersions uv = loaded(user);
         uv.lock.lock();
         try {
-            Set<Long> drop = new java.util.TreeSet<>(uv.byId.keySet());
+            // the policy chose from the versions it saw; one stored since (a higher id) is not its to drop:
+            // without this bound a concurrent backup could be removed right after its 201 and its id reused
+            long newestSeen = keep.stream().mapToLong(Long::longValue).max().orElse(0);
+            Set<Long> drop = new java.util.TreeSet<>(uv.byId.headMap(newestSeen, false).keySet());
             drop.removeAll(keep);
             if (drop.isEmpty()) {
                 return drop;

@@ -49,6 +49,25 @@ class RetentionTest {
         assertThat(new RetentionPolicy(0, 0, 2, 0, 0, utc).keep(midnight)).containsExactly(2L);
     }
 
+    /** Found by the crash suite: retention chose from a list taken before a concurrent backup was stored. */
+    @Test
+    void prune_never_removes_a_version_stored_after_the_keep_set_was_chosen(@TempDir Path dir) {
+        BackupReader reader = new BackupReader(200, Integer.MAX_VALUE);
+        FileBackupStore store = new FileBackupStore(dir, Clock.systemUTC(), 3, new FileBackupStore.StoragePolicy(5.0, 50));
+        Random r = new Random(3);
+        EditableBackup.Doc doc = EditableBackup.initial(r, 5);
+        byte[] first = doc.bytes();
+        store.put("race", first, reader.read(first));
+        Set<Long> keep = new RetentionPolicy(1, 0, 0, 0, 0, ZoneId.of("UTC")).keep(store.versions("race"));
+        doc.collections.get("customers").add(EditableBackup.entity("late", r));
+        byte[] second = doc.bytes();
+        store.put("race", second, reader.read(second));
+
+        assertThat(store.prune("race", keep)).isEmpty();
+        assertThat(store.read("race", 2)).isEqualTo(second);
+        assertThat(store.pruned("race")).isEmpty();
+    }
+
     @Test
     void pruning_reclaims_space_and_never_breaks_a_kept_version(@TempDir Path dir) throws Exception {
         BackupReader reader = new BackupReader(200, Integer.MAX_VALUE);
