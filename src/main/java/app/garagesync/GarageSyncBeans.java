@@ -8,8 +8,10 @@ import app.garagesync.backup.BackupApi;
 import app.garagesync.backup.BackupReader;
 import app.garagesync.ops.GarageMetrics;
 import app.garagesync.ops.HealthReport;
+import app.garagesync.store.BlobStore;
 import app.garagesync.store.DataDirectoryLock;
-import app.garagesync.store.FileBackupStore;
+import app.garagesync.store.StoreBlobs;
+import app.garagesync.store.VersionStore;
 import app.garagesync.sync.SyncApi;
 import app.garagesync.sync.SyncSettings;
 import java.nio.file.Path;
@@ -38,12 +40,12 @@ public final class GarageSyncBeans implements CamelConfiguration {
         Clock clock = Clock.systemUTC();
 
         DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
-        FileBackupStore store = new FileBackupStore(dataDir, clock,
+        BlobStore blobs = StoreBlobs.create(dataDir, key -> property(context, key));
+        VersionStore store = new VersionStore(blobs, clock,
                 Integer.parseInt(property(context, "garagesync.store.zstd-level")),
-                new FileBackupStore.StoragePolicy(
+                new VersionStore.StoragePolicy(
                         Double.parseDouble(property(context, "garagesync.store.checkpoint-ratio")),
                         Integer.parseInt(property(context, "garagesync.store.max-chain"))));
-        store.removeLeftovers();
 
         GarageMetrics metrics = new GarageMetrics();
         RequestBodies bodies = new RequestBodies(maxBackupSize);

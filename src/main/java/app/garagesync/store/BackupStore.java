@@ -45,13 +45,14 @@ public interface BackupStore {
     byte[] read(String user, long id);
 
     /**
-     * Removes every version of the user not in {@code keep}, reclaiming its space, without breaking a
-     * kept one: a kept version stored as a change of a removed one is first rewritten whole. Versions
-     * newer than the newest in {@code keep} are never removed: they were stored after the caller chose.
+     * Removes every version of the user that {@code keep} does not choose, reclaiming its space,
+     * without breaking a kept one: a kept version stored as a change of a removed one is first
+     * rewritten whole. {@code keep} sees the versions (newest first) under the same lock as the
+     * writes, so a version stored meanwhile cannot be removed for having been unknown to it.
      *
      * @return the ids removed
      */
-    Set<Long> prune(String user, Set<Long> keep);
+    Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> keep);
 
     /** Ids of versions removed by {@link #prune}, so that a gap they leave is not taken for a lost file. */
     Set<Long> pruned(String user);

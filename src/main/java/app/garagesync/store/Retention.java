@@ -31,7 +31,7 @@ public final class Retention {
         if (policy.keepsEverything()) {
             return Set.of();
         }
-        Set<Long> removed = store.prune(user, policy.keep(store.versions(user)));
+        Set<Long> removed = store.prune(user, policy::keep);
         if (!removed.isEmpty()) {
             LOG.info("Retention removed {} version(s) of user {}: {}", removed.size(), user, removed);
         }

@@ -29,22 +29,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Versions as files: {@code <data-dir>/users/<user>/versions/<0000000042>.gsv}, one immutable file per
- * version, written through {@link DurableFiles}. A version exists once its final name is durable; a
- * crash before that leaves only a temporary file, removed at the next start. One daemon owns a data
- * directory (see {@link DataDirectoryLock}), so a lock per user in this process orders the writes.
+ * Versions as blobs: {@code users/<user>/versions/<0000000042>.gsv}, one immutable blob per version,
+ * in a {@link BlobStore} (a local directory, or an S3 bucket several daemons share). A version exists
+ * once its create-only write returned; two writers racing for the same number get one success and
+ * one {@link BlobStore.BlobExistsException}, and the loser re-reads the list and tries the next
+ * number. A lock per user orders the writes of this process; create-only orders everybody's.
  *
  * <p>A version is stored whole (a checkpoint) or as an entity-level delta against the version before
  * it. A new checkpoint is written when the deltas since the last one would weigh more than
  * {@code checkpointRatio} times that checkpoint, or the chain would exceed {@code maxChain}: reading
  * any version then costs at most one checkpoint plus a bounded amount of deltas.
  */
-public final class FileBackupStore implements BackupStore {
+public final class VersionStore implements BackupStore {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FileBackupStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(VersionStore.class);
     private static final Pattern VERSION_FILE = Pattern.compile("\\d{10}\\.gsv");
 
-    private final Path dataDir;
+    private static final int MAX_RACES = 20;
+
+    private final BlobStore blobs;
     private final Clock clock;
     private final int zstdLevel;
     private final StoragePolicy policy;
@@ -55,8 +58,8 @@ public final class FileBackupStore implements BackupStore {
         public static final StoragePolicy WHOLE = new StoragePolicy(0, 0);
     }
 
-    public FileBackupStore(Path dataDir, Clock clock, int zstdLevel, StoragePolicy policy) {
-        this.dataDir = dataDir;
+    public VersionStore(BlobStore blobs, Clock clock, int zstdLevel, StoragePolicy policy) {
+        this.blobs = blobs;
         this.clock = clock;
         this.zstdLevel = zstdLevel;
         this.policy = policy;
@@ -90,6 +93,28 @@ public final class FileBackupStore implements BackupStore {
         UserVersions uv = loaded(user);
         uv.lock.lock();
         try {
+            for (int race = 0; ; race++) {
+                try {
+                    return putOnce(user, uv, json, summary, expectedLatest);
+                } catch (BlobStore.BlobExistsException e) {
+                    if (!blobs.shared() || race >= MAX_RACES) {
+                        throw e;
+                    }
+                    // another daemon took this number first: learn its version and build on it
+                    LOG.info("Version number of user {} taken by another daemon, building on its version", user);
+                    refresh(user, uv);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store a version for user " + user, e);
+        } finally {
+            uv.lock.unlock();
+        }
+    }
+
+    private StoreResult putOnce(String user, UserVersions uv, byte[] json, BackupSummary summary, long expectedLatest)
+            throws IOException {
+        {
             Map.Entry<Long, VersionInfo> last = uv.byId.lastEntry();
             if (expectedLatest >= 0 && (last == null || last.getKey() != expectedLatest)) {
                 throw new StaleBaseException(expectedLatest, last == null ? null : last.getKey());
@@ -113,10 +138,6 @@ public final class FileBackupStore implements BackupStore {
             }
             uv.latest = new SoftReference<>(layout == null ? null : new LatestLayout(id, layout));
             return new StoreResult.Stored(stored);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot store a version for user " + user, e);
-        } finally {
-            uv.lock.unlock();
         }
     }
 
@@ -142,9 +163,7 @@ public final class FileBackupStore implements BackupStore {
     private VersionInfo write(String user, UserVersions uv, VersionInfo draft, StoredForm form,
                               DurableFiles.Content payload) throws IOException {
         byte[] header = VersionFile.header(draft, form);
-        Path dir = versionsDir(user);
-        DurableFiles.createDirectories(dir);
-        long storedSize = DurableFiles.createNew(dir.resolve(fileName(draft.id())), out -> {
+        long storedSize = blobs.create(versionKey(user, draft.id()), out -> {
             out.write(header);
             payload.writeTo(out);
         });
@@ -196,7 +215,7 @@ public final class FileBackupStore implements BackupStore {
                     out -> VersionFile.compressTo(out, json, json.length, zstdLevel));
             uv.latest = new SoftReference<>(null);
             return stored;
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (BlobStore.BlobExistsException e) {
             throw new VersionExistsException(user, original.id());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot restore version " + original.id() + " of user " + user, e);
@@ -206,26 +225,28 @@ public final class FileBackupStore implements BackupStore {
     }
 
     @Override
-    public Set<Long> prune(String user, Set<Long> keep) {
+    public Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> policy) {
         UserVersions uv = loaded(user);
         uv.lock.lock();
         try {
-            // the policy chose from the versions it saw; one stored since (a higher id) is not its to drop:
-            // without this bound a concurrent backup could be removed right after its 201 and its id reused
-            long newestSeen = keep.stream().mapToLong(Long::longValue).max().orElse(0);
-            Set<Long> drop = new java.util.TreeSet<>(uv.byId.headMap(newestSeen, false).keySet());
+            if (blobs.shared()) {
+                refresh(user, uv);
+            }
+            Set<Long> keep = new java.util.HashSet<>(policy.apply(new ArrayList<>(uv.byId.descendingMap().values())));
+            if (!uv.byId.isEmpty()) {
+                keep.add(uv.byId.lastKey()); // never the latest, whatever the policy says
+            }
+            Set<Long> drop = new java.util.TreeSet<>(uv.byId.keySet());
             drop.removeAll(keep);
             if (drop.isEmpty()) {
                 return drop;
             }
-            Path dir = versionsDir(user);
             // 1. kept versions built on a dropped one become whole: same content, new form, atomic replace
             for (VersionInfo v : uv.byId.values()) {
                 StoredForm form = uv.forms.get(v.id());
                 if (keep.contains(v.id()) && form.isDelta() && drop.contains(form.parent())) {
                     byte[] doc = read(user, v.id());
-                    Path file = dir.resolve(fileName(v.id()));
-                    long size = DurableFiles.replace(file, out -> {
+                    long size = blobs.replace(versionKey(user, v.id()), out -> {
                         out.write(VersionFile.header(v, StoredForm.whole(doc.length)));
                         VersionFile.compressTo(out, doc, doc.length, zstdLevel);
                     });
@@ -233,18 +254,17 @@ public final class FileBackupStore implements BackupStore {
                 }
             }
             // 2. record the removal before it happens, so verify tells pruned from lost
-            Path log = UserIds.directory(dataDir, user).resolve("pruned");
             StringBuilder lines = new StringBuilder();
             for (long id : pruned(user)) {
                 lines.append(id).append('\n');
             }
             drop.forEach(id -> lines.append(id).append('\n'));
-            DurableFiles.replace(log, lines.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            // 3. remove the files, then forget the versions
+            byte[] log = lines.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            blobs.replace(prunedKey(user), out -> out.write(log));
+            // 3. remove the blobs, then forget the versions
             for (long id : drop) {
-                Files.deleteIfExists(dir.resolve(fileName(id)));
+                blobs.delete(versionKey(user, id));
             }
-            DurableFiles.syncDirectory(dir);
             NavigableMap<Long, VersionInfo> next = new TreeMap<>(uv.byId);
             Map<Long, StoredForm> nextForms = new java.util.HashMap<>(uv.forms);
             drop.forEach(id -> {
@@ -268,10 +288,9 @@ public final class FileBackupStore implements BackupStore {
 
     @Override
     public Set<Long> pruned(String user) {
-        Path log = UserIds.directory(dataDir, user).resolve("pruned");
         Set<Long> ids = new java.util.TreeSet<>();
         try {
-            for (String line : Files.readAllLines(log)) {
+            for (String line : new String(blobs.read(prunedKey(user)), java.nio.charset.StandardCharsets.US_ASCII).split("\n")) {
                 if (!line.isBlank()) {
                     ids.add(Long.parseLong(line.trim()));
                 }
@@ -279,7 +298,7 @@ public final class FileBackupStore implements BackupStore {
         } catch (NoSuchFileException e) {
             return ids;
         } catch (IOException | NumberFormatException e) {
-            throw new IllegalStateException("unreadable prune log " + log + ": " + e.getMessage(), e);
+            throw new IllegalStateException("unreadable prune log of user " + user + ": " + e.getMessage(), e);
         }
         return ids;
     }
@@ -350,50 +369,35 @@ public final class FileBackupStore implements BackupStore {
     }
 
     private byte[] payload(String user, long id, long size) throws IOException {
-        byte[] bytes = Files.readAllBytes(versionsDir(user).resolve(fileName(id)));
+        byte[] bytes = blobs.read(versionKey(user, id));
         return VersionFile.decompress(bytes, VersionFile.payloadStart(bytes), size);
     }
 
     @Override
     public List<String> users() {
-        Path root = dataDir.resolve("users");
-        List<String> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
-            for (Path p : ds) {
-                String name = p.getFileName().toString();
-                if (UserIds.isValid(name) && Files.isDirectory(p.resolve("versions"))) {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String name : blobs.folders("users/")) {
+                if (UserIds.isValid(name) && !blobs.list(versionsPrefix(name)).isEmpty()) {
                     out.add(name);
                 }
             }
-        } catch (NoSuchFileException e) {
-            return List.of();
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        Collections.sort(out);
-        return out;
-    }
-
-    /** Removes temporary files a crash left behind; they were never acknowledged. */
-    public void removeLeftovers() throws IOException {
-        for (String user : users()) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(versionsDir(user), DurableFiles.TEMP_PREFIX + "*")) {
-                for (Path temp : ds) {
-                    LOG.info("Removing {} left by an interrupted write", temp);
-                    Files.deleteIfExists(temp);
-                }
-            }
         }
     }
 
     private UserVersions loaded(String user) {
         UserVersions uv = users.computeIfAbsent(UserIds.require(user), u -> new UserVersions());
-        if (uv.byId == null) {
+        if (uv.byId == null || blobs.shared()) {
             uv.lock.lock();
             try {
-                if (uv.byId == null) {
-                    scan(user, uv);
+                if (uv.byId == null || blobs.shared()) {
+                    refresh(user, uv);
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list the versions of user " + user, e);
             } finally {
                 uv.lock.unlock();
             }
@@ -401,43 +405,48 @@ public final class FileBackupStore implements BackupStore {
         return uv;
     }
 
-    private void scan(String user, UserVersions uv) {
+    /** Re-reads the list of versions, reading the header of each one not known yet. */
+    private void refresh(String user, UserVersions uv) throws IOException {
+        Map<String, Long> listed = blobs.list(versionsPrefix(user));
         NavigableMap<Long, VersionInfo> found = new TreeMap<>();
         Map<Long, StoredForm> forms = new java.util.HashMap<>();
-        Path dir = versionsDir(user);
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                if (!VERSION_FILE.matcher(p.getFileName().toString()).matches()) {
-                    continue;
-                }
-                try {
-                    byte[] header = readHeaderLine(p);
-                    VersionInfo v = VersionFile.parseHeader(header, Files.size(p));
-                    found.put(v.id(), v);
-                    forms.put(v.id(), VersionFile.parseForm(header, v.size()));
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("Version file {} has an unreadable header, it is left out: {}", p, e.getMessage());
-                }
+        for (Map.Entry<String, Long> blob : listed.entrySet()) {
+            if (!VERSION_FILE.matcher(blob.getKey()).matches()) {
+                continue;
             }
-        } catch (NoSuchFileException e) {
-            // no versions yet
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            long id = Long.parseLong(blob.getKey().substring(0, 10));
+            VersionInfo known = uv.byId == null ? null : uv.byId.get(id);
+            if (known != null && known.storedSize() == blob.getValue()) {
+                found.put(id, known);
+                forms.put(id, uv.forms.get(id));
+                continue;
+            }
+            try {
+                byte[] head = blobs.readHead(versionKey(user, id), VersionFile.MAX_HEADER);
+                byte[] header = java.util.Arrays.copyOf(head, VersionFile.payloadStart(head));
+                VersionInfo v = VersionFile.parseHeader(header, blob.getValue());
+                found.put(v.id(), v);
+                forms.put(v.id(), VersionFile.parseForm(header, v.size()));
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // pruned between the listing and the read
+            } catch (IOException | RuntimeException e) {
+                LOG.error("Version {} of user {} has an unreadable header, it is left out: {}", id, user, e.getMessage());
+            }
         }
         uv.forms = Collections.unmodifiableMap(forms);
         uv.byId = Collections.unmodifiableNavigableMap(found);
     }
 
-    private static byte[] readHeaderLine(Path file) throws IOException {
-        byte[] head;
-        try (var in = Files.newInputStream(file)) {
-            head = in.readNBytes(VersionFile.MAX_HEADER);
-        }
-        return java.util.Arrays.copyOf(head, VersionFile.payloadStart(head));
+    private static String versionsPrefix(String user) {
+        return "users/" + UserIds.require(user) + "/versions/";
     }
 
-    private Path versionsDir(String user) {
-        return UserIds.directory(dataDir, user).resolve("versions");
+    private static String versionKey(String user, long id) {
+        return versionsPrefix(user) + fileName(id);
+    }
+
+    private static String prunedKey(String user) {
+        return "users/" + UserIds.require(user) + "/pruned";
     }
 
     private static String fileName(long id) {

@@ -17,15 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every version reads back exactly across long delta chains, checkpoints and restarts. */
-class FileBackupStoreTest {
+class VersionStoreTest {
 
     private final BackupReader reader = new BackupReader(200, Integer.MAX_VALUE);
 
-    private FileBackupStore store(Path dir, double ratio, int maxChain) {
-        return new FileBackupStore(dir, Clock.systemUTC(), 3, new FileBackupStore.StoragePolicy(ratio, maxChain));
+    private VersionStore store(Path dir, double ratio, int maxChain) {
+        return new VersionStore(new FileBlobStore(dir), Clock.systemUTC(), 3, new VersionStore.StoragePolicy(ratio, maxChain));
     }
 
-    private List<byte[]> postEdits(FileBackupStore store, String user, int versions, long seed) {
+    private List<byte[]> postEdits(VersionStore store, String user, int versions, long seed) {
         Random r = new Random(seed);
         Doc doc = EditableBackup.initial(r, 300);
         List<byte[]> posted = new ArrayList<>();
@@ -45,7 +45,7 @@ class FileBackupStoreTest {
     @Test
     void every_version_of_a_long_chain_reads_back_exactly_also_after_a_restart(@TempDir Path dir) {
         List<byte[]> posted = postEdits(store(dir, 1.0, 10), "chain", 80, 1);
-        for (FileBackupStore s : List.of(store(dir, 1.0, 10), store(dir, 0.3, 5))) {
+        for (VersionStore s : List.of(store(dir, 1.0, 10), store(dir, 0.3, 5))) {
             List<VersionInfo> versions = s.versions("chain");
             assertThat(versions).hasSize(posted.size());
             for (VersionInfo v : versions) {
@@ -56,7 +56,7 @@ class FileBackupStoreTest {
 
     @Test
     void small_changes_are_stored_as_small_deltas_with_periodic_checkpoints(@TempDir Path dir) throws Exception {
-        FileBackupStore s = store(dir, 1.0, 10);
+        VersionStore s = store(dir, 1.0, 10);
         List<byte[]> posted = postEdits(s, "deltas", 25, 2);
         long whole = 0;
         long deltas = 0;
@@ -96,19 +96,19 @@ class FileBackupStoreTest {
 
     @Test
     void a_damaged_checkpoint_is_reported_for_every_version_built_on_it(@TempDir Path dir) throws Exception {
-        FileBackupStore s = store(dir, 10.0, 50);
+        VersionStore s = store(dir, 10.0, 50);
         postEdits(s, "damaged", 6, 4);
         Path first = dir.resolve("users/damaged/versions/0000000001.gsv");
         byte[] bytes = Files.readAllBytes(first);
         bytes[bytes.length - 20] ^= 0x01;
         Files.write(first, bytes);
-        FileBackupStore reopened = store(dir, 10.0, 50);
+        VersionStore reopened = store(dir, 10.0, 50);
         for (long id = 1; id <= 6; id++) {
             long v = id;
             assertThatThrownBy(() -> reopened.read("damaged", v)).isInstanceOf(DamagedVersionException.class);
         }
         Files.delete(dir.resolve("users/damaged/versions/0000000003.gsv"));
-        FileBackupStore without3 = store(dir, 10.0, 50);
+        VersionStore without3 = store(dir, 10.0, 50);
         assertThatThrownBy(() -> without3.read("damaged", 5)).isInstanceOf(DamagedVersionException.class)
                 .hasMessageContaining("parent version 3 is missing");
     }

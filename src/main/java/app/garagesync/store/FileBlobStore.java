@@ -1,0 +1,117 @@
+package app.garagesync.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Blobs as files under a directory, written through {@link DurableFiles}: fsync of file and directory. */
+public final class FileBlobStore implements BlobStore {
+
+    private final Path root;
+
+    public FileBlobStore(Path root) {
+        this.root = root;
+    }
+
+    @Override
+    public long create(String key, DurableFiles.Content content) throws IOException {
+        Path file = path(key);
+        DurableFiles.createDirectories(file.getParent());
+        try {
+            return DurableFiles.createNew(file, content);
+        } catch (FileAlreadyExistsException e) {
+            throw new BlobExistsException(key);
+        }
+    }
+
+    @Override
+    public long replace(String key, DurableFiles.Content content) throws IOException {
+        Path file = path(key);
+        DurableFiles.createDirectories(file.getParent());
+        return DurableFiles.replace(file, content);
+    }
+
+    @Override
+    public byte[] read(String key) throws IOException {
+        return Files.readAllBytes(path(key));
+    }
+
+    @Override
+    public byte[] readHead(String key, int max) throws IOException {
+        try (InputStream in = Files.newInputStream(path(key))) {
+            return in.readNBytes(max);
+        }
+    }
+
+    @Override
+    public Map<String, Long> list(String prefix) throws IOException {
+        Map<String, Long> found = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(path(prefix))) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(DurableFiles.TEMP_PREFIX) && Files.isRegularFile(p)) {
+                    found.put(name, Files.size(p));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return found;
+        }
+        return found;
+    }
+
+    @Override
+    public List<String> folders(String prefix) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(path(prefix))) {
+            for (Path p : ds) {
+                if (Files.isDirectory(p)) {
+                    out.add(p.getFileName().toString());
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return out;
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Path file = path(key);
+        if (Files.deleteIfExists(file)) {
+            DurableFiles.syncDirectory(file.getParent());
+        }
+    }
+
+    @Override
+    public boolean shared() {
+        return false;
+    }
+
+    /** Removes temporary files a crash left under {@code prefix}; they were never acknowledged. */
+    public List<Path> removeLeftovers(String prefix) throws IOException {
+        List<Path> removed = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(path(prefix), DurableFiles.TEMP_PREFIX + "*")) {
+            for (Path temp : ds) {
+                Files.deleteIfExists(temp);
+                removed.add(temp);
+            }
+        } catch (NoSuchFileException e) {
+            return removed;
+        }
+        return removed;
+    }
+
+    private Path path(String key) {
+        return key.isEmpty() ? root : root.resolve(key);
+    }
+}

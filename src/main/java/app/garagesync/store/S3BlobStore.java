@@ -1,0 +1,174 @@
+package app.garagesync.store;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Blobs as objects of an S3 bucket (or an S3-compatible store), shared by every daemon pointed at it.
+ * {@link #create} is a conditional PUT ({@code If-None-Match: *}): the store itself decides which of
+ * two racing daemons gets a version number, no lock in any one process. A PUT that returned is
+ * durable; bodies go in one request (Camel 4.18's streaming multipart can truncate, CAMEL-24153,
+ * and this client never uses it).
+ */
+public final class S3BlobStore implements BlobStore {
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+
+    public S3BlobStore(S3Client s3, String bucket, String prefix) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
+    }
+
+    /** A client from the {@code garagesync.store.s3.*} options; without keys, the default AWS chain. */
+    public static S3Client client(String region, String endpoint, String accessKey, String secretKey, boolean pathStyle) {
+        var b = S3Client.builder().region(Region.of(region)).forcePathStyle(pathStyle);
+        if (!endpoint.isBlank()) {
+            b.endpointOverride(URI.create(endpoint));
+        }
+        b.credentialsProvider(accessKey.isBlank() ? DefaultCredentialsProvider.builder().build()
+                : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
+        return b.build();
+    }
+
+    @Override
+    public long create(String key, DurableFiles.Content content) throws IOException {
+        byte[] body = bytes(content);
+        try {
+            s3.putObject(r -> r.bucket(bucket).key(prefix + key).ifNoneMatch("*"), RequestBody.fromBytes(body));
+            return body.length;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412 || e.statusCode() == 409) {
+                throw new BlobExistsException(key);
+            }
+            throw io("create", key, e);
+        } catch (SdkException e) {
+            throw io("create", key, e);
+        }
+    }
+
+    @Override
+    public long replace(String key, DurableFiles.Content content) throws IOException {
+        byte[] body = bytes(content);
+        try {
+            s3.putObject(r -> r.bucket(bucket).key(prefix + key), RequestBody.fromBytes(body));
+            return body.length;
+        } catch (SdkException e) {
+            throw io("replace", key, e);
+        }
+    }
+
+    @Override
+    public byte[] read(String key) throws IOException {
+        try {
+            return s3.getObjectAsBytes(r -> r.bucket(bucket).key(prefix + key)).asByteArray();
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchFileException(key);
+        } catch (SdkException e) {
+            throw io("read", key, e);
+        }
+    }
+
+    @Override
+    public byte[] readHead(String key, int max) throws IOException {
+        try {
+            return s3.getObjectAsBytes(r -> r.bucket(bucket).key(prefix + key).range("bytes=0-" + (max - 1))).asByteArray();
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchFileException(key);
+        } catch (SdkException e) {
+            throw io("read", key, e);
+        }
+    }
+
+    @Override
+    public Map<String, Long> list(String folder) throws IOException {
+        Map<String, Long> found = new TreeMap<>();
+        String p = prefix + folder;
+        try {
+            String token = null;
+            do {
+                ListObjectsV2Response page = s3.listObjectsV2(listing(p, token));
+                for (S3Object o : page.contents()) {
+                    String name = o.key().substring(p.length());
+                    if (!name.isEmpty() && name.indexOf('/') < 0) {
+                        found.put(name, o.size());
+                    }
+                }
+                token = page.isTruncated() ? page.nextContinuationToken() : null;
+            } while (token != null);
+        } catch (SdkException e) {
+            throw io("list", folder, e);
+        }
+        return found;
+    }
+
+    @Override
+    public List<String> folders(String folder) throws IOException {
+        List<String> out = new ArrayList<>();
+        String p = prefix + folder;
+        try {
+            String token = null;
+            do {
+                ListObjectsV2Response page = s3.listObjectsV2(listing(p, token).toBuilder().delimiter("/").build());
+                for (CommonPrefix cp : page.commonPrefixes()) {
+                    String name = cp.prefix().substring(p.length());
+                    out.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+                }
+                token = page.isTruncated() ? page.nextContinuationToken() : null;
+            } while (token != null);
+        } catch (SdkException e) {
+            throw io("list", folder, e);
+        }
+        return out;
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        try {
+            s3.deleteObject(r -> r.bucket(bucket).key(prefix + key));
+        } catch (SdkException e) {
+            throw io("delete", key, e);
+        }
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    private ListObjectsV2Request listing(String p, String token) {
+        return ListObjectsV2Request.builder().bucket(bucket).prefix(p).continuationToken(token).build();
+    }
+
+    private static byte[] bytes(DurableFiles.Content content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+        content.writeTo(out);
+        return out.toByteArray();
+    }
+
+    private IOException io(String what, String key, Exception e) {
+        // the SDK's message names the bucket and key, never the credentials
+        return new IOException("S3 " + what + " of " + key + " in bucket " + bucket + " failed: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,45 @@
+package app.garagesync.store;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The blob store named by {@code garagesync.store.type}: {@code file} (the data directory) or {@code s3}. */
+public final class StoreBlobs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoreBlobs.class);
+
+    private StoreBlobs() {
+    }
+
+    public static BlobStore create(Path dataDir, Function<String, String> property) throws IOException {
+        String type = property.apply("garagesync.store.type");
+        switch (type) {
+            case "file" -> {
+                FileBlobStore files = new FileBlobStore(dataDir);
+                for (String user : files.folders("users/")) {
+                    if (UserIds.isValid(user)) {
+                        files.removeLeftovers("users/" + user + "/versions/")
+                                .forEach(p -> LOG.info("Removed {} left by an interrupted write", p));
+                    }
+                }
+                return files;
+            }
+            case "s3" -> {
+                String bucket = property.apply("garagesync.store.s3.bucket");
+                if (bucket.isBlank()) {
+                    throw new IllegalArgumentException("garagesync.store.type=s3 needs garagesync.store.s3.bucket");
+                }
+                LOG.info("Versions are stored in S3 bucket {} (shared by every daemon pointed at it)", bucket);
+                return new S3BlobStore(S3BlobStore.client(property.apply("garagesync.store.s3.region"),
+                        property.apply("garagesync.store.s3.endpoint"), property.apply("garagesync.store.s3.access-key"),
+                        property.apply("garagesync.store.s3.secret-key"),
+                        Boolean.parseBoolean(property.apply("garagesync.store.s3.path-style"))),
+                        bucket, property.apply("garagesync.store.s3.prefix"));
+            }
+            default -> throw new IllegalArgumentException("garagesync.store.type must be 'file' or 's3', got '" + type + "'");
+        }
+    }
+}

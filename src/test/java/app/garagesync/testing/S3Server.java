@@ -1,0 +1,53 @@
+package app.garagesync.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+/** A real S3 API server in this JVM (s3proxy over a folder), on a loopback port: no Docker needed. */
+public final class S3Server implements AutoCloseable {
+
+    public static final String BUCKET = "garage-store";
+    public static final String ACCESS = "store-access-key";
+    public static final String SECRET = "store+secret/key=";
+
+    private final S3Proxy proxy;
+    private final int port;
+
+    public S3Server(Path dir) throws Exception {
+        BlobStore blobs = new FilesystemNio2BlobStore(Files.createDirectories(dir).toString());
+        blobs.createContainer(BUCKET);
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create(endpoint()))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET).build();
+        proxy.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "STARTED".equals(proxy.getState()));
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Daemon properties that put its versions in this server's bucket. */
+    public String[] storeProperties(String prefix) {
+        return new String[] {"garagesync.store.type", "s3", "garagesync.store.s3.bucket", BUCKET,
+            "garagesync.store.s3.endpoint", endpoint(), "garagesync.store.s3.region", "us-east-1",
+            "garagesync.store.s3.access-key", ACCESS, "garagesync.store.s3.secret-key", SECRET,
+            "garagesync.store.s3.path-style", "true", "garagesync.store.s3.prefix", prefix};
+    }
+
+    @Override
+    public void close() throws Exception {
+        proxy.stop();
+    }
+}
