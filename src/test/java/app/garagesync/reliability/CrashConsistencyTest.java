@@ -82,17 +82,20 @@ class CrashConsistencyTest {
         int[] crashes = new int[Load.values().length];
         for (int round = 0; round < rounds; round++) {
             Load load = Load.values()[round % Load.values().length];
-            ChildDaemon child = ChildDaemon.start(data, log, properties(load));
-            checkSinceCrash(child, data);
             int killAfterAcks = 1 + random.nextInt(8);
             int jitterMillis = random.nextInt(40);
             AtomicInteger acks = new AtomicInteger();
-            List<Thread> workers = workers(load, child.http().as(load.user), acks);
-            workers.forEach(Thread::start);
-            await().atMost(Duration.ofSeconds(60)).until(() -> acks.get() >= killAfterAcks);
-            // the random moment itself, not a wait for a condition: somewhere in the next write, fsync or prune
-            Thread.sleep(jitterMillis);
-            child.kill();
+            List<Thread> workers;
+            // close() kills the child if a check fails before the planned kill: no daemon outlives the test
+            try (ChildDaemon child = ChildDaemon.start(data, log, properties(load))) {
+                checkSinceCrash(child, data);
+                workers = workers(load, child.http().as(load.user), acks);
+                workers.forEach(Thread::start);
+                await().atMost(Duration.ofSeconds(60)).until(() -> acks.get() >= killAfterAcks);
+                // the random moment itself, not a wait for a condition: somewhere in the next write, fsync or prune
+                Thread.sleep(jitterMillis);
+                child.kill();
+            }
             crashes[load.ordinal()]++;
             for (Thread t : workers) {
                 t.join(30_000);
