@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -68,10 +69,12 @@ class CrashConsistencyTest {
     }
 
     @Test
-    void acknowledged_versions_survive_kill_minus_9_during_ingest_change_sets_and_prune(@TempDir Path dir) throws Exception {
+    void acknowledged_versions_survive_kill_minus_9_during_ingest_change_sets_and_prune(
+            @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         int rounds = Integer.getInteger("garagesync.crash.rounds", 6);
         long seed = Long.getLong("garagesync.crash.seed", System.nanoTime());
-        System.out.println("CrashConsistencyTest seed " + seed + " (-Dgaragesync.crash.seed=" + seed + " replays the kill moments)");
+        // a failure keeps the data directory and the daemon's log there for diagnosis
+        System.out.println("CrashConsistencyTest seed " + seed + " (-Dgaragesync.crash.seed=" + seed + " replays the kill moments), data in " + dir);
         Random random = new Random(seed);
         for (Load load : Load.values()) {
             clients.put(load, new Random(random.nextLong()));
