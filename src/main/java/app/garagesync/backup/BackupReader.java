@@ -180,8 +180,7 @@ public final class BackupReader {
                         }
                         yield "s:" + p.getText();
                     }
-                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT ->
-                            "n:" + new BigDecimal(p.getText()).stripTrailingZeros().toPlainString();
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "n:" + numericKey(p.getText(), at + ".id");
                     default -> throw ApiException.invalidBackup(
                             at + ".id: must be a string or a number, got " + describe(v));
                 };
@@ -211,6 +210,18 @@ public final class BackupReader {
             return HexFormat.of().formatHex(d.digest());
         }
 
+    }
+
+    /**
+     * One key for every spelling of a number (1, 1.0, 1e0). Scientific form: the plain form of an id
+     * like 1e999999999 would be a billion digits, and an exponent beyond an int is refused (a 400).
+     */
+    static String numericKey(String number, String at) {
+        try {
+            return new BigDecimal(number).stripTrailingZeros().toString();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw ApiException.invalidBackup(at + ": number out of range");
+        }
     }
 
     static MessageDigest digest() {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -171,7 +170,13 @@ public final class ChangeSet {
                 }
                 yield "s:" + p.getText();
             }
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "n:" + new BigDecimal(p.getText()).stripTrailingZeros().toPlainString();
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                try {
+                    yield "n:" + BackupReader.numericKey(p.getText(), at);
+                } catch (ApiException e) {
+                    throw ApiException.badRequest(e.getMessage());
+                }
+            }
             default -> throw ApiException.badRequest(at + ": must be a string or a number");
         };
     }

@@ -85,6 +85,8 @@ final class BadRequestCorpus {
         c.add(Bad.of("number of 1001 digits", backup("[{\"id\":1,\"x\":" + "9".repeat(1001) + "}]")));
         c.add(Bad.of("id of 5000 digits", backup("[{\"id\":" + "7".repeat(5000) + "}]")));
         c.add(Bad.of("member name of 20000 characters", backup("[{\"id\":1,\"" + "n".repeat(20_000) + "\":1}]")));
+        // found by BackupReaderFuzzTest: was a NumberFormatException, a 500
+        c.add(Bad.of("id with an exponent beyond an int", backup("[{\"id\":1e99999999999}]")));
         c.add(Bad.of("nesting 300 deep", backup("[{\"id\":1,\"x\":" + "[".repeat(300) + "]".repeat(300) + "}]")));
         c.add(Bad.of("nesting 5000 deep, unclosed", "{\"data\":" + "{\"a\":".repeat(5000)));
         // invalid UTF-8
@@ -126,6 +128,7 @@ final class BadRequestCorpus {
         c.add(Bad.of("upserted collection is an object", "{\"baseVersion\":" + base + ",\"upserts\":{\"customers\":{}}}"));
         c.add(Bad.of("upserted entity is a number", "{\"baseVersion\":" + base + ",\"upserts\":{\"customers\":[1]}}"));
         c.add(Bad.of("upserted entity without id", "{\"baseVersion\":" + base + ",\"upserts\":{\"customers\":[{\"n\":1}]}}"));
+        c.add(Bad.of("upserted id with an exponent beyond an int", "{\"baseVersion\":" + base + ",\"upserts\":{\"customers\":[{\"id\":1e99999999999}]}}"));
         c.add(Bad.of("upserted duplicate ids", "{\"baseVersion\":" + base + ",\"upserts\":{\"customers\":[{\"id\":1},{\"id\":1.00}]}}"));
         c.add(Bad.of("upserts settings as a collection", "{\"baseVersion\":" + base + ",\"upserts\":{\"settings\":[]}}"));
         c.add(Bad.of("deletes is an array", "{\"baseVersion\":" + base + ",\"deletes\":[\"c1\"]}"));
