@@ -326,15 +326,30 @@ public final class VersionStore implements BackupStore {
         if (info == null) {
             throw new IllegalArgumentException("no version " + id);
         }
-        Map<Long, StoredForm> forms = uv.forms;
-        Deque<Long> deltas = new ArrayDeque<>();
-        long at = id;
         LatestLayout newest = uv.latest.get();
         if (newest != null && newest.id() == id && uv.byId.get(id) == info) {
             // the common read, GET of the latest version, costs one copy of the document
             return newest.layout().materialize();
         }
-        try {
+        for (int attempt = 1; ; attempt++) {
+            Map<Long, StoredForm> forms = uv.forms;
+            try {
+                return readOnce(user, uv, id, info, forms);
+            } catch (IOException | RuntimeException e) {
+                // reads take no lock: a prune may have rewritten a version of this chain whole, or removed
+                // one it no longer needs, since this read looked at the forms; try again with the new ones
+                if (uv.forms == forms || attempt >= 3) {
+                    throw new DamagedVersionException(user, id, e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private byte[] readOnce(String user, UserVersions uv, long id, VersionInfo info, Map<Long, StoredForm> forms)
+            throws IOException {
+        Deque<Long> deltas = new ArrayDeque<>();
+        long at = id;
+        {
             while (forms.get(at).isDelta()) {
                 deltas.push(at);
                 at = forms.get(at).parent();
@@ -347,7 +362,11 @@ public final class VersionStore implements BackupStore {
             if (base != null && base.id() == at) {
                 layout = base.layout();
             } else {
-                byte[] doc = payload(user, at, uv.byId.get(at).size());
+                VersionInfo checkpoint = uv.byId.get(at);
+                if (checkpoint == null) {
+                    throw new IOException("version " + at + " is no longer there");
+                }
+                byte[] doc = payload(user, at, checkpoint.size());
                 if (deltas.isEmpty()) {
                     return doc;
                 }
@@ -363,8 +382,6 @@ public final class VersionStore implements BackupStore {
                 throw new IOException("rebuilt " + out.length + " bytes, expected " + info.size());
             }
             return out;
-        } catch (IOException | RuntimeException e) {
-            throw new DamagedVersionException(user, id, e.getMessage(), e);
         }
     }
 
