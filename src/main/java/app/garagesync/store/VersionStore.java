@@ -425,6 +425,8 @@ public final class VersionStore implements BackupStore {
     /** Re-reads the list of versions, reading the header of each one not known yet. */
     private void refresh(String user, UserVersions uv) throws IOException {
         Map<String, Long> listed = blobs.list(versionsPrefix(user));
+        // a prune records what it removes before removing it: finish one a crash interrupted
+        Set<Long> pruned = pruned(user);
         NavigableMap<Long, VersionInfo> found = new TreeMap<>();
         Map<Long, StoredForm> forms = new java.util.HashMap<>();
         for (Map.Entry<String, Long> blob : listed.entrySet()) {
@@ -432,6 +434,11 @@ public final class VersionStore implements BackupStore {
                 continue;
             }
             long id = Long.parseLong(blob.getKey().substring(0, 10));
+            if (pruned.contains(id)) {
+                LOG.info("Removing version {} of user {}, pruned before an interruption", id, user);
+                blobs.delete(versionKey(user, id));
+                continue;
+            }
             VersionInfo known = uv.byId == null ? null : uv.byId.get(id);
             if (known != null && known.storedSize() == blob.getValue()) {
                 found.put(id, known);

@@ -1,0 +1,44 @@
+package app.garagesync.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import app.garagesync.backup.BackupReader;
+import app.garagesync.testing.Backups;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A prune interrupted after recording what it removes, before removing all of it, is finished at load. */
+class PruneInterruptedTest {
+
+    private static VersionStore open(Path dir) {
+        return new VersionStore(new FileBlobStore(dir), Clock.systemUTC(), 1, new VersionStore.StoragePolicy(100.0, 50));
+    }
+
+    @Test
+    void versions_recorded_as_pruned_are_removed_at_load_and_the_rest_reads_back(@TempDir Path dir) throws Exception {
+        BackupReader reader = new BackupReader(200, Integer.MAX_VALUE);
+        VersionStore store = open(dir);
+        for (int i = 1; i <= 4; i++) {
+            byte[] b = Backups.small(i).getBytes(StandardCharsets.UTF_8);
+            store.put("p", b, reader.read(b));
+        }
+        Path versions = dir.resolve("users/p/versions");
+        byte[] second = Files.readAllBytes(versions.resolve("0000000002.gsv")); // a delta of version 1
+        assertThat(store.prune("p", v -> Set.of(3L, 4L))).containsExactly(1L, 2L);
+        // what a kill between the two deletions leaves: 1 gone, 2 (whose parent is gone) still there
+        Files.write(versions.resolve("0000000002.gsv"), second);
+
+        VersionStore reopened = open(dir);
+        assertThat(reopened.versions("p")).extracting(VersionInfo::id).containsExactly(4L, 3L);
+        assertThat(Files.exists(versions.resolve("0000000002.gsv"))).isFalse();
+        assertThat(reopened.read("p", 3)).isEqualTo(Backups.small(3).getBytes(StandardCharsets.UTF_8));
+        assertThat(reopened.read("p", 4)).isEqualTo(Backups.small(4).getBytes(StandardCharsets.UTF_8));
+        assertThat(new StoreVerifier(reopened, reader).verify(List.of("p")).problems()).isEmpty();
+    }
+}
