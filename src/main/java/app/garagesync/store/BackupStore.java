@@ -55,7 +55,7 @@ public interface BackupStore {
     Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> keep);
 
     /** Ids of versions removed by {@link #prune}, so that a gap they leave is not taken for a lost file. */
-    Set<Long> pruned(String user);
+    PrunedIds pruned(String user);
 
     /** Users that have at least one version. */
     List<String> users();

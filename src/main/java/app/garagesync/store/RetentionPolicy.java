@@ -33,6 +33,11 @@ public record RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int k
             newestFirst.forEach(v -> keep.add(v.id()));
             return keep;
         }
+        if (newestFirst.size() <= keepLast) {
+            // runs after every backup: most users are inside keep-last, and then the calendar is moot
+            newestFirst.forEach(v -> keep.add(v.id()));
+            return keep;
+        }
         keep.add(newestFirst.get(0).id());
         for (int i = 0; i < Math.min(keepLast, newestFirst.size()); i++) {
             keep.add(newestFirst.get(i).id());

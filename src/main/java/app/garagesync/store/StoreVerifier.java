@@ -33,7 +33,7 @@ public final class StoreVerifier {
             List<VersionInfo> versions = new ArrayList<>(store.versions(user));
             java.util.Collections.reverse(versions); // oldest first: reads along a chain reuse its checkpoint
             long expected = 1;
-            java.util.Set<Long> pruned = store.pruned(user);
+            PrunedIds pruned = store.pruned(user);
             for (VersionInfo v : versions) {
                 for (long missing = expected; missing < v.id(); missing++) {
                     if (!pruned.contains(missing)) {

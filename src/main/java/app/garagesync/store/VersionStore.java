@@ -254,12 +254,7 @@ public final class VersionStore implements BackupStore {
                 }
             }
             // 2. record the removal before it happens, so verify tells pruned from lost
-            StringBuilder lines = new StringBuilder();
-            for (long id : pruned(user)) {
-                lines.append(id).append('\n');
-            }
-            drop.forEach(id -> lines.append(id).append('\n'));
-            byte[] log = lines.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] log = pruned(user).with(drop).format();
             blobs.replace(prunedKey(user), out -> out.write(log));
             // 3. remove the blobs, then forget the versions
             for (long id : drop) {
@@ -287,20 +282,14 @@ public final class VersionStore implements BackupStore {
     }
 
     @Override
-    public Set<Long> pruned(String user) {
-        Set<Long> ids = new java.util.TreeSet<>();
+    public PrunedIds pruned(String user) {
         try {
-            for (String line : new String(blobs.read(prunedKey(user)), java.nio.charset.StandardCharsets.US_ASCII).split("\n")) {
-                if (!line.isBlank()) {
-                    ids.add(Long.parseLong(line.trim()));
-                }
-            }
+            return PrunedIds.parse(blobs.read(prunedKey(user)));
         } catch (NoSuchFileException e) {
-            return ids;
+            return PrunedIds.none();
         } catch (IOException | NumberFormatException e) {
             throw new IllegalStateException("unreadable prune log of user " + user + ": " + e.getMessage(), e);
         }
-        return ids;
     }
 
     @Override
@@ -426,7 +415,7 @@ public final class VersionStore implements BackupStore {
     private void refresh(String user, UserVersions uv) throws IOException {
         Map<String, Long> listed = blobs.list(versionsPrefix(user));
         // a prune records what it removes before removing it: finish one a crash interrupted
-        Set<Long> pruned = pruned(user);
+        PrunedIds pruned = pruned(user);
         NavigableMap<Long, VersionInfo> found = new TreeMap<>();
         Map<Long, StoredForm> forms = new java.util.HashMap<>();
         for (Map.Entry<String, Long> blob : listed.entrySet()) {

@@ -3,6 +3,7 @@ package app.garagesync.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import app.garagesync.store.PrunedIds;
 import app.garagesync.testing.ChildDaemon;
 import app.garagesync.testing.EditableBackup;
 import app.garagesync.testing.Http;
@@ -163,20 +164,14 @@ class CrashConsistencyTest {
                 ack.version(), ack.user(), r.bytes().length, ack.body().length).isEqualTo(-1);
     }
 
-    private static Set<Long> pruned(Path data, String user) {
-        Set<Long> ids = new TreeSet<>();
+    private static PrunedIds pruned(Path data, String user) {
         try {
-            for (String line : Files.readAllLines(data.resolve("users").resolve(user).resolve("pruned"))) {
-                if (!line.isBlank()) {
-                    ids.add(Long.parseLong(line.trim()));
-                }
-            }
+            return PrunedIds.parse(Files.readAllBytes(data.resolve("users").resolve(user).resolve("pruned")));
         } catch (NoSuchFileException none) {
-            return ids;
+            return PrunedIds.none();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return ids;
     }
 
     private List<Thread> workers(Load load, Http http, AtomicInteger acks) {
