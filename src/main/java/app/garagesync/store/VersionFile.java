@@ -2,6 +2,8 @@ package app.garagesync.store;
 
 import app.garagesync.Json;
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.RecyclingBufferPool;
+import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdException;
 import com.github.luben.zstd.ZstdOutputStream;
 import java.io.OutputStream;
@@ -26,9 +28,28 @@ final class VersionFile {
     private VersionFile() {
     }
 
-    /** Streams the zstd frame to {@code out}: no compressed copy of a 50 MB backup is held in memory. */
+    /** Above this size a backup is compressed as a stream: no compressed copy of it is held in memory. */
+    private static final int ONE_SHOT_LIMIT = 1 << 20;
+
+    /**
+     * One compression context per worker thread, reused: a fresh stream allocates its buffers and zstd
+     * tables for every small backup, which cost more than compressing it.
+     */
+    private static final ThreadLocal<ZstdCompressCtx> CONTEXTS = ThreadLocal.withInitial(ZstdCompressCtx::new);
+
+    /** Writes the zstd frame (with its checksum) of the first {@code length} bytes of {@code json} to {@code out}. */
     static void compressTo(OutputStream out, byte[] json, int length, int level) throws IOException {
-        ZstdOutputStream z = new ZstdOutputStream(new NonClosing(out), level);
+        if (length <= ONE_SHOT_LIMIT) {
+            ZstdCompressCtx ctx = CONTEXTS.get();
+            ctx.reset();
+            ctx.setLevel(level);
+            ctx.setChecksum(true);
+            byte[] frame = new byte[(int) Zstd.compressBound(length)];
+            int n = ctx.compressByteArray(frame, 0, frame.length, json, 0, length);
+            out.write(frame, 0, n);
+            return;
+        }
+        ZstdOutputStream z = new ZstdOutputStream(new NonClosing(out), RecyclingBufferPool.INSTANCE, level);
         z.setChecksum(true);
         z.write(json, 0, length);
         z.close();
