@@ -11,6 +11,7 @@ import app.garagesync.ops.HealthReport;
 import app.garagesync.store.BlobStore;
 import app.garagesync.store.DataDirectoryLock;
 import app.garagesync.store.StoreBlobs;
+import app.garagesync.store.ReadPathWarmup;
 import app.garagesync.store.VersionStore;
 import app.garagesync.sync.SyncBeans;
 import app.garagesync.sync.SyncSettings;
@@ -41,11 +42,11 @@ public final class GarageSyncBeans implements CamelConfiguration {
 
         DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
         BlobStore blobs = StoreBlobs.create(dataDir, key -> property(context, key));
-        VersionStore store = new VersionStore(blobs, clock,
-                Integer.parseInt(property(context, "garagesync.store.zstd-level")),
-                new VersionStore.StoragePolicy(
-                        Double.parseDouble(property(context, "garagesync.store.checkpoint-ratio")),
-                        Integer.parseInt(property(context, "garagesync.store.max-chain"))));
+        int zstdLevel = Integer.parseInt(property(context, "garagesync.store.zstd-level"));
+        VersionStore.StoragePolicy storagePolicy = new VersionStore.StoragePolicy(
+                Double.parseDouble(property(context, "garagesync.store.checkpoint-ratio")),
+                Integer.parseInt(property(context, "garagesync.store.max-chain")));
+        VersionStore store = new VersionStore(blobs, clock, zstdLevel, storagePolicy);
 
         GarageMetrics metrics = new GarageMetrics();
         RequestBodies bodies = new RequestBodies(maxBackupSize);
@@ -79,6 +80,11 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 java.util.Set.copyOf(Arrays.stream(property(context, "garagesync.admin.users").split(","))
                         .map(String::trim).filter(s -> !s.isEmpty()).toList())));
 
+        ReadPathWarmup warmup = new ReadPathWarmup(reader, zstdLevel, storagePolicy);
+        int warmupRounds = Integer.parseInt(property(context, "garagesync.warmup.rounds"));
+        metrics.gauge("garagesync.warmup.seconds", "Time the start-up warm-up of the store code took (-1 until done)",
+                warmup::seconds);
+
         List<String> origins = Arrays.stream(property(context, "garagesync.cors.allowed-origins").split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
         context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
@@ -86,6 +92,9 @@ public final class GarageSyncBeans implements CamelConfiguration {
             public void notify(CamelEvent event) {
                 if (event.getType() == CamelEvent.Type.CamelContextStarted) {
                     HttpServerTuning.apply(context, origins);
+                    if (warmupRounds > 0) {
+                        warmup.startInBackground(warmupRounds);
+                    }
                 }
             }
         });

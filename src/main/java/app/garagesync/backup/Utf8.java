@@ -3,6 +3,11 @@ package app.garagesync.backup;
 /** A UTF-8 well-formedness check (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). */
 final class Utf8 {
 
+    /** Reads eight bytes at once: JSON is mostly ASCII, and a run of it is checked a word at a time. */
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
     private Utf8() {
     }
 
@@ -10,6 +15,12 @@ final class Utf8 {
     static long firstInvalidByte(byte[] b, int length) {
         int i = 0;
         while (i < length) {
+            while (i + 8 <= length && ((long) LONGS.get(b, i) & HIGH_BITS) == 0) {
+                i += 8;
+            }
+            if (i >= length) {
+                break;
+            }
             int c = b[i] & 0xFF;
             if (c < 0x80) {
                 i++;

@@ -40,6 +40,10 @@ public final class GarageMetrics {
                 .tag("kind", "directory").description("fsync calls on directories").register(registry);
     }
 
+    public void gauge(String name, String description, java.util.function.Supplier<Number> value) {
+        io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }

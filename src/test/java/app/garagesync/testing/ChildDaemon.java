@@ -31,6 +31,7 @@ public final class ChildDaemon implements AutoCloseable {
         for (String keep : new String[] {"last", "hourly", "daily", "weekly", "monthly"}) {
             cmd.add("-Dgaragesync.retention.keep-" + keep + "=0");
         }
+        cmd.add("-Dgaragesync.warmup.rounds=0");
         for (String p : properties) {
             cmd.add("-D" + p);
         }

@@ -37,6 +37,8 @@ public final class RunningDaemon implements AutoCloseable {
         for (String keep : new String[] {"last", "hourly", "daily", "weekly", "monthly"}) {
             p.setProperty("garagesync.retention.keep-" + keep, "0");
         }
+        // a background warm-up per daemon would only slow a suite that starts a hundred of them
+        p.setProperty("garagesync.warmup.rounds", "0");
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
             p.setProperty(keyValues[i], keyValues[i + 1]);
         }

@@ -1,0 +1,9 @@
+package app.garagesync.store;
+
+class MemoryBlobStoreTest extends BlobStoreContract {
+
+    @Override
+    BlobStore store() {
+        return new MemoryBlobStore();
+    }
+}

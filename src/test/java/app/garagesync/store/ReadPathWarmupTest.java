@@ -1,0 +1,43 @@
+package app.garagesync.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import app.garagesync.backup.BackupReader;
+import app.garagesync.testing.RunningDaemon;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReadPathWarmupTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runs_the_store_code_to_the_end_on_its_made_up_shop() {
+        ReadPathWarmup warmup = new ReadPathWarmup(new BackupReader(64, 1 << 20), 1,
+                new VersionStore.StoragePolicy(1.0, 100));
+        assertThat(warmup.seconds()).isEqualTo(-1);
+        warmup.run(3);
+        // seconds() is set only when every round stored and read back its versions without an error
+        assertThat(warmup.seconds()).isPositive();
+    }
+
+    @Test
+    void the_daemon_warms_up_in_the_background_without_touching_its_data_directory() throws Exception {
+        try (RunningDaemon d = RunningDaemon.start(dir, "garagesync.warmup.rounds", "2")) {
+            Pattern gauge = Pattern.compile("(?m)^garagesync_warmup_seconds ([-0-9.Ee]+)$");
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                Matcher m = gauge.matcher(d.http().get("/api/metrics").body());
+                return m.find() && Double.parseDouble(m.group(1)) > 0;
+            });
+            assertThat(d.http().as("warmup").get("/api/backup").status()).isEqualTo(404);
+            assertThat(Files.exists(dir.resolve("users").resolve("warmup"))).isFalse();
+        }
+    }
+}
