@@ -11,6 +11,7 @@ import app.garagesync.ops.HealthReport;
 import app.garagesync.store.BlobStore;
 import app.garagesync.store.DataDirectoryLock;
 import app.garagesync.store.StoreBlobs;
+import app.garagesync.store.LayoutIndexCache;
 import app.garagesync.store.ReadPathWarmup;
 import app.garagesync.store.VersionStore;
 import app.garagesync.sync.SyncBeans;
@@ -46,7 +47,9 @@ public final class GarageSyncBeans implements CamelConfiguration {
         VersionStore.StoragePolicy storagePolicy = new VersionStore.StoragePolicy(
                 Double.parseDouble(property(context, "garagesync.store.checkpoint-ratio")),
                 Integer.parseInt(property(context, "garagesync.store.max-chain")));
-        VersionStore store = new VersionStore(blobs, clock, zstdLevel, storagePolicy);
+        // a cache, never the only copy of anything: it lives beside the data (or the spool in S3 mode)
+        VersionStore store = new VersionStore(blobs, clock, zstdLevel, storagePolicy,
+                new LayoutIndexCache(dataDir.resolve("cache").resolve("layouts")));
 
         GarageMetrics metrics = new GarageMetrics();
         RequestBodies bodies = new RequestBodies(maxBackupSize);

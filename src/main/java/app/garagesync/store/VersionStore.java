@@ -49,6 +49,7 @@ public final class VersionStore implements BackupStore {
 
     private final BlobStore blobs;
     private final Clock clock;
+    private final LayoutIndexCache indexes;
     private final int zstdLevel;
     private final StoragePolicy policy;
     private final Map<String, UserVersions> users = new ConcurrentHashMap<>();
@@ -59,10 +60,15 @@ public final class VersionStore implements BackupStore {
     }
 
     public VersionStore(BlobStore blobs, Clock clock, int zstdLevel, StoragePolicy policy) {
+        this(blobs, clock, zstdLevel, policy, LayoutIndexCache.NONE);
+    }
+
+    public VersionStore(BlobStore blobs, Clock clock, int zstdLevel, StoragePolicy policy, LayoutIndexCache indexes) {
         this.blobs = blobs;
         this.clock = clock;
         this.zstdLevel = zstdLevel;
         this.policy = policy;
+        this.indexes = indexes;
     }
 
     /** Versions of one user, loaded from their headers on first use. */
@@ -135,6 +141,9 @@ public final class VersionStore implements BackupStore {
             if (stored == null) {
                 stored = write(user, uv, draft, StoredForm.whole(summary.size()),
                         out -> VersionFile.compressTo(out, json, length, zstdLevel));
+                if (layout != null) {
+                    indexes.save(user, stored, layout);
+                }
             }
             uv.latest = new SoftReference<>(layout == null ? null : new LatestLayout(id, layout));
             return new StoreResult.Stored(stored);
@@ -260,6 +269,7 @@ public final class VersionStore implements BackupStore {
             for (long id : drop) {
                 blobs.delete(versionKey(user, id));
             }
+            indexes.forget(user, drop.stream().map(uv.byId::get).toList());
             NavigableMap<Long, VersionInfo> next = new TreeMap<>(uv.byId);
             Map<Long, StoredForm> nextForms = new java.util.HashMap<>(uv.forms);
             drop.forEach(id -> {
@@ -359,7 +369,11 @@ public final class VersionStore implements BackupStore {
                 if (deltas.isEmpty()) {
                     return doc;
                 }
-                layout = LayoutScanner.scan(doc, doc.length);
+                layout = indexes.load(user, checkpoint, doc);
+                if (layout == null) {
+                    layout = LayoutScanner.scan(doc, doc.length);
+                    indexes.save(user, checkpoint, layout);
+                }
                 uv.checkpoint = new SoftReference<>(new LatestLayout(at, layout));
             }
             while (!deltas.isEmpty()) {
