@@ -83,6 +83,17 @@ class Daemon:
                     raise SystemExit("daemon exited during start-up")
                 time.sleep(0.01)
 
+    def await_warmup(self):
+        """Seconds the background warm-up took, once /api/metrics reports it done."""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(BASE + "/api/metrics", timeout=5) as r:
+                m = re.search(r"^garagesync_warmup_seconds (\S+)$", r.read().decode(), re.M)
+            if m and float(m.group(1)) >= 0:
+                return float(m.group(1))
+            time.sleep(0.05)
+        raise SystemExit("the daemon's warm-up did not finish in 120 s (see its log)")
+
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(60)
@@ -184,8 +195,10 @@ def main():
                      f"{faster(days['restic_backup'], days['gs_post'])} than restic"))
         rows.append(("read the latest of 11 days, daemon running", f"{days['gs_latest_warm']:.2f} s",
                      f"restic restore latest {days['restic_latest']:.2f} s", f"{faster(days['restic_latest'], days['gs_latest_warm'])} than restic"))
-        rows.append(("read the latest of 11 days, after a restart", f"{days['gs_latest_cold']:.2f} s", "",
+        rows.append(("read the latest of 11 days, first request after a restart", f"{days['gs_latest_cold']:.2f} s", "",
                      f"{faster(days['restic_latest'], days['gs_latest_cold'])} than restic"))
+        rows.append(("same, once the start-up warm-up is done", f"{days['gs_latest_after_warmup']:.2f} s (warm-up took {days['gs_warmup']:.2f} s)", "",
+                     f"{faster(days['restic_latest'], days['gs_latest_after_warmup'])} than restic"))
         rows.append(("read the oldest of 11 days", f"{days['gs_oldest']:.2f} s", f"restic restore oldest {days['restic_oldest']:.2f} s",
                      f"{faster(days['restic_oldest'], days['gs_oldest'])} than restic"))
         st, rss = results["start"]
@@ -217,7 +230,12 @@ def days_growth(work, first, env):
     warm = median([curl_time([BASE + "/api/backup", "-H", "X-User-Id: days"])[1] for _ in range(RUNS)])
     d.stop()
     d.start()
+    # the very first read, while the background warm-up of the store code may still be running
     cold = curl_time([BASE + "/api/backup", "-H", "X-User-Id: days"])[1]
+    d.stop()
+    d.start()
+    warmup = d.await_warmup()
+    after_warmup = curl_time([BASE + "/api/backup", "-H", "X-User-Id: days"])[1]
     oldest = median([curl_time([BASE + "/api/backup?version=1", "-H", "X-User-Id: days"])[1] for _ in range(RUNS)])
     with urllib.request.urlopen(urllib.request.Request(BASE + "/api/backup", headers={"X-User-Id": "days"})) as r:
         assert r.read() == files[-1].read_bytes(), "latest version differs from day 10"
@@ -246,6 +264,7 @@ def days_growth(work, first, env):
     return {
         "gs_first": sizes[0], "gs_growth": (sizes[-1] - sizes[0]) / 10, "gs_post": median(posts[1:]),
         "gs_latest_warm": warm, "gs_latest_cold": cold, "gs_oldest": oldest,
+        "gs_latest_after_warmup": after_warmup, "gs_warmup": warmup,
         "restic_first": repo_sizes[0], "restic_growth": (repo_sizes[-1] - repo_sizes[0]) / 10,
         "restic_backup": median(backups[1:]),
         "restic_latest": median([restore(snaps[-1]["id"], i) for i in range(RUNS)]),
