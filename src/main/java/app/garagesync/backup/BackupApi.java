@@ -24,6 +24,7 @@ public final class BackupApi {
     private final RequestBodies bodies;
     private final GarageMetrics metrics;
     private final Clock clock;
+    private final RepostShortcut reposts;
 
     public BackupApi(BackupStore store, BackupReader reader, RequestBodies bodies, GarageMetrics metrics, Clock clock) {
         this.store = store;
@@ -31,6 +32,7 @@ public final class BackupApi {
         this.bodies = bodies;
         this.metrics = metrics;
         this.clock = clock;
+        this.reposts = new RepostShortcut(reader);
     }
 
     /** POST /api/backup: 201 with the new version, or 200 {unchanged:true} when it equals the latest. */
@@ -105,8 +107,15 @@ public final class BackupApi {
         String user = user(exchange);
         RequestBodies.Body json = bodies.backup(exchange);
         long started = System.nanoTime();
+        if (reposts.remembers(user)) {
+            VersionInfo latest = store.latest(user).orElse(null);
+            if (latest != null && reposts.isRepost(user, latest.id(), json.array(), json.length())) {
+                return answer(new StoreResult.Unchanged(latest), System.nanoTime() - started);
+            }
+        }
         BackupSummary summary = reader.read(json.array(), json.length());
         StoreResult result = store.put(user, json.array(), summary);
+        reposts.remember(user, result.version().id(), summary);
         return answer(result, System.nanoTime() - started);
     }
 

@@ -112,7 +112,8 @@ public final class BackupReader {
                 throw ApiException.invalidBackup("data: missing (a backup must have a 'data' object)");
             }
             int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-            return new BackupSummary(total, java.util.Collections.unmodifiableMap(counts), backupTimestamp, contentHash(), length);
+            return new BackupSummary(total, java.util.Collections.unmodifiableMap(counts), backupTimestamp, contentHash(), length,
+                    timestampValueStart);
         }
 
         private void readTimestamp(JsonToken value) throws IOException {
@@ -203,16 +204,21 @@ public final class BackupReader {
         }
 
         private String contentHash() {
-            MessageDigest d = digest();
-            if (timestampValueStart < 0) {
-                d.update(json, 0, length);
-            } else {
-                d.update(json, 0, (int) timestampValueStart);
-                d.update(json, (int) timestampValueEnd, length - (int) timestampValueEnd);
-            }
-            return HexFormat.of().formatHex(d.digest());
+            return BackupReader.contentHash(json, length, timestampValueStart, timestampValueEnd);
         }
 
+    }
+
+    /** SHA-256 of the document without the timestamp value at [start, end) (none when start is -1). */
+    static String contentHash(byte[] json, int length, long start, long end) {
+        MessageDigest d = digest();
+        if (start < 0) {
+            d.update(json, 0, length);
+        } else {
+            d.update(json, 0, (int) start);
+            d.update(json, (int) end, length - (int) end);
+        }
+        return HexFormat.of().formatHex(d.digest());
     }
 
     static MessageDigest digest() {
