@@ -1,6 +1,9 @@
 package app.garagesync.store;
 
 import app.garagesync.backup.BackupReader;
+import app.garagesync.store.delta.Layout;
+import app.garagesync.store.delta.LayoutIndex;
+import app.garagesync.store.delta.LayoutScanner;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Random;
@@ -57,6 +60,11 @@ public final class ReadPathWarmup {
                 // a fresh store has no cached layout: the latest is rebuilt from its checkpoint
                 long latest = store.latest(USER).orElseThrow().id();
                 new VersionStore(blobs, Clock.systemUTC(), zstdLevel, policy).read(USER, latest);
+                // the read path after a restart: a checkpoint's layout comes from its index, not a scan
+                Layout layout = LayoutIndex.decode(LayoutIndex.encode(LayoutScanner.scan(doc, doc.length), doc.length), doc);
+                if (layout.materialize().length != doc.length) {
+                    throw new IllegalStateException("layout index round trip changed the document");
+                }
                 shop.editSome(random);
             }
             tookNanos.set(System.nanoTime() - started);
