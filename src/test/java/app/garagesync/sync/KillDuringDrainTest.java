@@ -86,7 +86,7 @@ class KillDuringDrainTest extends SyncContract {
         assertThat(index).extracting(e -> ((Number) e.get("id")).intValue())
                 .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, VERSIONS).boxed().toList());
         for (int i = 1; i <= VERSIONS; i++) {
-            assertThat(s3.read(RemoteLayout.dataKey("dave", i))).isEqualTo(sent.get(i - 1).getBytes(StandardCharsets.UTF_8));
+            assertThat(rebuilt(s3, "dave", i)).isEqualTo(sent.get(i - 1).getBytes(StandardCharsets.UTF_8));
         }
 
         RunningDaemon fresh = daemon("fresh");

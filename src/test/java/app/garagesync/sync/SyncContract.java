@@ -80,7 +80,7 @@ abstract class SyncContract {
 
         await().atMost(WAIT).until(() -> status(http).get("lastSync") != null);
         for (int i = 1; i <= 3; i++) {
-            assertThat(target.read(RemoteLayout.dataKey("alice", i))).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
+            assertThat(rebuilt(target, "alice", i)).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
         }
         Map<String, Object> status = status(http);
         assertThat(status.get("error")).isNull();
@@ -98,7 +98,7 @@ abstract class SyncContract {
 
         // one new version: exactly its object and the index are written, nothing else
         assertThat(http.postJson("/api/backup", Backups.small(4)).status()).isEqualTo(201);
-        await().atMost(WAIT).until(() -> target.read(RemoteLayout.dataKey("alice", 4)) != null
+        await().atMost(WAIT).until(() -> listed(target, "alice").contains(4L)
                 && ((Number) targetStatus(status(http)).get("pendingVersions")).intValue() == 0);
         Map<String, String> after = target.snapshot();
         List<String> changed = new ArrayList<>();
@@ -107,7 +107,10 @@ abstract class SyncContract {
                 changed.add(k);
             }
         });
-        assertThat(changed).containsExactlyInAnyOrder(RemoteLayout.dataKey("alice", 4), RemoteLayout.indexKey("alice"));
+        // version 4 in its stored form (a delta of 3, or a checkpoint if the store chose one), and the index
+        assertThat(changed).hasSize(2).contains(RemoteLayout.indexKey("alice"))
+                .anyMatch(k -> k.startsWith("users/alice/versions/0000000004") && k.endsWith(".gsv"));
+        assertThat(rebuilt(target, "alice", 4)).isEqualTo(Backups.small(4).getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -131,16 +134,18 @@ abstract class SyncContract {
             Map<String, byte[]> entries = unzip(zip);
             Map<String, Object> manifest = Json.readMap(entries.get("manifest.json"));
             int v = ((Number) manifest.get("version")).intValue();
-            assertThat(entries.get((String) manifest.get("file"))).isEqualTo(Backups.small(v).getBytes(StandardCharsets.UTF_8));
+            // the object as it would have been put: the version file the store keeps
+            assertThat(entries.get((String) manifest.get("file"))).isEqualTo(storedFile(d, "bob", v));
             assertThat(manifest.get("target")).isEqualTo(NAME);
             assertThat(manifest.get("user")).isEqualTo("bob");
         }
         assertThat(d.http().get("/api/metrics").body()).contains("garagesync_sync_failures_total{target=\"offsite\"}");
 
         target.repair();
-        await().atMost(WAIT).until(() -> zips(spool).isEmpty() && status(http).get("error") == null);
+        await().atMost(WAIT).until(() -> zips(spool).isEmpty() && status(http).get("error") == null
+                && listed(target, "bob").size() == 3);
         for (int i = 1; i <= 3; i++) {
-            assertThat(target.read(RemoteLayout.dataKey("bob", i))).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
+            assertThat(rebuilt(target, "bob", i)).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
         }
         Map<String, Object> up = status(http);
         assertThat(targetStatus(up).get("state")).isEqualTo("ok");
@@ -159,7 +164,7 @@ abstract class SyncContract {
             assertThat(http.postJson("/api/backup", Backups.small(i)).status()).isEqualTo(201);
         }
         await().atMost(WAIT).until(() -> ((Number) targetStatus(status(http)).get("pendingVersions")).intValue() == 0
-                && target.read(RemoteLayout.dataKey("carol", 3)) != null);
+                && listed(target, "carol").contains(3L));
         String versions = http.get("/api/backup/versions").body();
         first.close();
         daemons.remove(first);
@@ -183,6 +188,43 @@ abstract class SyncContract {
         // a second restore finds everything present and changes nothing
         assertThat(again.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"version\": 2}").body())
                 .contains("\"restored\":[]").contains("\"alreadyPresent\":[2]");
+    }
+
+    /** The ids the target's index lists for the user (none without an index). */
+    static java.util.Set<Long> listed(TargetUnderTest target, String user) throws Exception {
+        byte[] index = target.read(RemoteLayout.indexKey(user));
+        java.util.Set<Long> ids = new java.util.TreeSet<>();
+        if (index != null) {
+            RemoteLayout.entries(index).forEach(e -> ids.add(((Number) e.get("id")).longValue()));
+        }
+        return ids;
+    }
+
+    /** Version {@code id} rebuilt from the target's plain objects, as a restore rebuilds it (checks included). */
+    static byte[] rebuilt(TargetUnderTest target, String user, long id) throws Exception {
+        Map<Long, RemoteObject> objects = new java.util.TreeMap<>();
+        long size = -1;
+        for (Map<String, Object> e : RemoteLayout.entries(target.read(RemoteLayout.indexKey(user)))) {
+            RemoteObject o = RemoteObject.fromMap(e);
+            objects.put(o.id(), o);
+            if (o.id() == id) {
+                size = ((Number) e.get("size")).longValue();
+            }
+        }
+        RemoteChain chain = new RemoteChain(user, objects, key -> {
+            try {
+                return target.read(key);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return chain.document(id, size);
+    }
+
+    /** The bytes of a version file in a daemon's local store. */
+    static byte[] storedFile(RunningDaemon d, String user, long id) throws Exception {
+        return Files.readAllBytes(d.dataDir().resolve("users").resolve(user).resolve("versions")
+                .resolve(String.format("%010d.gsv", id)));
     }
 
     static String withoutStoredSize(String versionsJson) {
