@@ -156,6 +156,13 @@ public final class RemoteLayout {
 
     /** A version's index entry: its metadata and the object the target holds for it. */
     static Map<String, Object> entry(VersionInfo v, RemoteObject object) {
+        Map<String, Object> e = metadata(v);
+        e.putAll(object.toMap());
+        return e;
+    }
+
+    /** What a restore needs to bring a version back with its id and times (every index format has it). */
+    static Map<String, Object> metadata(VersionInfo v) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("id", v.id());
         e.put("createdAt", v.createdAt().toString());
@@ -163,7 +170,7 @@ public final class RemoteLayout {
         e.put("totalRecords", v.totalRecords());
         e.put("recordsByCollection", v.recordsByCollection());
         e.put("size", v.size());
-        e.putAll(object.toMap());
+        e.put("contentHash", v.contentHash());
         return e;
     }
 

@@ -209,14 +209,8 @@ class DeltaSyncTest {
         for (VersionInfo v : oldStore.versions(USER)) {
             byte[] json = posted.get(v.id());
             s3.write(RemoteLayout.legacyKey(USER, v.id()), json);
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("id", v.id());
-            e.put("createdAt", v.createdAt().toString());
-            e.put("backupTimestamp", v.backupTimestamp());
-            e.put("totalRecords", v.totalRecords());
-            e.put("recordsByCollection", v.recordsByCollection());
-            e.put("size", v.size());
-            e.put("contentHash", v.contentHash());
+            // an entry of index format 1: the version's metadata and the document's SHA-256, no form
+            Map<String, Object> e = new LinkedHashMap<>(RemoteLayout.metadata(v));
             e.put("sha256", RestoreApi.sha256(json));
             entries.add(e);
         }
