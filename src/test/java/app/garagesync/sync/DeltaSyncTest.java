@@ -199,6 +199,44 @@ class DeltaSyncTest {
     }
 
     @Test
+    void one_version_walks_its_chain_and_a_damaged_object_or_index_fails_the_restore_loudly() throws Exception {
+        RunningDaemon first = daemon("first");
+        Map<Long, byte[]> posted = post(first.http().as(USER), 5, 100, new Random(7), () -> { });
+        sync(first);
+
+        // one version alone: rebuilt from the checkpoint through the deltas before it, only it stored
+        Http one = daemon("one").http().as(USER);
+        Http.Response single = one.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"version\": 4}");
+        assertThat(single.status()).as(single.toString()).isEqualTo(200);
+        assertThat(single.body()).contains("\"restored\":[4]");
+        assertThat(one.get("/api/backup?version=4").bytes()).isEqualTo(posted.get(4L));
+        assertThat(one.get("/api/backup/versions").body()).contains("\"id\":4").doesNotContain("\"id\":3");
+
+        // a flipped bit in the delta of version 3: versions 1 and 2 come back, then a loud stop
+        String delta = RemoteLayout.objectKey(USER, 3, 2);
+        byte[] good = s3.read(delta);
+        byte[] flipped = good.clone();
+        flipped[flipped.length - 7] ^= 0x10;
+        s3.write(delta, flipped);
+        Http damaged = daemon("damaged").http().as(USER);
+        Http.Response refused = damaged.postJson("/api/restore", "{\"target\": \"" + NAME + "\"}");
+        assertThat(refused.status()).isEqualTo(502);
+        assertThat(refused.body()).contains("\"error\":\"target_damaged\"").contains("version 3");
+        assertThat(damaged.get("/api/backup/versions").body()).contains("\"id\":2").doesNotContain("\"id\":3");
+        s3.write(delta, good);
+
+        // an index entry that is not what this daemon writes is a damaged target too, never a 500
+        byte[] index = s3.read(RemoteLayout.indexKey(USER));
+        s3.write(RemoteLayout.indexKey(USER), new String(index, StandardCharsets.UTF_8)
+                .replace("\"parent\":2,", "\"parent\":\"two\",").getBytes(StandardCharsets.UTF_8));
+        Http.Response odd = daemon("odd-index").http().as(USER).postJson("/api/restore", "{\"target\": \"" + NAME + "\"}");
+        assertThat(odd.status()).as(odd.toString()).isEqualTo(502);
+        assertThat(odd.body()).contains("\"error\":\"target_damaged\"");
+        s3.write(RemoteLayout.indexKey(USER), index);
+        assertRestoresExactly(daemon("repaired"), posted);
+    }
+
+    @Test
     void a_target_written_before_deltas_restores_and_then_takes_deltas() throws Exception {
         // what an older garage-sync left in the bucket: whole documents and an index without forms
         RunningDaemon old = RunningDaemon.start(dir.resolve("old"), "garagesync.sync.interval", "1h");

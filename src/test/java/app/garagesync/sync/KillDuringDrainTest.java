@@ -110,4 +110,8 @@ class KillDuringDrainTest extends SyncContract {
     @Override
     void should_restore_every_version_exactly_into_an_empty_data_dir() {
     }
+
+    @Override
+    void should_delete_the_objects_of_pruned_versions_once_the_index_no_longer_lists_them() {
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import app.garagesync.Json;
+import app.garagesync.store.BackupStore;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;
@@ -188,6 +189,38 @@ abstract class SyncContract {
         // a second restore finds everything present and changes nothing
         assertThat(again.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"version\": 2}").body())
                 .contains("\"restored\":[]").contains("\"alreadyPresent\":[2]");
+    }
+
+    @Test
+    void should_delete_the_objects_of_pruned_versions_once_the_index_no_longer_lists_them() throws Exception {
+        RunningDaemon d = daemon("data");
+        Http http = d.http().as("frank");
+        for (int i = 1; i <= 5; i++) {
+            assertThat(http.postJson("/api/backup", Backups.small(i)).status()).isEqualTo(201);
+        }
+        assertThat(http.putJson("/api/sync/settings", "{\"enabled\": true}").status()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> listed(target, "frank").size() == 5);
+
+        BackupStore store = d.context().getRegistry().lookupByNameAndType("backupStore", BackupStore.class);
+        assertThat(store.stored("frank", 4).parent()).as("version 4 is a delta of 3").isEqualTo(3);
+        assertThat(store.prune("frank", versions -> java.util.Set.of(4L, 5L))).containsExactly(1L, 2L, 3L);
+        await().atMost(WAIT).until(() -> listed(target, "frank").equals(java.util.Set.of(4L, 5L))
+                && keys(target, "frank").size() == 3);
+        // 4 went again, whole: its delta there needed 3; 5 stays as it was
+        assertThat(keys(target, "frank")).containsExactlyInAnyOrder(RemoteLayout.indexKey("frank"),
+                RemoteLayout.objectKey("frank", 4, 0), RemoteLayout.objectKey("frank", 5, store.stored("frank", 5).parent()));
+        for (int i = 4; i <= 5; i++) {
+            assertThat(rebuilt(target, "frank", i)).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
+        }
+        await().atMost(WAIT).until(() -> ((Number) targetStatus(status(http)).get("pendingVersions")).intValue() == 0
+                && status(http).get("error") == null);
+    }
+
+    /** The keys the target holds under the user's folder. */
+    static java.util.Set<String> keys(TargetUnderTest target, String user) throws Exception {
+        java.util.Set<String> keys = new java.util.TreeSet<>(target.snapshot().keySet());
+        keys.removeIf(k -> !k.startsWith("users/" + user + "/"));
+        return keys;
     }
 
     /** The ids the target's index lists for the user (none without an index). */
