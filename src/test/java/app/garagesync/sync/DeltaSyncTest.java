@@ -236,6 +236,44 @@ class DeltaSyncTest {
         assertRestoresExactly(daemon("repaired"), posted);
     }
 
+    /** An entry of index format 1: the version's metadata and the document's SHA-256, no form. */
+    static Map<String, Object> legacyEntry(VersionInfo v, byte[] json) {
+        Map<String, Object> e = new LinkedHashMap<>(RemoteLayout.metadata(v));
+        e.put("sha256", RestoreApi.sha256(json));
+        return e;
+    }
+
+    static byte[] legacyIndex(List<Map<String, Object>> entries) {
+        return Json.bytes(Map.of("format", "garage-sync-index-1", "user", USER, "versions", entries));
+    }
+
+    @Test
+    void a_spool_and_a_target_left_by_the_layout_before_deltas_are_replayed_and_adopted() throws Exception {
+        // an older daemon delivered version 1 whole, then spooled version 2 (the backup's JSON) while the target was down
+        RunningDaemon old = RunningDaemon.start(dir.resolve("data"), "garagesync.sync.interval", "1h");
+        Map<Long, byte[]> posted = post(old.http().as(USER), 2, 100, new Random(13), () -> { });
+        BackupStore oldStore = old.context().getRegistry().lookupByNameAndType("backupStore", BackupStore.class);
+        VersionInfo v1 = oldStore.version(USER, 1).orElseThrow();
+        VersionInfo v2 = oldStore.version(USER, 2).orElseThrow();
+        old.close();
+        s3.write(RemoteLayout.legacyKey(USER, 1), posted.get(1L));
+        s3.write(RemoteLayout.indexKey(USER), legacyIndex(List.of(legacyEntry(v1, posted.get(1L)))));
+        SpoolFolder spool = new SpoolFolder(dir.resolve("data"), java.time.Clock.systemUTC());
+        java.nio.file.Path zip = spool.write(NAME, USER, legacyEntry(v2, posted.get(2L)), posted.get(2L), "target down");
+
+        // this daemon drains it as it is, reads the old index, and sends nothing the target has
+        RunningDaemon upgraded = daemon("data");
+        upgraded.context().getRegistry().lookupByNameAndType("syncRunner", SyncRunner.class).drain(NAME);
+        assertThat(zip).doesNotExist();
+        assertThat(s3.keys()).containsExactlyInAnyOrder(RemoteLayout.indexKey(USER),
+                RemoteLayout.legacyKey(USER, 1), RemoteLayout.legacyKey(USER, 2));
+        assertThat(SyncContract.listed(s3, USER)).containsExactly(1L, 2L);
+        Map<String, String> before = s3.snapshot();
+        sync(upgraded);
+        assertThat(s3.snapshot()).isEqualTo(before);
+        assertRestoresExactly(daemon("fresh"), posted);
+    }
+
     @Test
     void a_target_written_before_deltas_restores_and_then_takes_deltas() throws Exception {
         // what an older garage-sync left in the bucket: whole documents and an index without forms
@@ -245,14 +283,10 @@ class DeltaSyncTest {
         BackupStore oldStore = old.context().getRegistry().lookupByNameAndType("backupStore", BackupStore.class);
         List<Map<String, Object>> entries = new ArrayList<>();
         for (VersionInfo v : oldStore.versions(USER)) {
-            byte[] json = posted.get(v.id());
-            s3.write(RemoteLayout.legacyKey(USER, v.id()), json);
-            // an entry of index format 1: the version's metadata and the document's SHA-256, no form
-            Map<String, Object> e = new LinkedHashMap<>(RemoteLayout.metadata(v));
-            e.put("sha256", RestoreApi.sha256(json));
-            entries.add(e);
+            s3.write(RemoteLayout.legacyKey(USER, v.id()), posted.get(v.id()));
+            entries.add(legacyEntry(v, posted.get(v.id())));
         }
-        s3.write(RemoteLayout.indexKey(USER), Json.bytes(Map.of("format", "garage-sync-index-1", "user", USER, "versions", entries)));
+        s3.write(RemoteLayout.indexKey(USER), legacyIndex(entries));
 
         RunningDaemon fresh = daemon("fresh");
         assertRestoresExactly(fresh, posted);
