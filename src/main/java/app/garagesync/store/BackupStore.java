@@ -45,6 +45,12 @@ public interface BackupStore {
     byte[] read(String user, long id);
 
     /**
+     * The version as stored (its file's exact bytes: a checkpoint, or a delta of its parent), for a target
+     * to hold the same form; {@link DamagedVersionException} if it is gone or unreadable.
+     */
+    StoredVersion stored(String user, long id);
+
+    /**
      * Removes every version of the user that {@code keep} does not choose, reclaiming its space,
      * without breaking a kept one: a kept version stored as a change of a removed one is first
      * rewritten whole. {@code keep} sees the versions (newest first) under the same lock as the

@@ -344,6 +344,19 @@ public final class VersionStore implements BackupStore {
         }
     }
 
+    @Override
+    public StoredVersion stored(String user, long id) {
+        if (!loaded(user).byId.containsKey(id)) {
+            throw new IllegalArgumentException("no version " + id);
+        }
+        try {
+            // one read of one blob: header and payload agree even if a prune rewrites the file meanwhile
+            return StoredVersion.parse(blobs.read(versionKey(user, id)));
+        } catch (IOException e) {
+            throw new DamagedVersionException(user, id, e.getMessage(), e);
+        }
+    }
+
     private byte[] readOnce(String user, UserVersions uv, long id, VersionInfo info, Map<Long, StoredForm> forms)
             throws IOException {
         Deque<Long> deltas = new ArrayDeque<>();

@@ -11,19 +11,19 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
- * Where versions live on a target, the same for every kind: {@code users/<user>/versions/<id>.json} holds
- * a backup exactly as sent, {@code users/<user>/index.json} lists the user's versions with their metadata
- * (what a restore needs to bring back ids and times identical). Both are written by key, so writing one
- * twice is harmless: a replay after a crash duplicates nothing.
+ * Where versions live on a target, the same for every kind. Each version is held in the form the local
+ * store keeps it: {@code users/<user>/versions/<id>.gsv} for a checkpoint, {@code <id>-<parent>.gsv} for a
+ * delta of version {@code parent} (a version file, header line and zstd frame); targets written before
+ * deltas hold whole documents, {@code <id>.json}, and stay readable. {@code users/<user>/index.json} lists
+ * the versions the target holds, with their metadata and what a restore checks (see {@link RemoteObject}).
  *
  * <p>The methods taking an {@link Exchange} prepare the headers a target template reads:
- * {@value #OPERATION} ({@code put} or {@code get}), {@value #KEY}, and the key split in {@value #FOLDER} and
- * {@value #FILE} for kinds that work with folders, and for a put {@value #LENGTH}, the body's length.
+ * {@value #OPERATION} ({@code put}, {@code get} or {@code delete}), {@value #KEY}, and the key split in
+ * {@value #FOLDER} and {@value #FILE} for kinds that work with folders, and for a put {@value #LENGTH}.
  */
 public final class RemoteLayout {
 
@@ -37,16 +37,38 @@ public final class RemoteLayout {
     /** Exchange properties the sync flows carry. */
     public static final String TARGET = "GarageSyncTarget";
     public static final String USER = "GarageSyncUser";
+    /** The version being sent, its id: what {@code versionDelivery.load} starts from. */
+    public static final String VERSION = "GarageSyncVersion";
+    /** The index entry of the object being sent (metadata and {@link RemoteObject} fields). */
     public static final String ENTRY = "GarageSyncEntry";
+    /** The object's plain bytes, kept for the spool while the body may be sealed. */
+    public static final String OBJECT = "GarageSyncObject";
+    /** The entries of the index to write. */
+    public static final String INDEX = "GarageSyncIndex";
+    /** The key of the object to delete. */
+    public static final String DELETE = "GarageSyncDeleteKey";
 
-    static final String INDEX_FORMAT = "garage-sync-index-1";
+    static final String INDEX_FORMAT = "garage-sync-index-2";
+    /** The index of targets written before deltas: every entry a whole JSON document. */
+    static final String LEGACY_INDEX_FORMAT = "garage-sync-index-1";
 
-    public static String dataKey(String user, long id) {
-        return "users/" + UserIds.require(user) + "/versions/" + String.format("%010d", id) + ".json";
+    /** A version's object: a checkpoint ({@code parent == 0}) or a delta of {@code parent}. */
+    public static String objectKey(String user, long id, long parent) {
+        return versionsFolder(user) + String.format("%010d", id)
+                + (parent == 0 ? "" : String.format("-%010d", parent)) + ".gsv";
+    }
+
+    /** A version as a whole JSON document, the layout before deltas (still read, and deleted when pruned). */
+    public static String legacyKey(String user, long id) {
+        return versionsFolder(user) + String.format("%010d", id) + ".json";
     }
 
     public static String indexKey(String user) {
         return "users/" + UserIds.require(user) + "/index.json";
+    }
+
+    private static String versionsFolder(String user) {
+        return "users/" + UserIds.require(user) + "/versions/";
     }
 
     private final OffsiteCipher cipher;
@@ -55,10 +77,9 @@ public final class RemoteLayout {
         this.cipher = cipher;
     }
 
-    /** Headers to put the body (a backup's bytes, encrypted when a key is set) under the version's key. */
+    /** Headers to put the body (an object's bytes, encrypted when a key is set) under its key. */
     public void dataPut(Exchange exchange) throws IOException {
-        Map<String, Object> entry = entry(exchange);
-        String key = dataKey(user(exchange), ((Number) entry.get("id")).longValue());
+        String key = RemoteObject.fromMap(entry(exchange)).key(user(exchange));
         byte[] body = cipher.seal(key, exchange.getMessage().getBody(byte[].class));
         exchange.getMessage().setBody(body);
         address(exchange.getMessage(), "put", key);
@@ -71,16 +92,28 @@ public final class RemoteLayout {
         exchange.getMessage().setBody(null);
     }
 
-    /** The index just read, with this version's entry added, as the body to put back. */
+    /** The index just read, as its list of entries (empty when the target has none). */
+    public void indexRead(Exchange exchange) throws IOException {
+        byte[] current = exchange.getMessage().getBody(byte[].class);
+        exchange.getMessage().setBody(current == null || current.length == 0 ? List.of()
+                : entries(cipher.open(indexKey(user(exchange)), current)));
+    }
+
+    /** The index listing exactly the entries in {@value #INDEX}, as the body to put. */
     public void indexPut(Exchange exchange) throws IOException {
         String key = indexKey(user(exchange));
-        byte[] current = exchange.getMessage().getBody(byte[].class);
-        List<Map<String, Object>> entries = current == null || current.length == 0 ? new ArrayList<>()
-                : entries(cipher.open(key, current));
-        byte[] merged = cipher.seal(key, index(user(exchange), merge(entries, entry(exchange))));
-        exchange.getMessage().setBody(merged);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> entries = exchange.getProperty(INDEX, List.class);
+        byte[] sealed = cipher.seal(key, index(user(exchange), entries));
+        exchange.getMessage().setBody(sealed);
         address(exchange.getMessage(), "put", key);
-        exchange.getMessage().setHeader(LENGTH, merged.length);
+        exchange.getMessage().setHeader(LENGTH, sealed.length);
+    }
+
+    /** Headers to delete the object under {@value #DELETE}. */
+    public void deletePrepare(Exchange exchange) {
+        exchange.getMessage().setBody(null);
+        address(exchange.getMessage(), "delete", exchange.getProperty(DELETE, String.class));
     }
 
     static void address(Message m, String operation, String key) {
@@ -94,15 +127,6 @@ public final class RemoteLayout {
         m.setHeader(FILE, key.substring(slash + 1));
     }
 
-    static List<Map<String, Object>> merge(List<Map<String, Object>> entries, Map<String, Object> added) {
-        TreeMap<Long, Map<String, Object>> byId = new TreeMap<>();
-        for (Map<String, Object> e : entries) {
-            byId.put(((Number) e.get("id")).longValue(), e);
-        }
-        byId.put(((Number) added.get("id")).longValue(), added);
-        return new ArrayList<>(byId.values());
-    }
-
     static byte[] index(String user, List<Map<String, Object>> entries) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("format", INDEX_FORMAT);
@@ -111,19 +135,34 @@ public final class RemoteLayout {
         return Json.bytes(doc);
     }
 
+    /** The entries of an index, by id; both formats (an entry of the older one has no {@code form}). */
     @SuppressWarnings("unchecked")
     public static List<Map<String, Object>> entries(byte[] index) throws IOException {
         Map<String, Object> doc = Json.readMap(index);
-        if (!INDEX_FORMAT.equals(doc.get("format")) || !(doc.get("versions") instanceof List<?>)) {
-            throw new IOException("not a garage-sync index (format " + doc.get("format") + ")");
+        Object format = doc.get("format");
+        if (!(INDEX_FORMAT.equals(format) || LEGACY_INDEX_FORMAT.equals(format)) || !(doc.get("versions") instanceof List<?> list)) {
+            throw new IOException("not a garage-sync index (format " + format + ")");
         }
-        List<Map<String, Object>> list = new ArrayList<>((List<Map<String, Object>>) doc.get("versions"));
-        list.sort(Comparator.comparingLong(e -> ((Number) e.get("id")).longValue()));
-        return list;
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object e : list) {
+            if (!(e instanceof Map<?, ?> m) || !(m.get("id") instanceof Number)) {
+                throw new IOException("an index entry without an id");
+            }
+            out.add((Map<String, Object>) m);
+        }
+        out.sort(Comparator.comparingLong(e -> ((Number) e.get("id")).longValue()));
+        return out;
     }
 
-    /** A version's metadata as the index keeps it. */
-    public static Map<String, Object> entry(VersionInfo v) {
+    /** A version's index entry: its metadata and the object the target holds for it. */
+    static Map<String, Object> entry(VersionInfo v, RemoteObject object) {
+        Map<String, Object> e = metadata(v);
+        e.putAll(object.toMap());
+        return e;
+    }
+
+    /** What a restore needs to bring a version back with its id and times (every index format has it). */
+    static Map<String, Object> metadata(VersionInfo v) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("id", v.id());
         e.put("createdAt", v.createdAt().toString());

@@ -18,14 +18,15 @@ import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 
 /**
- * The receiving side of an {@code http} target: another garage-sync puts and gets objects by key under
+ * The receiving side of an {@code http} target: another garage-sync puts, gets and deletes objects by key under
  * {@code <data-dir>/replica/}, with the layout every target has ({@link RemoteLayout}). Server to server,
  * so it has its own token ({@code garagesync.replica.token}) instead of a user's; without one configured
  * every call is refused. Replicas are kept apart from this server's own users' versions.
  */
 public final class ReplicaApi {
 
-    private static final Pattern KEY = Pattern.compile("users/([^/]{1,64})/(index\\.json|versions/\\d{10}\\.json)");
+    private static final Pattern KEY = Pattern.compile(
+            "users/([^/]{1,64})/(index\\.json|versions/\\d{10}(\\.json|\\.gsv|-\\d{10}\\.gsv))");
 
     private final Path root;
     private final byte[] token;
@@ -48,6 +49,20 @@ public final class ReplicaApi {
             throw new UncheckedIOException("cannot store replica object " + file, e);
         }
         Responses.json(exchange, 200, Map.of("stored", true, "bytes", body.length));
+    }
+
+    /** DELETE /api/replica?key=...: removes what is stored under the key; nothing there is not an error. */
+    public void delete(Exchange exchange) {
+        Path file = authorizedFile(exchange);
+        try {
+            boolean deleted = Files.deleteIfExists(file);
+            DurableFiles.syncDirectory(file.getParent());
+            Responses.json(exchange, 200, Map.of("deleted", deleted));
+        } catch (NoSuchFileException e) {
+            Responses.json(exchange, 200, Map.of("deleted", false));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete replica object " + file, e);
+        }
     }
 
     /** GET /api/replica?key=...: the bytes stored under the key, or 404. */
@@ -74,7 +89,7 @@ public final class ReplicaApi {
         String key = exchange.getMessage().getHeader("key", String.class);
         Matcher m = key == null ? null : KEY.matcher(key);
         if (m == null || !m.matches() || !UserIds.isValid(m.group(1))) {
-            throw ApiException.badRequest("key: must look like users/<user>/index.json or users/<user>/versions/<10 digits>.json");
+            throw ApiException.badRequest("key: must look like users/<user>/index.json or users/<user>/versions/<10 digits>[-<10 digits>].gsv (or .json)");
         }
         return root.resolve(key);
     }

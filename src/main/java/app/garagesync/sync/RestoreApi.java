@@ -23,8 +23,9 @@ import org.apache.camel.ProducerTemplate;
 
 /**
  * POST /api/restore {"target": name, "version": optional id}: brings the caller's versions back from a
- * target into the local store, with their original ids and times. Each copy is checked against the
- * SHA-256 the index recorded before it is stored; a version already here is left as it is.
+ * target into the local store, with their original ids and times. Each version is rebuilt from the target's
+ * objects (a checkpoint and the deltas after it, see {@link RemoteChain}) and checked against the SHA-256
+ * the index recorded for the document before it is stored; a version already here is left as it is.
  */
 public final class RestoreApi {
 
@@ -69,17 +70,30 @@ public final class RestoreApi {
         } catch (IOException e) {
             throw new ApiException(502, "target_damaged", "the index on target '" + target.name() + "' is unreadable: " + e.getMessage());
         }
+        List<Map<String, Object>> all = entries;
         if (only.isPresent()) {
             entries = entries.stream().filter(e -> ((Number) e.get("id")).longValue() == only.get()).toList();
             if (entries.isEmpty()) {
                 throw ApiException.notFound("target '" + target.name() + "' has no version " + only.get() + " for user '" + user + "'");
             }
         }
+        Map<Long, RemoteObject> objects = new LinkedHashMap<>();
+        Map<Long, VersionInfo> infos = new LinkedHashMap<>();
+        try {
+            for (Map<String, Object> e : all) {
+                RemoteObject o = RemoteObject.fromMap(e);
+                objects.put(o.id(), o);
+                infos.put(o.id(), RemoteLayout.versionInfo(e));
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new ApiException(502, "target_damaged", "the index on target '" + target.name() + "' is unreadable: " + e.getMessage());
+        }
+        RemoteChain chain = new RemoteChain(user, objects, key -> get(target, key));
         List<Long> restored = new ArrayList<>();
         List<Long> present = new ArrayList<>();
         long bytes = 0;
         for (Map<String, Object> e : entries) {
-            VersionInfo original = RemoteLayout.versionInfo(e);
+            VersionInfo original = infos.get(((Number) e.get("id")).longValue());
             Optional<VersionInfo> local = store.version(user, original.id());
             if (local.isPresent()) {
                 if (!local.get().contentHash().equals(original.contentHash()) || local.get().size() != original.size()) {
@@ -89,17 +103,19 @@ public final class RestoreApi {
                 present.add(original.id());
                 continue;
             }
-            byte[] json = get(target, RemoteLayout.dataKey(user, original.id()));
-            if (json == null || json.length != original.size() || !sha256(json).equals(e.get("sha256"))) {
+            byte[] json;
+            try {
+                json = chain.document(original.id(), original.size());
+            } catch (IOException ex) {
                 throw new ApiException(502, "target_damaged", "version " + original.id() + " on target '" + target.name()
-                        + "' is missing or does not match its recorded SHA-256; nothing more was restored");
+                        + "' cannot be rebuilt exactly (" + ex.getMessage() + "); nothing more was restored");
             }
             store.putRestored(user, original, json);
             restored.add(original.id());
             bytes += json.length;
         }
         if (only.isEmpty() && !entries.isEmpty()) {
-            runner.restored(target.name(), user, ((Number) entries.get(entries.size() - 1).get("id")).longValue());
+            runner.restored(target.name(), user, new ArrayList<>(objects.values()));
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("target", target.name());

@@ -26,8 +26,9 @@ import java.util.zip.ZipOutputStream;
 /**
  * Versions a target could not take, kept as zip files in {@code <data-dir>/spool/<target>/} until the
  * drain delivers them. A file is named {@code <spooled-at millis>+<user>+<version>.zip} so that the
- * name order is the oldest-first replay order; it holds the backup exactly as sent and a
- * {@code manifest.json} a person can read (and the drain uses to rebuild the target's index entry).
+ * name order is the oldest-first replay order; it holds the object exactly as it would have been put
+ * (the version in its stored form, a {@code .gsv} version file; a spool written before deltas holds the
+ * backup's JSON) and a {@code manifest.json} a person can read (and the drain uses to put it under its key).
  * Files are written through {@link DurableFiles} and removed only after the target confirmed the version.
  */
 public final class SpoolFolder {
@@ -44,33 +45,34 @@ public final class SpoolFolder {
     }
 
     /** One spooled version, as read back for a replay. */
-    public record Spooled(Path file, String user, long version, Map<String, Object> entry, byte[] backup) {
+    public record Spooled(Path file, String user, long version, Map<String, Object> entry, byte[] object) {
     }
 
     /** A spool file's identity, from its name alone. */
     public record SpoolFile(Path file, String user, long version, long bytes) {
     }
 
-    public Path write(String target, String user, Map<String, Object> entry, byte[] backup, String reason) {
+    public Path write(String target, String user, Map<String, Object> entry, byte[] object, String reason) {
         long id = ((Number) entry.get("id")).longValue();
-        String backupName = "garage-backup-" + user + "-v" + id + ".json";
+        String objectName = "garage-version-" + user + "-v" + id + ".gsv";
         Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("what", "a garage-sync version that target '" + target + "' did not take; "
+        manifest.put("what", "a garage-sync version that target '" + target + "' did not take, in its stored form "
+                + "(the local store has it too: GET /api/backup?version=" + id + "); "
                 + "it is sent again, oldest first, when the target answers, and this file is then deleted");
         manifest.put("target", target);
         manifest.put("user", user);
         manifest.put("version", id);
         manifest.put("spooledAt", clock.instant().toString());
         manifest.put("reason", reason);
-        manifest.put("file", backupName);
+        manifest.put("file", objectName);
         manifest.put("entry", entry);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(1024, backup.length / 4));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(1024, object.length / 4));
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             zip.putNextEntry(new ZipEntry(MANIFEST));
             zip.write(Json.MAPPER.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(manifest));
             zip.closeEntry();
-            zip.putNextEntry(new ZipEntry(backupName));
-            zip.write(backup);
+            zip.putNextEntry(new ZipEntry(objectName));
+            zip.write(object);
             zip.closeEntry();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -123,7 +125,7 @@ public final class SpoolFolder {
             manifest = Json.readMap(contents.get(MANIFEST));
         }
         if (manifest == null || !(manifest.get("entry") instanceof Map<?, ?>) || !contents.containsKey(manifest.get("file"))) {
-            throw new IOException("spool file " + f.file() + " has no readable manifest or backup");
+            throw new IOException("spool file " + f.file() + " has no readable manifest or object");
         }
         return new Spooled(f.file(), f.user(), f.version(), (Map<String, Object>) manifest.get("entry"),
                 contents.get(manifest.get("file")));

@@ -58,8 +58,12 @@ public final class SyncApi {
             TargetLedger.Mark mark = ledger.mark(t.name(), user);
             List<Long> spooled = spool.list(t.name()).stream().filter(f -> f.user().equals(user))
                     .map(SpoolFolder.SpoolFile::version).sorted().toList();
-            long pending = store.versions(user).stream().filter(v -> v.id() > mark.through()).count();
-            long confirmed = spooled.isEmpty() ? mark.through() : Math.min(mark.through(), spooled.get(0) - 1);
+            // the versions the target's index lists are there for a restore; a spooled one waits for the drain
+            java.util.Set<Long> listed = mark.listedIds();
+            long pending = store.versions(user).stream()
+                    .filter(v -> !listed.contains(v.id()) && !spooled.contains(v.id())).count();
+            long confirmed = store.versions(user).stream().map(VersionInfo::id).filter(listed::contains)
+                    .max(Long::compare).orElse(0L);
             confirmedEverywhere = Math.min(confirmedEverywhere, confirmed);
             allUpToDate &= pending == 0 && spooled.isEmpty();
             if (mark.syncedAt() == null) {

@@ -33,11 +33,12 @@ public final class SyncBeans {
         SyncMetrics metrics = new SyncMetrics(garageMetrics.registry(),
                 targets.all().stream().map(TargetConfig::name).toList(), spool);
         ProducerTemplate producer = context.createProducerTemplate();
-        VersionDelivery delivery = new VersionDelivery(store, spool, board, metrics, producer);
+        VersionDelivery delivery = new VersionDelivery(store, spool, board, metrics, producer, ledger);
         SyncRunner runner = new SyncRunner(targets, store, settings, ledger, spool, board, producer, delivery);
 
         Registry registry = context.getRegistry();
         registry.bind("targets", targets);
+        registry.bind("folderTarget", new app.garagesync.target.FolderTarget());
         registry.bind("syncApi", new SyncApi(store, settings, bodies, targets, ledger, spool, board));
         registry.bind("syncRunner", runner);
         registry.bind("versionDelivery", delivery);

@@ -33,7 +33,7 @@ public final class SyncMetrics {
 
     public void delivered(String target, long bytes) {
         Counter.builder("garagesync.sync.bytes").tag("target", target).baseUnit("bytes")
-                .description("Backup bytes the target confirmed").register(registry).increment(bytes);
+                .description("Bytes of version objects (stored form) the target confirmed").register(registry).increment(bytes);
     }
 
     private Counter counter(String name, String description, String target) {

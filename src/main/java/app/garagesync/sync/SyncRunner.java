@@ -5,11 +5,13 @@ import app.garagesync.store.VersionInfo;
 import app.garagesync.target.TargetCatalog;
 import app.garagesync.target.TargetConfig;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.Exchange;
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides what each target lacks and hands each missing version to the {@code sync-deliver} flow, or a
- * spooled one to {@code sync-replay}. The flows (YAML) do the sending, the redelivery and the dead letter;
+ * spooled one to {@code sync-replay}, then has the index written ({@code sync-index}) and the objects of
+ * pruned versions deleted ({@code sync-delete}). The flows (YAML) do the sending, the redelivery and the dead letter;
  * this class holds the bookkeeping they need: the ledger, the per user+target lock (two syncs of the same
  * user and target never run at once, whichever of the timer, "sync now" or the drain starts them), and
  * the board the status endpoint reads.
@@ -84,11 +87,21 @@ public final class SyncRunner {
         return Boolean.TRUE.equals(exchange.getProperty("garagesync.syncSwitchedOn", Boolean.class));
     }
 
-    /** Pushes the user's versions the target lacks; returns quietly when there are none (nothing written). */
+    /**
+     * Makes the target hold exactly the user's versions: sends what it lacks (new versions, and versions
+     * whose object there is a delta of a version pruned here) in their stored form, then writes the index
+     * listing exactly what it should hold, then deletes the objects of versions no longer kept. That order
+     * keeps the target restorable after a crash at any step: every object the index lists stays until an
+     * index that no longer lists it was written. Returns quietly when the target mirrors the user already
+     * (nothing read, nothing written).
+     */
     public void push(String target, String user) {
-        TargetLedger.Mark mark = ledger.mark(target, user);
+        List<VersionInfo> local = new ArrayList<>(store.versions(user));
+        local.sort(Comparator.comparingLong(VersionInfo::id));
+        Set<Long> ids = new HashSet<>();
+        local.forEach(v -> ids.add(v.id()));
         // cheap check first, so an idle tick for 100 users takes no lock and touches no disk
-        if (store.latest(user).map(v -> v.id() <= mark.through()).orElse(true)) {
+        if (ledger.mark(target, user).mirrors(ids)) {
             return;
         }
         ReentrantLock lock = lock(target, user);
@@ -99,39 +112,41 @@ public final class SyncRunner {
         List<Long> spooled = new ArrayList<>();
         long bytes = 0;
         String error = null;
-        long through = ledger.mark(target, user).through();
         try {
-            List<VersionInfo> pending = new ArrayList<>(store.versions(user).stream()
-                    .filter(v -> v.id() > ledger.mark(target, user).through()).toList());
-            pending.sort(Comparator.comparingLong(VersionInfo::id));
-            for (VersionInfo v : pending) {
-                if (!spool.contains(target, user, v.id())) {
-                    Exchange ex = producer.send("direct:sync-deliver", e -> {
-                        e.setProperty(RemoteLayout.TARGET, target);
-                        e.setProperty(RemoteLayout.USER, user);
-                        e.setProperty(RemoteLayout.ENTRY, RemoteLayout.entry(v));
-                    });
-                    String outcome = ex.getProperty(OUTCOME, String.class);
-                    if ("delivered".equals(outcome)) {
-                        delivered.add(v.id());
-                        bytes += v.size();
-                    } else if ("spooled".equals(outcome)) {
-                        spooled.add(v.id());
-                        error = ex.getProperty("GarageSyncError", String.class);
-                    } else {
-                        // neither confirmed nor spooled (the spool itself failed): stop, try again next tick
-                        Throwable t = ex.getException();
-                        error = "not delivered and not spooled: " + (t == null ? "unknown" : t.getMessage());
-                        LOG.error("Sync of user {} to target {} stopped at version {}: {}", user, target, v.id(), error);
-                        break;
-                    }
-                }
-                through = v.id();
+            Set<Long> waiting = spooledVersions(target, user);
+            if (waiting.isEmpty() && !ledger.mark(target, user).known()) {
+                // what the target holds for this user is unknown here (a new ledger, or a target written
+                // by another machine): its index says; until it does, objects may be sent but nothing deleted
+                error = adopt(target, user);
             }
-            boolean upToDate = spooled.isEmpty() && error == null
-                    && spool.list(target).stream().noneMatch(f -> f.user().equals(user));
-            Instant syncedAt = upToDate ? board.clock().instant() : ledger.mark(target, user).syncedAt();
-            ledger.record(target, user, new TargetLedger.Mark(through, syncedAt));
+            SyncPlan plan = SyncPlan.of(local, ledger.mark(target, user).objects());
+            for (long id : plan.toSend()) {
+                if (waiting.contains(id)) {
+                    continue; // the drain sends it
+                }
+                Exchange ex = producer.send("direct:sync-deliver", e -> {
+                    e.setProperty(RemoteLayout.TARGET, target);
+                    e.setProperty(RemoteLayout.USER, user);
+                    e.setProperty(RemoteLayout.VERSION, id);
+                });
+                String outcome = ex.getProperty(OUTCOME, String.class);
+                if ("delivered".equals(outcome)) {
+                    delivered.add(id);
+                    bytes += ((Number) ex.getProperty(RemoteLayout.ENTRY, Map.class).get("objectSize")).longValue();
+                } else if ("spooled".equals(outcome)) {
+                    spooled.add(id);
+                    error = ex.getProperty("GarageSyncError", String.class);
+                } else {
+                    // neither confirmed nor spooled (the spool itself failed): stop, try again next tick
+                    Throwable t = ex.getException();
+                    error = "not delivered and not spooled: " + (t == null ? "unknown" : t.getMessage());
+                    LOG.error("Sync of user {} to target {} stopped at version {}: {}", user, target, id, error);
+                    break;
+                }
+            }
+            if (error == null && spooled.isEmpty() && waiting.isEmpty()) {
+                error = finish(target, user, local);
+            }
         } finally {
             board.ended(target, user);
             lock.unlock();
@@ -146,7 +161,77 @@ public final class SyncRunner {
         }
     }
 
-    /** Replays the target's spool, oldest first, and stops at the first version the target refuses. */
+    /** Index, then deletes: once every kept version has an object there. Returns the error, or null. */
+    private String finish(String target, String user, List<VersionInfo> local) {
+        TargetLedger.Mark mark = ledger.mark(target, user);
+        SyncPlan plan = SyncPlan.of(local, mark.objects());
+        if (!mark.known() || !plan.complete()) {
+            return null; // a version arrived or was rewritten meanwhile: the next tick goes on
+        }
+        Set<String> listed = new TreeSet<>();
+        plan.chosen().values().forEach(o -> listed.add(o.key(user)));
+        if (!listed.equals(mark.listed())) {
+            Exchange ex = producer.send("direct:sync-index", e -> {
+                e.setProperty(RemoteLayout.TARGET, target);
+                e.setProperty(RemoteLayout.USER, user);
+                e.setProperty(RemoteLayout.INDEX, plan.index(local));
+            });
+            if (ex.getException() != null) {
+                return failure(target, "index of user " + user, ex.getException());
+            }
+            ledger.update(target, user, m -> m.withIndex(listed));
+        }
+        for (String key : plan.toDelete()) {
+            Exchange ex = producer.send("direct:sync-delete", e -> {
+                e.setProperty(RemoteLayout.TARGET, target);
+                e.setProperty(RemoteLayout.USER, user);
+                e.setProperty(RemoteLayout.DELETE, key);
+            });
+            if (ex.getException() != null) {
+                return failure(target, key, ex.getException());
+            }
+            ledger.update(target, user, m -> m.withoutObject(key));
+        }
+        ledger.update(target, user, m -> m.withSyncedAt(board.clock().instant()));
+        return null;
+    }
+
+    /** Reads the target's index into the ledger; returns the error, or null. */
+    private String adopt(String target, String user) {
+        Exchange ex = producer.send("direct:sync-index-get", e -> {
+            e.setProperty(RemoteLayout.TARGET, target);
+            e.setProperty(RemoteLayout.USER, user);
+        });
+        if (ex.getException() != null) {
+            return failure(target, "index of user " + user, ex.getException());
+        }
+        List<RemoteObject> listed = new ArrayList<>();
+        try {
+            for (Object e : ex.getMessage().getBody(List.class)) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> entry = (Map<String, Object>) e;
+                listed.add(RemoteObject.fromMap(entry));
+            }
+        } catch (IOException | RuntimeException e) {
+            return failure(target, "index of user " + user, e);
+        }
+        ledger.adopt(target, user, listed);
+        return null;
+    }
+
+    private String failure(String target, String what, Throwable cause) {
+        delivery.failed(target, cause);
+        LOG.warn("Target {}: {} failed: {}", target, what, VersionDelivery.describe(cause));
+        return VersionDelivery.describe(cause);
+    }
+
+    private Set<Long> spooledVersions(String target, String user) {
+        Set<Long> ids = new HashSet<>();
+        spool.list(target).stream().filter(f -> f.user().equals(user)).forEach(f -> ids.add(f.version()));
+        return ids;
+    }
+
+    /** Replays the target's spool, oldest first, and stops at the first object the target refuses. */
     public void drain(String target) {
         for (SpoolFolder.SpoolFile file : spool.list(target)) {
             SpoolFolder.Spooled spooled;
@@ -166,11 +251,11 @@ public final class SyncRunner {
                     e.setProperty(RemoteLayout.TARGET, target);
                     e.setProperty(RemoteLayout.USER, spooled.user());
                     e.setProperty(RemoteLayout.ENTRY, spooled.entry());
-                    e.getMessage().setBody(spooled.backup());
+                    e.getMessage().setBody(spooled.object());
                 });
                 long ms = (System.nanoTime() - started) / 1_000_000;
                 if (ex.getException() != null) {
-                    delivery.replayFailed(target, ex.getException());
+                    delivery.failed(target, ex.getException());
                     board.record(new SyncBoard.Attempt(board.clock().instant(), target, spooled.user(),
                             List.of(spooled.version()), 0, ms, "drain-failed", ex.getException().getMessage()));
                     return;
@@ -178,33 +263,24 @@ public final class SyncRunner {
                 // only now, with the target's confirmation in hand, may the spooled copy go
                 spool.delete(file.file());
                 board.record(new SyncBoard.Attempt(board.clock().instant(), target, spooled.user(),
-                        List.of(spooled.version()), spooled.backup().length, ms, "drained", null));
-                markSyncedIfDone(target, spooled.user());
+                        List.of(spooled.version()), spooled.object().length, ms, "drained", null));
             } finally {
                 board.ended(target, spooled.user());
                 lock.unlock();
             }
+            if (spooledVersions(target, spooled.user()).isEmpty()) {
+                // the user's last spooled object is there: the index and the deletes can follow
+                push(target, spooled.user());
+            }
         }
     }
 
-    private void markSyncedIfDone(String target, String user) {
-        TargetLedger.Mark mark = ledger.mark(target, user);
-        boolean nothingPending = store.latest(user).map(v -> v.id() <= mark.through()).orElse(true);
-        boolean nothingSpooled = spool.list(target).stream().noneMatch(f -> f.user().equals(user));
-        if (nothingPending && nothingSpooled) {
-            ledger.record(target, user, new TargetLedger.Mark(mark.through(), board.clock().instant()));
-        }
-    }
-
-    /** After a restore, the target holds these versions already: do not push them back. */
-    public void restored(String target, String user, long through) {
+    /** After a full restore, the target holds what its index lists: do not push it back. */
+    public void restored(String target, String user, List<RemoteObject> listed) {
         ReentrantLock lock = lock(target, user);
         lock.lock();
         try {
-            TargetLedger.Mark mark = ledger.mark(target, user);
-            if (through > mark.through()) {
-                ledger.record(target, user, new TargetLedger.Mark(through, board.clock().instant()));
-            }
+            ledger.adopt(target, user, listed);
         } finally {
             lock.unlock();
         }

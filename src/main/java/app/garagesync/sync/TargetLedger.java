@@ -2,85 +2,158 @@ package app.garagesync.sync;
 
 import app.garagesync.Json;
 import app.garagesync.store.DurableFiles;
+import app.garagesync.store.UserIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
- * What each target was handed, per user: every version up to {@code through} was either confirmed by the
- * target or written to the spool (which replays it). One small file per target,
- * {@code <data-dir>/sync/targets/<target>.json}, replaced durably, and only when something changed: a tick
- * with nothing new writes nothing. Losing it costs a re-push, never data (target writes are by key).
+ * What each target holds, per user, as far as this daemon knows: every object the target confirmed
+ * (by key: a version may briefly have two, its old form and its new one) and the ids the last index it
+ * confirmed lists. One small file per target and user, {@code <data-dir>/sync/targets/<target>/<user>.json},
+ * replaced durably and only when something changed: a tick with nothing new writes nothing.
+ *
+ * <p>Losing it costs one read of the target's index, which tells the same (an unknown user is adopted
+ * from it before anything is sent); objects confirmed after the last index write are then sent again,
+ * which is harmless (same key, same bytes).
  */
 public final class TargetLedger {
 
-    /** {@code syncedAt}: when a sync last left the target holding everything the user had. */
-    public record Mark(long through, Instant syncedAt) {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TargetLedger.class);
+
+    /**
+     * @param known    false until this daemon wrote or read the target's index for the user
+     * @param listed   the keys of the objects the target's index lists, as last confirmed
+     * @param objects  the objects the target confirmed, by key
+     * @param syncedAt when a sync last left the target holding exactly the user's versions
+     */
+    public record Mark(boolean known, Set<String> listed, Map<String, RemoteObject> objects, Instant syncedAt) {
+
+        static final Mark UNKNOWN = new Mark(false, Set.of(), Map.of(), null);
+
+        /** True when the target holds exactly these versions, one object each, and its index says so. */
+        boolean mirrors(Set<Long> local) {
+            if (!known || objects.size() != local.size() || !objects.keySet().equals(listed)) {
+                return false;
+            }
+            return objects.values().stream().map(RemoteObject::id).collect(java.util.stream.Collectors.toSet()).equals(local);
+        }
+
+        /** Ids of the versions the target's index lists. */
+        Set<Long> listedIds() {
+            Set<Long> ids = new TreeSet<>();
+            objects.forEach((k, o) -> {
+                if (listed.contains(k)) {
+                    ids.add(o.id());
+                }
+            });
+            return ids;
+        }
+
+        Mark withObject(String key, RemoteObject o) {
+            Map<String, RemoteObject> next = new TreeMap<>(objects);
+            next.put(key, o);
+            return new Mark(known, listed, Map.copyOf(next), syncedAt);
+        }
+
+        Mark withoutObject(String key) {
+            Map<String, RemoteObject> next = new TreeMap<>(objects);
+            next.remove(key);
+            return new Mark(known, listed, Map.copyOf(next), syncedAt);
+        }
+
+        Mark withIndex(Set<String> keys) {
+            return new Mark(true, Set.copyOf(keys), objects, syncedAt);
+        }
+
+        Mark withSyncedAt(Instant at) {
+            return new Mark(known, listed, objects, at);
+        }
     }
 
     private final Path dir;
-    private final Map<String, Map<String, Mark>> byTarget = new ConcurrentHashMap<>();
+    private final Map<String, Mark> marks = new ConcurrentHashMap<>();
 
     public TargetLedger(Path dataDir) {
         this.dir = dataDir.resolve("sync").resolve("targets");
     }
 
     public Mark mark(String target, String user) {
-        Mark m = loaded(target).get(user);
-        return m == null ? new Mark(0, null) : m;
+        return marks.computeIfAbsent(target + "/" + UserIds.require(user), k -> load(target, user));
     }
 
-    public synchronized void record(String target, String user, Mark mark) {
-        Map<String, Mark> marks = loaded(target);
-        if (mark.equals(marks.get(user))) {
-            return;
+    /** Applies {@code change} to the user's mark, saving it durably first when it changed. */
+    public synchronized Mark update(String target, String user, UnaryOperator<Mark> change) {
+        Mark before = mark(target, user);
+        Mark after = change.apply(before);
+        if (after.equals(before)) {
+            return before;
         }
-        Map<String, Mark> next = new TreeMap<>(marks);
-        next.put(user, mark);
-        Map<String, Object> doc = new LinkedHashMap<>();
-        Map<String, Object> users = new LinkedHashMap<>();
-        next.forEach((u, m) -> {
-            Map<String, Object> one = new LinkedHashMap<>();
-            one.put("through", m.through());
-            one.put("syncedAt", m.syncedAt() == null ? null : m.syncedAt().toString());
-            users.put(u, one);
-        });
-        doc.put("users", users);
         try {
-            DurableFiles.createDirectories(dir);
-            DurableFiles.replace(dir.resolve(target + ".json"), Json.bytes(doc));
+            Path folder = dir.resolve(target);
+            DurableFiles.createDirectories(folder);
+            DurableFiles.replace(folder.resolve(UserIds.require(user) + ".json"), Json.bytes(toMap(after)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the sync state of target " + target, e);
         }
-        byTarget.put(target, Map.copyOf(next));
+        marks.put(target + "/" + user, after);
+        return after;
     }
 
-    private Map<String, Mark> loaded(String target) {
-        return byTarget.computeIfAbsent(target, this::load);
+    /** Takes what the target's index lists as held, keeping objects confirmed meanwhile. */
+    Mark adopt(String target, String user, List<RemoteObject> listed) {
+        return update(target, user, m -> {
+            Map<String, RemoteObject> objects = new TreeMap<>(m.objects());
+            Set<String> keys = new TreeSet<>();
+            for (RemoteObject o : listed) {
+                objects.put(o.key(user), o);
+                keys.add(o.key(user));
+            }
+            return new Mark(true, Set.copyOf(keys), Map.copyOf(objects), m.syncedAt());
+        });
+    }
+
+    private static Map<String, Object> toMap(Mark m) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("syncedAt", m.syncedAt() == null ? null : m.syncedAt().toString());
+        doc.put("listed", new TreeSet<>(m.listed()));
+        List<Map<String, Object>> objects = new ArrayList<>();
+        m.objects().values().forEach(o -> objects.add(o.toMap()));
+        doc.put("objects", objects);
+        return doc;
     }
 
     @SuppressWarnings("unchecked")
-    private Map<String, Mark> load(String target) {
+    private Mark load(String target, String user) {
+        Path file = dir.resolve(target).resolve(UserIds.require(user) + ".json");
         try {
-            Map<String, Object> doc = Json.readMap(Files.readAllBytes(dir.resolve(target + ".json")));
-            Map<String, Mark> marks = new TreeMap<>();
-            ((Map<String, Map<String, Object>>) doc.getOrDefault("users", Map.of())).forEach((u, m) -> {
-                Object at = m.get("syncedAt");
-                marks.put(u, new Mark(((Number) m.get("through")).longValue(),
-                        at == null ? null : Instant.parse((String) at)));
-            });
-            return Map.copyOf(marks);
+            Map<String, Object> doc = Json.readMap(Files.readAllBytes(file));
+            Set<String> listed = new TreeSet<>((List<String>) doc.getOrDefault("listed", List.of()));
+            Map<String, RemoteObject> objects = new TreeMap<>();
+            for (Map<String, Object> o : (List<Map<String, Object>>) doc.getOrDefault("objects", List.of())) {
+                RemoteObject ro = RemoteObject.fromMap(o);
+                objects.put(ro.key(user), ro);
+            }
+            Object at = doc.get("syncedAt");
+            return new Mark(true, Set.copyOf(listed), Map.copyOf(objects), at == null ? null : Instant.parse((String) at));
         } catch (NoSuchFileException e) {
-            return Map.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the sync state of target " + target, e);
+            return Mark.UNKNOWN;
+        } catch (IOException | RuntimeException e) {
+            // the target's index tells the same: read it again rather than stop syncing this user
+            LOG.warn("Sync state {} is unreadable ({}); the target's index is read again", file, e.getMessage());
+            return Mark.UNKNOWN;
         }
     }
 }

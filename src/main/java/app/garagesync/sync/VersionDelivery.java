@@ -1,6 +1,8 @@
 package app.garagesync.sync;
 
 import app.garagesync.store.BackupStore;
+import app.garagesync.store.StoredVersion;
+import app.garagesync.store.VersionInfo;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -9,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The steps of the sync flows that need Java: load a version's bytes, record a confirmed delivery, and,
- * as the dead letter of {@code sync-deliver}, write an undelivered version to the spool.
+ * The steps of the sync flows that need Java: load a version's stored form, record a confirmed delivery
+ * in the ledger, and, as the dead letter of {@code sync-deliver}, write an undelivered object to the spool.
  */
 public final class VersionDelivery {
 
@@ -21,9 +23,11 @@ public final class VersionDelivery {
     private final SyncBoard board;
     private final SyncMetrics metrics;
     private final ProducerTemplate producer;
+    private final TargetLedger ledger;
 
     public VersionDelivery(BackupStore store, SpoolFolder spool, SyncBoard board, SyncMetrics metrics,
-                           ProducerTemplate producer) {
+                           ProducerTemplate producer, TargetLedger ledger) {
+        this.ledger = ledger;
         this.store = store;
         this.spool = spool;
         this.board = board;
@@ -31,13 +35,29 @@ public final class VersionDelivery {
         this.producer = producer;
     }
 
-    /** The version's exact bytes as the body: what the target stores under the version's key. */
+    /**
+     * The version's stored form as the body (a checkpoint, or a delta of its parent: what the target
+     * keeps), and its index entry, with the SHA-256 of the document a restore will rebuild from it.
+     */
     public void load(Exchange exchange) {
-        byte[] json = store.read(user(exchange), id(exchange));
-        // recorded in the target's index: a restore checks every copy against it before storing it
-        entry(exchange).put("sha256", RestoreApi.sha256(json));
-        exchange.getMessage().setBody(json);
+        String user = user(exchange);
+        long id = exchange.getProperty(RemoteLayout.VERSION, Long.class);
+        StoredVersion stored = store.stored(user, id);
+        RemoteObject object = RemoteObject.of(stored, documentSha256(target(exchange), user, stored.info()));
+        exchange.setProperty(RemoteLayout.ENTRY, RemoteLayout.entry(stored.info(), object));
+        exchange.setProperty(RemoteLayout.OBJECT, stored.bytes());
+        exchange.getMessage().setBody(stored.bytes());
         metrics.attempt(target(exchange));
+    }
+
+    /** Known from an object the target holds for the same version (one rewritten by a prune); else rebuilt. */
+    private String documentSha256(String target, String user, VersionInfo v) {
+        for (RemoteObject o : ledger.mark(target, user).objects().values()) {
+            if (o.id() == v.id() && o.contentHash().equals(v.contentHash())) {
+                return o.sha256();
+            }
+        }
+        return RestoreApi.sha256(store.read(user, v.id()));
     }
 
     /** A spooled version is being replayed: one more attempt at its target. */
@@ -45,9 +65,13 @@ public final class VersionDelivery {
         metrics.attempt(target(exchange));
     }
 
-    public void delivered(Exchange exchange) {
+    /** The target confirmed the object: the ledger knows it is there (the index lists it later). */
+    public void delivered(Exchange exchange) throws java.io.IOException {
         String target = target(exchange);
-        metrics.delivered(target, ((Number) entry(exchange).get("size")).longValue());
+        String user = user(exchange);
+        RemoteObject object = RemoteObject.fromMap(entry(exchange));
+        ledger.update(target, user, m -> m.withObject(object.key(user), object));
+        metrics.delivered(target, object.objectSize());
         exchange.setProperty(SyncRunner.OUTCOME, "delivered");
         if (board.succeeded(target)) {
             LOG.info("Target {} answers again", target);
@@ -62,10 +86,9 @@ public final class VersionDelivery {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String error = describe(cause);
         metrics.failure(target);
-        byte[] json = store.read(user, id(exchange));
-        entry(exchange).put("sha256", RestoreApi.sha256(json));
-        var file = spool.write(target, user, entry(exchange), json, error);
-        LOG.warn("Target {} did not take version {} of user {} ({}); kept in {}", target, id(exchange), user, error, file);
+        var file = spool.write(target, user, entry(exchange), exchange.getProperty(RemoteLayout.OBJECT, byte[].class), error);
+        LOG.warn("Target {} did not take version {} of user {} ({}); kept in {}", target,
+                exchange.getProperty(RemoteLayout.VERSION), user, error, file);
         exchange.setProperty(SyncRunner.OUTCOME, "spooled");
         exchange.setProperty("GarageSyncError", error);
         if (board.failed(target, error)) {
@@ -73,8 +96,8 @@ public final class VersionDelivery {
         }
     }
 
-    /** The drain could not replay a spooled version: the target is still down. */
-    public void replayFailed(String target, Throwable cause) {
+    /** An operation outside a delivery (a replay, the index, a delete) failed after every redelivery. */
+    public void failed(String target, Throwable cause) {
         String error = describe(cause);
         metrics.failure(target);
         if (board.failed(target, error)) {
@@ -112,9 +135,5 @@ public final class VersionDelivery {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> entry(Exchange e) {
         return e.getProperty(RemoteLayout.ENTRY, Map.class);
-    }
-
-    private static long id(Exchange e) {
-        return ((Number) entry(e).get("id")).longValue();
     }
 }

@@ -50,4 +50,54 @@ abstract class BlobStoreContract {
         assertThat(s.folders("users/")).containsAll(List.of("c", "d"));
         assertThatThrownBy(() -> s.read("users/c/versions/0000000009.gsv")).isInstanceOf(NoSuchFileException.class);
     }
+
+    @Test
+    void stored_forms_rebuild_every_version_exactly_across_long_chains_checkpoints_and_a_prune() throws Exception {
+        app.garagesync.backup.BackupReader reader = new app.garagesync.backup.BackupReader(200, Integer.MAX_VALUE);
+        VersionStore versions = new VersionStore(store(), java.time.Clock.systemUTC(), 3, new VersionStore.StoragePolicy(1.0, 8));
+        java.util.Random r = new java.util.Random(21);
+        app.garagesync.testing.EditableBackup.Doc doc = app.garagesync.testing.EditableBackup.initial(r, 60);
+        java.util.Map<Long, byte[]> posted = new java.util.TreeMap<>();
+        for (long v = 1; v <= 30; v++) {
+            app.garagesync.testing.EditableBackup.edit(doc, r);
+            doc.collections.get("customers").add(app.garagesync.testing.EditableBackup.entity("v" + v, r));
+            byte[] bytes = doc.bytes();
+            versions.put("e", bytes, reader.read(bytes));
+            posted.put(v, bytes);
+        }
+        assertExact(rebuildAll(versions, posted.keySet()), posted);
+        long checkpoints = posted.keySet().stream().filter(id -> !versions.stored("e", id).isDelta()).count();
+        assertThat(checkpoints).as("max-chain 8 makes checkpoints along 30 versions").isBetween(4L, 29L);
+
+        java.util.Set<Long> keep = java.util.Set.of(2L, 9L, 10L, 17L, 25L, 30L);
+        versions.prune("e", all -> keep);
+        java.util.Map<Long, byte[]> kept = new java.util.TreeMap<>(posted);
+        kept.keySet().retainAll(keep);
+        assertExact(rebuildAll(versions, kept.keySet()), kept);
+        for (long id : keep) {
+            assertThat(versions.stored("e", id).parent()).as("version %d after the prune", id).isIn(0L, id == 10 ? 9L : 0L);
+        }
+    }
+
+    private static void assertExact(java.util.Map<Long, byte[]> rebuilt, java.util.Map<Long, byte[]> expected) {
+        assertThat(rebuilt.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((id, bytes) -> assertThat(rebuilt.get(id)).as("version %d", id).isEqualTo(bytes));
+    }
+
+    /** Each version rebuilt from its stored form alone, oldest first, keeping only the previous layout. */
+    private static java.util.Map<Long, byte[]> rebuildAll(VersionStore versions, java.util.Set<Long> ids) throws Exception {
+        java.util.Map<Long, byte[]> out = new java.util.TreeMap<>();
+        long lastId = 0;
+        app.garagesync.store.delta.Layout last = null;
+        for (long id : new java.util.TreeSet<>(ids)) {
+            StoredVersion v = versions.stored("e", id);
+            assertThat(v.info().id()).isEqualTo(id);
+            assertThat(v.isDelta() ? v.parent() : lastId).isEqualTo(lastId);
+            last = v.rebuild(v.isDelta() ? last : null);
+            lastId = id;
+            out.put(id, last.materialize());
+            assertThat(versions.read("e", id)).isEqualTo(out.get(id));
+        }
+        return out;
+    }
 }

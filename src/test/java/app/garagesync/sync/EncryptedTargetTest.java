@@ -58,17 +58,18 @@ class EncryptedTargetTest {
         for (int i = 1; i <= 3; i++) {
             assertThat(http.postJson("/api/backup", Backups.small(i)).status()).isEqualTo(201);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> s3.read(RemoteLayout.dataKey("dupre", 3)) != null
-                && s3.read(RemoteLayout.indexKey("dupre")) != null
+        await().atMost(Duration.ofSeconds(30)).until(() -> s3.read(RemoteLayout.indexKey("dupre")) != null
                 && new String(http.get("/api/sync/status").body()).contains("\"pendingVersions\":0"));
         Map<String, String> objects = s3.snapshot();
         assertThat(objects).isNotEmpty();
         objects.remove("#puts");
-        assertThat(objects).containsKeys(RemoteLayout.dataKey("dupre", 1), RemoteLayout.indexKey("dupre"));
+        assertThat(objects).containsKeys(RemoteLayout.objectKey("dupre", 1, 0), RemoteLayout.indexKey("dupre"));
+        // later versions travel as deltas, sealed like the rest
+        assertThat(objects.keySet()).anyMatch(k -> k.matches("users/dupre/versions/\\d{10}-\\d{10}\\.gsv"));
         for (String objectKey : objects.keySet()) {
             String stored = new String(s3.read(objectKey), StandardCharsets.ISO_8859_1);
             String storedUtf8 = new String(s3.read(objectKey), StandardCharsets.UTF_8);
-            assertThat(storedUtf8).as(objectKey).doesNotContain("Élodie", "Garage Dupré", "customers", "\"id\"", "sha256");
+            assertThat(storedUtf8).as(objectKey).doesNotContain("Élodie", "Garage Dupré", "customers", "\"id\"", "sha256", "GSV1", "parent");
             assertThat(stored).as(objectKey).doesNotContain("customers", "contentHash");
         }
         first.close();

@@ -114,10 +114,12 @@ class ExamplesTest {
         await().atMost(WAIT).until(() -> http.get("/api/backup").status() == 200);
         assertThat(http.get("/api/backup").body()).isEqualTo(Backups.small(7));
         byte[] expected = Backups.small(7).getBytes(StandardCharsets.UTF_8);
-        await().atMost(WAIT).until(() -> s3.read(RemoteLayout.dataKey("atelier", 1)) != null
-                && s3.readObject("garage-archive", "garage-dupre/" + RemoteLayout.dataKey("atelier", 1)) != null);
-        assertThat(s3.read(RemoteLayout.dataKey("atelier", 1))).isEqualTo(expected);
-        assertThat(s3.readObject("garage-archive", "garage-dupre/" + RemoteLayout.dataKey("atelier", 1))).isEqualTo(expected);
+        String first = RemoteLayout.objectKey("atelier", 1, 0);
+        await().atMost(WAIT).until(() -> SyncContract.listed(s3, "atelier").contains(1L)
+                && s3.readObject("garage-archive", "garage-dupre/" + RemoteLayout.indexKey("atelier")) != null);
+        assertThat(SyncContract.rebuilt(s3, "atelier", 1)).isEqualTo(expected);
+        // both targets hold the same object: version 1 as the store keeps it
+        assertThat(s3.readObject("garage-archive", "garage-dupre/" + first)).isEqualTo(s3.read(first));
         assertThat(http.get("/api/backup/versions").body()).doesNotContain("\"id\":2");
 
         s3.breakIt();
@@ -126,7 +128,7 @@ class ExamplesTest {
         assertThat(chat).allMatch(m -> m.contains("\"text\":\"garage-sync: target "));
         s3.repair();
         await().atMost(WAIT).until(() -> SyncContract.status(http).get("error") == null
-                && s3.read(RemoteLayout.dataKey("atelier", 2)) != null);
+                && SyncContract.listed(s3, "atelier").contains(2L));
         assertThat(chat).noneMatch(m -> m.contains("\"event\":\"recovered\""));
         // the built-in webhook is told of both
         await().atMost(WAIT).until(() -> notices.stream().anyMatch(m -> m.contains("\"event\":\"recovered\"")));

@@ -25,5 +25,13 @@ class HttpTargetSyncTest extends SyncContract {
         assertThat(authorized.get(key).status()).isEqualTo(404);
         assertThat(authorized.putJson(key, "{\"a\":1}").status()).isEqualTo(200);
         assertThat(authorized.get(key).body()).isEqualTo("{\"a\":1}");
+        Http.Response deleted = authorized.send(authorized.builder(key).DELETE());
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(deleted.body()).contains("\"deleted\":true");
+        assertThat(authorized.get(key).status()).isEqualTo(404);
+        // deleting again is harmless, and the same checks guard it
+        assertThat(authorized.send(authorized.builder(key).DELETE()).body()).contains("\"deleted\":false");
+        assertThat(receiver.send(receiver.builder(key).DELETE()).status()).isEqualTo(401);
+        assertThat(authorized.send(authorized.builder("/api/replica?key=users/alice/../../x").DELETE()).status()).isEqualTo(400);
     }
 }

@@ -86,7 +86,7 @@ class KillDuringDrainTest extends SyncContract {
         assertThat(index).extracting(e -> ((Number) e.get("id")).intValue())
                 .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, VERSIONS).boxed().toList());
         for (int i = 1; i <= VERSIONS; i++) {
-            assertThat(s3.read(RemoteLayout.dataKey("dave", i))).isEqualTo(sent.get(i - 1).getBytes(StandardCharsets.UTF_8));
+            assertThat(rebuilt(s3, "dave", i)).isEqualTo(sent.get(i - 1).getBytes(StandardCharsets.UTF_8));
         }
 
         RunningDaemon fresh = daemon("fresh");
@@ -109,5 +109,9 @@ class KillDuringDrainTest extends SyncContract {
 
     @Override
     void should_restore_every_version_exactly_into_an_empty_data_dir() {
+    }
+
+    @Override
+    void should_delete_the_objects_of_pruned_versions_once_the_index_no_longer_lists_them() {
     }
 }

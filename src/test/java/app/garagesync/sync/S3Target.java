@@ -16,6 +16,8 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
@@ -36,6 +38,7 @@ final class S3Target implements TargetUnderTest {
     private final BlobStore blobs;
     private final AtomicLong puts = new AtomicLong();
     private volatile long putDelayMillis;
+    private volatile java.util.function.Predicate<String> refused = key -> false;
     private final int port;
     private S3Proxy proxy;
 
@@ -44,12 +47,19 @@ final class S3Target implements TargetUnderTest {
         this.blobs = new ForwardingBlobStore(new FilesystemNio2BlobStore(dir.toString())) {
             @Override
             public PutObjectResponse putBlob(PutObjectRequest request, InputStream in) {
+                refuse("PUT", request.key());
                 puts.incrementAndGet();
                 if (putDelayMillis > 0) {
                     // a slow link, so that a test can act while a drain is under way
                     java.util.concurrent.locks.LockSupport.parkNanos(putDelayMillis * 1_000_000);
                 }
                 return super.putBlob(request, in);
+            }
+
+            @Override
+            public DeleteObjectResponse removeBlob(DeleteObjectRequest request) {
+                refuse("DELETE", request.key());
+                return super.removeBlob(request);
             }
         };
         blobs.createContainer(BUCKET);
@@ -68,6 +78,33 @@ final class S3Target implements TargetUnderTest {
 
     String endpoint() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /**
+     * Makes the server answer 500 to every operation whose {@code "PUT key"} or {@code "DELETE key"} (key
+     * without the prefix) matches: a fault at one step of a sync, the others going through.
+     */
+    void refuse(java.util.function.Predicate<String> operation) {
+        refused = operation;
+    }
+
+    private void refuse(String method, String key) {
+        if (refused.test(method + " " + key.substring(Math.min(PREFIX.length(), key.length())))) {
+            throw new IllegalStateException("refused by the test: " + method + " " + key);
+        }
+    }
+
+    /** Writes an object directly into the bucket, as another program (an older garage-sync) would have. */
+    void write(String key, byte[] bytes) {
+        blobs.putBlob(PutObjectRequest.builder().bucket(BUCKET).key(PREFIX + key).contentLength((long) bytes.length).build(),
+                new java.io.ByteArrayInputStream(bytes));
+    }
+
+    /** Keys (without the prefix) of every object in the bucket. */
+    java.util.Set<String> keys() {
+        java.util.Set<String> keys = new java.util.TreeSet<>(snapshot().keySet());
+        keys.remove("#puts");
+        return keys;
     }
 
     void slowDown(long millisPerPut) {

@@ -27,6 +27,6 @@ class S3TargetSyncTest extends SyncContract {
                 && ((Number) targetStatus(status(http)).get("spooledFiles")).intValue() == 1);
         target.repair();
         await().atMost(WAIT).until(() -> status(http).get("error") == null && status(http).get("lastSync") != null);
-        assertThat(target.read(RemoteLayout.dataKey("erin", 1))).isEqualTo(Backups.small(1).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(rebuilt(target, "erin", 1)).isEqualTo(Backups.small(1).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

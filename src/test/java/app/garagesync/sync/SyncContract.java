@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import app.garagesync.Json;
+import app.garagesync.store.BackupStore;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;
@@ -80,7 +81,7 @@ abstract class SyncContract {
 
         await().atMost(WAIT).until(() -> status(http).get("lastSync") != null);
         for (int i = 1; i <= 3; i++) {
-            assertThat(target.read(RemoteLayout.dataKey("alice", i))).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
+            assertThat(rebuilt(target, "alice", i)).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
         }
         Map<String, Object> status = status(http);
         assertThat(status.get("error")).isNull();
@@ -98,7 +99,7 @@ abstract class SyncContract {
 
         // one new version: exactly its object and the index are written, nothing else
         assertThat(http.postJson("/api/backup", Backups.small(4)).status()).isEqualTo(201);
-        await().atMost(WAIT).until(() -> target.read(RemoteLayout.dataKey("alice", 4)) != null
+        await().atMost(WAIT).until(() -> listed(target, "alice").contains(4L)
                 && ((Number) targetStatus(status(http)).get("pendingVersions")).intValue() == 0);
         Map<String, String> after = target.snapshot();
         List<String> changed = new ArrayList<>();
@@ -107,7 +108,10 @@ abstract class SyncContract {
                 changed.add(k);
             }
         });
-        assertThat(changed).containsExactlyInAnyOrder(RemoteLayout.dataKey("alice", 4), RemoteLayout.indexKey("alice"));
+        // version 4 in its stored form (a delta of 3, or a checkpoint if the store chose one), and the index
+        assertThat(changed).hasSize(2).contains(RemoteLayout.indexKey("alice"))
+                .anyMatch(k -> k.startsWith("users/alice/versions/0000000004") && k.endsWith(".gsv"));
+        assertThat(rebuilt(target, "alice", 4)).isEqualTo(Backups.small(4).getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -131,16 +135,18 @@ abstract class SyncContract {
             Map<String, byte[]> entries = unzip(zip);
             Map<String, Object> manifest = Json.readMap(entries.get("manifest.json"));
             int v = ((Number) manifest.get("version")).intValue();
-            assertThat(entries.get((String) manifest.get("file"))).isEqualTo(Backups.small(v).getBytes(StandardCharsets.UTF_8));
+            // the object as it would have been put: the version file the store keeps
+            assertThat(entries.get((String) manifest.get("file"))).isEqualTo(storedFile(d, "bob", v));
             assertThat(manifest.get("target")).isEqualTo(NAME);
             assertThat(manifest.get("user")).isEqualTo("bob");
         }
         assertThat(d.http().get("/api/metrics").body()).contains("garagesync_sync_failures_total{target=\"offsite\"}");
 
         target.repair();
-        await().atMost(WAIT).until(() -> zips(spool).isEmpty() && status(http).get("error") == null);
+        await().atMost(WAIT).until(() -> zips(spool).isEmpty() && status(http).get("error") == null
+                && listed(target, "bob").size() == 3);
         for (int i = 1; i <= 3; i++) {
-            assertThat(target.read(RemoteLayout.dataKey("bob", i))).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
+            assertThat(rebuilt(target, "bob", i)).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
         }
         Map<String, Object> up = status(http);
         assertThat(targetStatus(up).get("state")).isEqualTo("ok");
@@ -159,7 +165,7 @@ abstract class SyncContract {
             assertThat(http.postJson("/api/backup", Backups.small(i)).status()).isEqualTo(201);
         }
         await().atMost(WAIT).until(() -> ((Number) targetStatus(status(http)).get("pendingVersions")).intValue() == 0
-                && target.read(RemoteLayout.dataKey("carol", 3)) != null);
+                && listed(target, "carol").contains(3L));
         String versions = http.get("/api/backup/versions").body();
         first.close();
         daemons.remove(first);
@@ -183,6 +189,75 @@ abstract class SyncContract {
         // a second restore finds everything present and changes nothing
         assertThat(again.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"version\": 2}").body())
                 .contains("\"restored\":[]").contains("\"alreadyPresent\":[2]");
+    }
+
+    @Test
+    void should_delete_the_objects_of_pruned_versions_once_the_index_no_longer_lists_them() throws Exception {
+        RunningDaemon d = daemon("data");
+        Http http = d.http().as("frank");
+        for (int i = 1; i <= 5; i++) {
+            assertThat(http.postJson("/api/backup", Backups.small(i)).status()).isEqualTo(201);
+        }
+        assertThat(http.putJson("/api/sync/settings", "{\"enabled\": true}").status()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> listed(target, "frank").size() == 5);
+
+        BackupStore store = d.context().getRegistry().lookupByNameAndType("backupStore", BackupStore.class);
+        assertThat(store.stored("frank", 4).parent()).as("version 4 is a delta of 3").isEqualTo(3);
+        assertThat(store.prune("frank", versions -> java.util.Set.of(4L, 5L))).containsExactly(1L, 2L, 3L);
+        await().atMost(WAIT).until(() -> listed(target, "frank").equals(java.util.Set.of(4L, 5L))
+                && keys(target, "frank").size() == 3);
+        // 4 went again, whole: its delta there needed 3; 5 stays as it was
+        assertThat(keys(target, "frank")).containsExactlyInAnyOrder(RemoteLayout.indexKey("frank"),
+                RemoteLayout.objectKey("frank", 4, 0), RemoteLayout.objectKey("frank", 5, store.stored("frank", 5).parent()));
+        for (int i = 4; i <= 5; i++) {
+            assertThat(rebuilt(target, "frank", i)).isEqualTo(Backups.small(i).getBytes(StandardCharsets.UTF_8));
+        }
+        await().atMost(WAIT).until(() -> ((Number) targetStatus(status(http)).get("pendingVersions")).intValue() == 0
+                && status(http).get("error") == null);
+    }
+
+    /** The keys the target holds under the user's folder. */
+    static java.util.Set<String> keys(TargetUnderTest target, String user) throws Exception {
+        java.util.Set<String> keys = new java.util.TreeSet<>(target.snapshot().keySet());
+        keys.removeIf(k -> !k.startsWith("users/" + user + "/"));
+        return keys;
+    }
+
+    /** The ids the target's index lists for the user (none without an index). */
+    static java.util.Set<Long> listed(TargetUnderTest target, String user) throws Exception {
+        byte[] index = target.read(RemoteLayout.indexKey(user));
+        java.util.Set<Long> ids = new java.util.TreeSet<>();
+        if (index != null) {
+            RemoteLayout.entries(index).forEach(e -> ids.add(((Number) e.get("id")).longValue()));
+        }
+        return ids;
+    }
+
+    /** Version {@code id} rebuilt from the target's plain objects, as a restore rebuilds it (checks included). */
+    static byte[] rebuilt(TargetUnderTest target, String user, long id) throws Exception {
+        Map<Long, RemoteObject> objects = new java.util.TreeMap<>();
+        long size = -1;
+        for (Map<String, Object> e : RemoteLayout.entries(target.read(RemoteLayout.indexKey(user)))) {
+            RemoteObject o = RemoteObject.fromMap(e);
+            objects.put(o.id(), o);
+            if (o.id() == id) {
+                size = ((Number) e.get("size")).longValue();
+            }
+        }
+        RemoteChain chain = new RemoteChain(user, objects, key -> {
+            try {
+                return target.read(key);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return chain.document(id, size);
+    }
+
+    /** The bytes of a version file in a daemon's local store. */
+    static byte[] storedFile(RunningDaemon d, String user, long id) throws Exception {
+        return Files.readAllBytes(d.dataDir().resolve("users").resolve(user).resolve("versions")
+                .resolve(String.format("%010d.gsv", id)));
     }
 
     static String withoutStoredSize(String versionsJson) {

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The figures the sync issue asks for, measured against s3proxy on loopback (so they show the daemon's
- * own cost, not a WAN's): time and bytes to sync a first 50 MB version and a one-day change, and the
- * duration of an idle tick with 100 users. Not part of {@code mvn verify}; run it with
+ * own cost, not a WAN's): time and bytes to sync a first 50 MB version and a one-day change (sent as the
+ * store keeps it: a delta), the time to restore both into a fresh daemon, and the duration of an idle tick
+ * with 100 users. Not part of {@code mvn verify} (the name matches no surefire pattern); run it with
  * {@code mvn -q test -Dtest=SyncFiguresBench}.
  */
 class SyncFiguresBench {
@@ -48,8 +49,19 @@ class SyncFiguresBench {
             long dayMs = (System.nanoTime() - t0) / 1_000_000;
             Map<String, String> afterDay = s3.snapshot();
             long dayBytes = written(beforeDay, afterDay);
-            System.out.printf("FIGURE one-day change: %d ms, %d bytes written to S3 (%d PUTs)%n",
-                    dayMs, dayBytes, s3.puts() - putsBefore);
+            System.out.printf("FIGURE one-day change: %d ms, %d bytes written to S3 (%d PUTs: %s)%n",
+                    dayMs, dayBytes, s3.puts() - putsBefore, changedKeys(beforeDay, afterDay));
+            assertThat(dayBytes).as("a one-day change is sent as a delta").isLessThan(first.length() / 20);
+
+            try (RunningDaemon fresh = RunningDaemon.start(base.resolve("fresh"), concat(new String[] {
+                    "garagesync.sync.interval", "1h"}, s3.properties("offsite")))) {
+                t0 = System.nanoTime();
+                Http.Response restored = fresh.http().as("garage").postJson("/api/restore", "{\"target\": \"offsite\"}");
+                long restoreMs = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(restored.status()).as(restored.toString()).isEqualTo(200);
+                assertThat(fresh.http().as("garage").get("/api/backup?version=2").body()).isEqualTo(day);
+                System.out.printf("FIGURE restore of both versions into a fresh daemon: %d ms%n", restoreMs);
+            }
 
             for (int u = 0; u < 100; u++) {
                 assertThat(d.http().as("user-" + u).postJson("/api/backup", app.garagesync.testing.Backups.small(u)).status()).isEqualTo(201);
@@ -78,6 +90,12 @@ class SyncFiguresBench {
         return after.entrySet().stream().filter(e -> !e.getKey().startsWith("#"))
                 .filter(e -> !e.getValue().equals(before.get(e.getKey())))
                 .mapToLong(e -> Long.parseLong(e.getValue().split("@")[0])).sum();
+    }
+
+    private static String changedKeys(Map<String, String> before, Map<String, String> after) {
+        return after.entrySet().stream().filter(e -> !e.getKey().startsWith("#"))
+                .filter(e -> !e.getValue().equals(before.get(e.getKey())))
+                .map(e -> e.getKey() + " " + e.getValue().split("@")[0]).toList().toString();
     }
 
     private static String[] concat(String[] a, String[] b) {

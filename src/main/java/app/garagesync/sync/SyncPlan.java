@@ -1,0 +1,62 @@
+package app.garagesync.sync;
+
+import app.garagesync.store.VersionInfo;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a target must receive and may lose so that it holds exactly the user's versions (a mirror, as
+ * {@code rclone sync} or {@code restic forget --prune} leave it). An object the target holds serves a
+ * version when it copies that version ({@code contentHash}) and, if it is a delta, its parent is a
+ * version the target keeps: every kept version ends up on the target, so the chain holds. A version
+ * with no such object (new, or a delta whose parent is being pruned) is sent in its stored form.
+ *
+ * @param chosen   for each version, in id order, the object that serves it (absent when it must be sent)
+ * @param toSend   ids of the versions to send
+ * @param toDelete keys of the objects that serve no kept version: deleted once the index no longer lists them
+ */
+record SyncPlan(Map<Long, RemoteObject> chosen, List<Long> toSend, List<String> toDelete) {
+
+    static SyncPlan of(List<VersionInfo> oldestFirst, Map<String, RemoteObject> held) {
+        Set<Long> kept = new HashSet<>();
+        oldestFirst.forEach(v -> kept.add(v.id()));
+        Map<Long, String> chosenKey = new LinkedHashMap<>();
+        Map<Long, RemoteObject> chosen = new LinkedHashMap<>();
+        List<Long> toSend = new ArrayList<>();
+        for (VersionInfo v : oldestFirst) {
+            for (Map.Entry<String, RemoteObject> h : held.entrySet()) {
+                RemoteObject o = h.getValue();
+                boolean serves = o.id() == v.id() && o.contentHash().equals(v.contentHash())
+                        && (!o.isDelta() || kept.contains(o.parent()));
+                // a whole object beats a delta: it depends on nothing
+                if (serves && (!chosen.containsKey(v.id()) || chosen.get(v.id()).isDelta())) {
+                    chosen.put(v.id(), o);
+                    chosenKey.put(v.id(), h.getKey());
+                }
+            }
+            if (!chosen.containsKey(v.id())) {
+                toSend.add(v.id());
+            }
+        }
+        List<String> toDelete = new ArrayList<>();
+        held.keySet().stream().filter(k -> !chosenKey.containsValue(k)).sorted().forEach(toDelete::add);
+        return new SyncPlan(chosen, toSend, toDelete);
+    }
+
+    boolean complete() {
+        return toSend.isEmpty();
+    }
+
+    /** The index entries: each kept version with the object that serves it. */
+    List<Map<String, Object>> index(List<VersionInfo> oldestFirst) {
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (VersionInfo v : oldestFirst) {
+            entries.add(RemoteLayout.entry(v, chosen.get(v.id())));
+        }
+        return entries;
+    }
+}
