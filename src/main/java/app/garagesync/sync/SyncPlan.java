@@ -1,5 +1,6 @@
 package app.garagesync.sync;
 
+import app.garagesync.store.PrunedIds;
 import app.garagesync.store.VersionInfo;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,12 +19,31 @@ import java.util.Set;
  * @param chosen   for each version, in id order, the object that serves it (absent when it must be sent)
  * @param toSend   ids of the versions to send
  * @param toDelete keys of the objects that serve no kept version: deleted once the index no longer lists them
+ * @param conflict null, or why the target holds another history for this user: then nothing is sent or
+ *                 deleted. A target only ever loses objects of versions this store pruned, or older copies
+ *                 of versions it keeps: never a version it does not know (another machine's, or one a new,
+ *                 empty store never had), and an object is never replaced by a different version's
  */
-record SyncPlan(Map<Long, RemoteObject> chosen, List<Long> toSend, List<String> toDelete) {
+record SyncPlan(Map<Long, RemoteObject> chosen, List<Long> toSend, List<String> toDelete, String conflict) {
 
-    static SyncPlan of(List<VersionInfo> oldestFirst, Map<String, RemoteObject> held) {
+    static SyncPlan of(List<VersionInfo> oldestFirst, Map<String, RemoteObject> held, PrunedIds pruned) {
         Set<Long> kept = new HashSet<>();
         oldestFirst.forEach(v -> kept.add(v.id()));
+        Map<Long, String> localHash = new java.util.HashMap<>();
+        oldestFirst.forEach(v -> localHash.put(v.id(), v.contentHash()));
+        Set<Long> foreign = new java.util.TreeSet<>();
+        for (RemoteObject o : held.values()) {
+            boolean ours = kept.contains(o.id()) ? o.contentHash().equals(localHash.get(o.id())) : pruned.contains(o.id());
+            if (!ours) {
+                foreign.add(o.id());
+            }
+        }
+        if (!foreign.isEmpty()) {
+            return new SyncPlan(Map.of(), List.of(), List.of(), "the target holds versions " + abbreviate(foreign)
+                    + " of this user that this daemon neither keeps nor pruned (another machine's history, or this"
+                    + " store is new): nothing is sent or deleted; restore from the target first (POST /api/restore)"
+                    + " or give this user another target");
+        }
         Map<Long, String> chosenKey = new LinkedHashMap<>();
         Map<Long, RemoteObject> chosen = new LinkedHashMap<>();
         List<Long> toSend = new ArrayList<>();
@@ -44,11 +64,16 @@ record SyncPlan(Map<Long, RemoteObject> chosen, List<Long> toSend, List<String> 
         }
         List<String> toDelete = new ArrayList<>();
         held.keySet().stream().filter(k -> !chosenKey.containsValue(k)).sorted().forEach(toDelete::add);
-        return new SyncPlan(chosen, toSend, toDelete);
+        return new SyncPlan(chosen, toSend, toDelete, null);
+    }
+
+    private static String abbreviate(Set<Long> ids) {
+        List<Long> list = new ArrayList<>(ids);
+        return list.size() <= 10 ? list.toString() : list.subList(0, 10) + " and " + (list.size() - 10) + " more";
     }
 
     boolean complete() {
-        return toSend.isEmpty();
+        return conflict == null && toSend.isEmpty();
     }
 
     /** The index entries: each kept version with the object that serves it. */

@@ -119,7 +119,12 @@ public final class SyncRunner {
                 // by another machine): its index says; until it does, objects may be sent but nothing deleted
                 error = adopt(target, user);
             }
-            SyncPlan plan = SyncPlan.of(local, ledger.mark(target, user).objects());
+            SyncPlan plan = SyncPlan.of(local, ledger.mark(target, user).objects(), store.pruned(user));
+            if (plan.conflict() != null) {
+                error = plan.conflict();
+                LOG.error("Target {}, user {}: {}", target, user, error);
+                delivery.failed(target, new IllegalStateException(error));
+            }
             for (long id : plan.toSend()) {
                 if (waiting.contains(id)) {
                     continue; // the drain sends it
@@ -164,7 +169,7 @@ public final class SyncRunner {
     /** Index, then deletes: once every kept version has an object there. Returns the error, or null. */
     private String finish(String target, String user, List<VersionInfo> local) {
         TargetLedger.Mark mark = ledger.mark(target, user);
-        SyncPlan plan = SyncPlan.of(local, mark.objects());
+        SyncPlan plan = SyncPlan.of(local, mark.objects(), store.pruned(user));
         if (!mark.known() || !plan.complete()) {
             return null; // a version arrived or was rewritten meanwhile: the next tick goes on
         }

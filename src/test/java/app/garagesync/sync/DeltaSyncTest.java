@@ -152,6 +152,35 @@ class DeltaSyncTest {
     }
 
     @Test
+    void a_new_store_never_overwrites_or_deletes_another_history_on_the_target_until_it_restores() throws Exception {
+        RunningDaemon first = daemon("first");
+        Map<Long, byte[]> posted = post(first.http().as(USER), 3, 50, new Random(8), () -> sync(first));
+        Map<String, String> held = s3.snapshot();
+
+        // a new machine, empty store: its first backup is not the target's version 1
+        RunningDaemon newcomer = daemon("newcomer");
+        Http http = newcomer.http().as(USER);
+        assertThat(http.postJson("/api/backup", app.garagesync.testing.Backups.small(99)).status()).isEqualTo(201);
+        sync(newcomer);
+        Map<String, String> after = s3.snapshot();
+        after.keySet().removeIf(k -> k.startsWith("#"));
+        Map<String, String> expected = new TreeMap<>(held);
+        expected.keySet().removeIf(k -> k.startsWith("#"));
+        assertThat(after).as("nothing on the target replaced or deleted").isEqualTo(expected);
+        assertThat(http.get("/api/sync/history").body()).contains("neither keeps nor pruned");
+        assertThat(newcomer.http().get("/api/sync/status").body()).contains("failing");
+
+        // the way out: a store that restored first takes the history over and extends it
+        RunningDaemon restored = daemon("restored");
+        assertRestoresExactly(restored, posted);
+        Http next = restored.http().as(USER);
+        assertThat(next.postJson("/api/backup", app.garagesync.testing.Backups.small(4)).status()).isEqualTo(201);
+        sync(restored);
+        posted.put(4L, next.get("/api/backup?version=4").bytes());
+        assertRestoresExactly(daemon("again"), posted);
+    }
+
+    @Test
     void pruned_versions_leave_the_target_after_its_index_and_a_crash_at_any_step_leaves_it_restorable() throws Exception {
         RunningDaemon first = daemon("first");
         Map<Long, byte[]> posted = post(first.http().as(USER), 12, 200, new Random(11), () -> { });
