@@ -175,6 +175,7 @@ def main():
         restic_size = sum(f.stat().st_size for f in (work / "restic-0").rglob("*") if f.is_file())
 
         days = days_growth(work, big, env)
+        sync = sync_figures(big, work / "day-1.json")
 
         rows = []
         s, fl, rb = median(store), median(floor), median(restic_backup)
@@ -201,6 +202,12 @@ def main():
                      f"{faster(days['restic_latest'], days['gs_latest_after_warmup'])} than restic"))
         rows.append(("read the oldest of 11 days", f"{days['gs_oldest']:.2f} s", f"restic restore oldest {days['restic_oldest']:.2f} s",
                      f"{faster(days['restic_oldest'], days['gs_oldest'])} than restic"))
+        rows.append(("sync the first 50 MB version to S3 (s3proxy, loopback)",
+                     f"{sync['first_ms'] / 1000:.2f} s, {sync['first_bytes'] / 1e6:.1f} MB sent", "", ""))
+        rows.append(("sync a 1%-change day to S3", f"{sync['day_ms'] / 1000:.2f} s, {sync['day_bytes'] / 1e3:.0f} KB sent",
+                     f"restic repository growth for that day {days['restic_growth'] / 1e3:.0f} KB",
+                     f"{days['restic_growth'] / sync['day_bytes']:.0f}x fewer bytes than restic would upload"))
+        rows.append(("restore both versions from S3 into a fresh daemon", f"{sync['restore_ms'] / 1000:.2f} s", "", ""))
         st, rss = results["start"]
         rows.append(("start to first healthy response", f"{st:.2f} s, idle RSS {rss:.0f} MB", "", ""))
         report(rows, mb50)
@@ -270,6 +277,19 @@ def days_growth(work, first, env):
         "restic_latest": median([restore(snaps[-1]["id"], i) for i in range(RUNS)]),
         "restic_oldest": median([restore(snaps[0]["id"], i) for i in range(RUNS)]),
     }
+
+
+def sync_figures(first, day):
+    """Off-site sync through the daemon to s3proxy (run in the test JVM by SyncFiguresBench): bytes and times."""
+    out = sh(["mvn", "-B", "-q", "test", "-Dtest=SyncFiguresBench", "-Dsurefire.failIfNoSpecifiedTests=false",
+              f"-Dbench.first={first}", f"-Dbench.day={day}"], cwd=ROOT).stdout
+    first_m = re.search(r"FIGURE first version: \d+ bytes of JSON, (\d+) ms, (\d+) bytes written", out)
+    day_m = re.search(r"FIGURE one-day change: (\d+) ms, (\d+) bytes written", out)
+    restore_m = re.search(r"FIGURE restore of both versions into a fresh daemon: (\d+) ms", out)
+    if not (first_m and day_m and restore_m):
+        raise SystemExit("SyncFiguresBench printed no figures:\n" + out[-3000:])
+    return {"first_ms": int(first_m.group(1)), "first_bytes": int(first_m.group(2)),
+            "day_ms": int(day_m.group(1)), "day_bytes": int(day_m.group(2)), "restore_ms": int(restore_m.group(1))}
 
 
 def faster(peer, ours):

@@ -28,7 +28,10 @@ class SyncFiguresBench {
                 "garagesync.sync.default-enabled", "true"}, s3.properties("offsite")))) {
             SyncRunner runner = d.context().getRegistry().lookupByNameAndType("syncRunner", SyncRunner.class);
             Http http = d.http().as("garage");
-            String first = SizedBackups.of(1, 49_000_000);
+            // bench/run.py passes its own dataset and first edited day; alone, the test makes its own
+            String firstFile = System.getProperty("bench.first");
+            String dayFile = System.getProperty("bench.day");
+            String first = firstFile != null ? java.nio.file.Files.readString(Path.of(firstFile)) : SizedBackups.of(1, 49_000_000);
             assertThat(http.postJson("/api/backup", first).status()).isEqualTo(201);
             Map<String, String> before = s3.snapshot();
             long t0 = System.nanoTime();
@@ -39,7 +42,8 @@ class SyncFiguresBench {
                     first.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, firstMs, firstBytes, s3.puts() - Long.parseLong(before.get("#puts")));
 
             // a day of work: a few dozen customers edited in the same 50 MB document
-            String day = first.replace("révision 1 / véhicule 1\"", "révision 2 / véhicule 1\"");
+            String day = dayFile != null ? java.nio.file.Files.readString(Path.of(dayFile))
+                    : first.replace("révision 1 / véhicule 1\"", "révision 2 / véhicule 1\"");
             assertThat(day).isNotEqualTo(first);
             assertThat(http.postJson("/api/backup", day).status()).isEqualTo(201);
             long putsBefore = s3.puts();
