@@ -131,6 +131,39 @@ class OutageTest {
         }
     }
 
+    @Test
+    void a_target_that_stops_reading_costs_a_bounded_time_per_try_not_a_stuck_sync(@TempDir Path dir) throws Exception {
+        try (S3Server s3 = new S3Server(dir.resolve("s3"));
+             FaultyProxy proxy = new FaultyProxy("127.0.0.1", s3.port());
+             RunningDaemon daemon = daemon(dir.resolve("data"), concat(s3.targetProperties(TARGET, proxy.endpoint(), "stall/"),
+                     "garagesync.sync.s3.attempt-timeout", "1s"))) {
+            Http http = daemon.http().as("stalled");
+            assertThat(http.putJson("/api/sync/settings", "{\"enabled\": true}").status()).isEqualTo(200);
+            proxy.mode(Mode.STALL);
+            // larger than the loopback buffers: without a timeout the upload's write blocks for good
+            StringBuilder big = new StringBuilder("{\"data\":{\"notes\":[");
+            for (int i = 0; i < 100_000; i++) {
+                big.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"t\":\"").append("r".repeat(160)).append("\"}");
+            }
+            String body = big.append("]}}").toString();
+            assertThat(http.postJson("/api/backup", body).status()).isEqualTo(201);
+            Path spool = daemon.dataDir().resolve("spool").resolve(TARGET);
+            await().atMost(WAIT).until(() -> !files(spool).isEmpty());
+            assertThat(http.get("/api/sync/status").body()).contains("imeout");
+            assertHealthy(http);
+
+            proxy.mode(Mode.PASS);
+            await().atMost(WAIT).until(() -> files(spool).isEmpty() && everyUserSynced(daemon.http(), "stalled"));
+            assertThat(proxy.connections(Mode.STALL)).isPositive();
+            ReliabilityReport.line("outage-stall", "attempt timeout=1s", "stalled connections=" + proxy.connections(Mode.STALL),
+                    "backup bytes=" + body.length(), "spooled then drained=1", "lost=0");
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+    }
+
     private RunningDaemon daemon(Path data, String... target) {
         List<String> p = new ArrayList<>();
         SYNC.forEach((k, v) -> {
@@ -159,7 +192,11 @@ class OutageTest {
     }
 
     private boolean everyUserSynced(Http http) throws Exception {
-        for (String user : acknowledged.keySet()) {
+        return everyUserSynced(http, acknowledged.keySet().toArray(String[]::new));
+    }
+
+    private static boolean everyUserSynced(Http http, String... users) throws Exception {
+        for (String user : users) {
             Map<String, Object> t = targetStatus(Json.readMap(http.as(user).get("/api/sync/status").bytes()));
             if (!"ok".equals(t.get("state")) || ((Number) t.get("pendingVersions")).intValue() != 0) {
                 return false;

@@ -35,7 +35,9 @@ public final class FaultyProxy implements AutoCloseable {
         /** the request goes through, then a TCP reset (SO_LINGER 0) partway through the answer */
         RESET,
         /** answers {@code 500 InternalError} in S3's XML form without forwarding anything */
-        HTTP500
+        HTTP500,
+        /** accepted, then neither read nor answered until the mode changes: a server that hangs */
+        STALL
     }
 
     /** Bytes forwarded per chunk in SLOW mode, and the pause before each: about 40 KB/s. */
@@ -107,6 +109,9 @@ public final class FaultyProxy implements AutoCloseable {
         try {
             switch (m) {
                 case DOWN -> closeQuietly(client);
+                case STALL -> {
+                    // left open and unread: the client's writes fill the buffers, then block
+                }
                 case HTTP500 -> answer500(client);
                 case PASS, SLOW, RESET -> forward(client, m);
             }
