@@ -70,10 +70,6 @@ public final class FaultyProxy implements AutoCloseable {
         return "http://127.0.0.1:" + server.getLocalPort();
     }
 
-    public Mode mode() {
-        return mode;
-    }
-
     /** Switches mode and cuts every open connection, so the next request meets the new mode. */
     public void mode(Mode next) {
         mode = next;
@@ -85,10 +81,6 @@ public final class FaultyProxy implements AutoCloseable {
     /** Connections accepted while in this mode. */
     public long connections(Mode m) {
         return connections.get(m).get();
-    }
-
-    public long connections() {
-        return connections.values().stream().mapToLong(AtomicLong::get).sum();
     }
 
     private void acceptLoop() {
