@@ -1,18 +1,25 @@
 package app.garagesync;
 
 import app.garagesync.api.Responses;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 /**
  * What the embedded Vert.x server needs beyond Camel's defaults: CORS for the configured origins only
  * (Camel's own CORS answers every origin and always allows credentials), and JSON bodies on the
- * errors Vert.x raises itself before a route runs, such as 413 for a body over the limit.
+ * errors Vert.x raises itself before a route runs: 413 for a body over the limit, 404 for a path no
+ * route serves, 405 (with {@code Allow}) for a method the path's routes do not take.
  */
 final class HttpServerTuning {
 
@@ -45,13 +52,60 @@ final class HttpServerTuning {
                 default -> ctx.next();
             }
         });
+        // Last of all: reached only when no route took the request. Vert.x would answer from the parent
+        // router (an HTML 404, an empty 405), where Router.errorHandler of this sub-router is not consulted.
+        router.route().order(Integer.MAX_VALUE).handler(ctx -> {
+            String allow = allowedMethods(router, ctx.normalizedPath());
+            if (allow.isEmpty()) {
+                error(ctx, 404, "not_found", "no such path: " + ctx.normalizedPath());
+            } else {
+                ctx.response().putHeader("Allow", allow);
+                error(ctx, 405, "method_not_allowed", ctx.request().method() + " is not served on " + ctx.normalizedPath());
+            }
+        });
+    }
+
+    /** The methods the routes for this exact path take, as an Allow header lists them ("GET, HEAD"). */
+    static String allowedMethods(Router router, String path) {
+        Set<String> methods = new TreeSet<>();
+        for (Route route : router.getRoutes()) {
+            String routePath = route.getPath();
+            if (routePath != null && route.methods() != null && pathMatches(routePath, path)) {
+                route.methods().forEach(m -> methods.add(m.name()));
+            }
+        }
+        return String.join(", ", methods);
+    }
+
+    /** Vert.x route paths: literal segments, ":name" for one segment; a trailing slash does not count. */
+    static boolean pathMatches(String routePath, String path) {
+        String[] want = routePath.replaceAll("/+$", "").split("/", -1);
+        String[] got = path.replaceAll("/+$", "").split("/", -1);
+        if (want.length != got.length) {
+            return false;
+        }
+        for (int i = 0; i < want.length; i++) {
+            if (!want[i].startsWith(":") && !want[i].equals(got[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void error(RoutingContext ctx, int status, String code, String message) {
         if (ctx.response().ended()) {
             return;
         }
-        ctx.response().setStatusCode(status).putHeader("Content-Type", Responses.JSON)
-                .end("{\"error\":\"" + code + "\",\"message\":\"" + message + "\",\"status\":" + status + "}");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        body.put("status", status);
+        ctx.response().setStatusCode(status).putHeader("Content-Type", Responses.JSON);
+        if (ctx.request().method() == HttpMethod.HEAD) {
+            ctx.response().end();
+        } else {
+            // a path is the client's text: the mapper escapes it
+            ctx.response().end(Buffer.buffer(Json.bytes(body)));
+        }
     }
 }

@@ -11,12 +11,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** CORS for configured origins only, and a clean stop on SIGTERM. */
+/** CORS for configured origins only, JSON answers for unknown paths and methods, and a clean stop on SIGTERM. */
 class HttpEdgesTest {
 
     @Test
@@ -39,6 +40,42 @@ class HttpEdgesTest {
             Http.Response evil = http.with("Origin", "https://evil.example").get("/api/sync/status");
             assertThat(evil.header("Access-Control-Allow-Origin")).isNull();
         }
+    }
+
+    @Test
+    void unknown_paths_get_a_json_404_and_wrong_methods_a_json_405_with_allow(@TempDir Path dir) throws Exception {
+        try (RunningDaemon daemon = RunningDaemon.start(dir)) {
+            Http http = daemon.http();
+            String[][] notFound = {{"GET", "/api/nope"}, {"POST", "/api/nope/deeper"}, {"GET", "/.netlify/functions/nope"},
+                {"DELETE", "/nothing/here"}};
+            for (String[] call : notFound) {
+                Http.Response r = http.send(http.builder(call[1]).method(call[0], HttpRequest.BodyPublishers.noBody()));
+                assertJsonError(call[0] + " " + call[1], r, 404, "not_found");
+            }
+            String[][] wrongMethod = {{"DELETE", "/api/backup", "GET"}, {"PUT", "/api/health", "GET"},
+                {"POST", "/api/sync/status", "GET"}, {"PATCH", "/api/import", "POST"}};
+            for (String[] call : wrongMethod) {
+                Http.Response r = http.send(http.builder(call[1]).header("Content-Type", "application/json")
+                        .method(call[0], HttpRequest.BodyPublishers.ofString("{}")));
+                assertJsonError(call[0] + " " + call[1], r, 405, "method_not_allowed");
+                assertThat(r.header("Allow")).as(call[0] + " " + call[1]).isNotNull().contains(call[2]).doesNotContain(call[0]);
+            }
+            // HEAD gets the status without a body, as HTTP wants
+            Http.Response head = http.send(http.builder("/api/nope").method("HEAD", HttpRequest.BodyPublishers.noBody()));
+            assertThat(head.status()).isEqualTo(404);
+            assertThat(head.bytes()).isEmpty();
+            // the routes themselves still answer
+            assertThat(http.get("/api/health").status()).isEqualTo(200);
+            assertThat(http.get("/").status()).isEqualTo(200);
+        }
+    }
+
+    private static void assertJsonError(String call, Http.Response r, int status, String code) throws Exception {
+        assertThat(r.status()).as(call).isEqualTo(status);
+        assertThat(r.header("Content-Type")).as(call).startsWith("application/json");
+        Map<String, Object> body = Json.readMap(r.bytes());
+        assertThat(body).as(call).containsEntry("error", code).containsKey("message");
+        assertThat(((Number) body.get("status")).intValue()).as(call).isEqualTo(status);
     }
 
     @Test

@@ -15,6 +15,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -43,13 +44,19 @@ public final class S3BlobStore implements BlobStore {
 
     /** A client from the {@code garagesync.store.s3.*} options; without keys, the default AWS chain. */
     public static S3Client client(String region, String endpoint, String accessKey, String secretKey, boolean pathStyle) {
+        return clientBuilder(region, endpoint, accessKey, secretKey, pathStyle).build();
+    }
+
+    /** The builder of {@link #client}, for a caller that adds settings of its own (an s3 target's timeouts). */
+    public static S3ClientBuilder clientBuilder(String region, String endpoint, String accessKey, String secretKey,
+                                                boolean pathStyle) {
         var b = S3Client.builder().region(Region.of(region)).forcePathStyle(pathStyle);
         if (!endpoint.isBlank()) {
             b.endpointOverride(URI.create(endpoint));
         }
         b.credentialsProvider(accessKey.isBlank() ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
-        return b.build();
+        return b;
     }
 
     @Override

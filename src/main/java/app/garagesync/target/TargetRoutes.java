@@ -1,11 +1,14 @@
 package app.garagesync.target;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.RouteTemplateParameterDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,12 +34,24 @@ public final class TargetRoutes extends MainListenerSupport {
                 throw new IllegalArgumentException(target + ": no route template '" + target.templateId()
                         + "' (add a routes/" + target.templateId() + ".camel.yaml, or use type s3, dir or http)");
             }
-            TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, target.templateId())
-                    .routeId("target-" + target.name())
-                    .parameter("name", target.name());
-            for (Map.Entry<String, String> option : target.options().entrySet()) {
-                builder.parameter(camelCase(option.getKey()), option.getValue());
+            RouteTemplateDefinition template = model.getRouteTemplateDefinition(target.templateId());
+            Map<String, String> parameters = new HashMap<>();
+            for (RouteTemplateParameterDefinition p : template.getTemplateParameters()) {
+                if (p.getDefaultValue() != null) {
+                    parameters.put(p.getName(), p.getDefaultValue());
+                }
             }
+            for (Map.Entry<String, String> option : target.options().entrySet()) {
+                parameters.put(camelCase(option.getKey()), option.getValue());
+            }
+            parameters.put("name", target.name());
+            if ("s3".equals(target.type())) {
+                context.getRegistry().bind(S3TargetClient.beanName(target.name()), S3TargetClient.create(parameters,
+                        context.resolvePropertyPlaceholders("{{garagesync.sync.s3.attempt-timeout}}")));
+            }
+            TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, target.templateId())
+                    .routeId("target-" + target.name());
+            parameters.forEach(builder::parameter);
             builder.add();
             LOG.info("Sync {} ready (route target-{})", target, target.name());
         }

@@ -38,6 +38,21 @@ public final class S3Server implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    public int port() {
+        return port;
+    }
+
+    /**
+     * Daemon properties that make this server's bucket an s3 sync target {@code name}, reached at
+     * {@code endpoint}: this server's own, or a proxy's in front of it.
+     */
+    public String[] targetProperties(String name, String endpoint, String prefix) {
+        String p = "garagesync.target." + name + ".";
+        return new String[] {p + "type", "s3", p + "bucket", BUCKET, p + "endpoint", endpoint,
+            p + "region", "us-east-1", p + "access-key", ACCESS, p + "secret-key", SECRET,
+            p + "path-style", "true", p + "prefix", prefix};
+    }
+
     /** Daemon properties that put its versions in this server's bucket. */
     public String[] storeProperties(String prefix) {
         return new String[] {"garagesync.store.type", "s3", "garagesync.store.s3.bucket", BUCKET,
