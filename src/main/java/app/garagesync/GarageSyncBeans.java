@@ -64,6 +64,11 @@ public final class GarageSyncBeans implements CamelConfiguration {
         // Camel's micrometer support picks up a registry bound under this name instead of making its own
         registry.bind("metricsRegistry", metrics.registry());
         registry.bind("metrics", metrics);
+        // Camel's per-route exchange counts and times, in the registry /api/metrics serves
+        org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory routeMetrics =
+                new org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory();
+        routeMetrics.setMeterRegistry(metrics.registry());
+        context.addRoutePolicyFactory(routeMetrics);
         registry.bind("backupStore", store);
         registry.bind("identity", new RequestIdentity(property(context, "garagesync.auth.mode"), tokens));
         registry.bind("backupApi", new BackupApi(store, reader, bodies, metrics, clock));
