@@ -30,6 +30,8 @@ public final class Responses {
         m.removeHeaders("*");
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         m.setHeader(Exchange.CONTENT_TYPE, JSON);
-        m.setBody(body);
+        // a Vert.x buffer over the same bytes is written in one go; a byte[] would be pumped through an
+        // input stream in small chunks (a 50 MB backup took seconds that way in a fresh JVM)
+        m.setBody(io.vertx.core.buffer.Buffer.buffer(body));
     }
 }
