@@ -49,6 +49,31 @@ public final class Layout {
         }
     }
 
+    /**
+     * One collection's run of items in a whole document: {@code [from, to)} of the document, cut out
+     * of the skeleton; its items are {@code [start[i], end[i])}.
+     */
+    record Region(String name, int from, int to, int[] start, int[] end, String[] ids) {
+    }
+
+    /** The layout of {@code doc}: the skeleton is the document without the regions, in document order. */
+    static Layout over(byte[] doc, int length, List<Region> regions) {
+        java.io.ByteArrayOutputStream skeleton = new java.io.ByteArrayOutputStream(Math.max(64, length / 64));
+        int copied = 0;
+        int removed = 0;
+        List<Collection> collections = new ArrayList<>(regions.size());
+        for (Region r : regions) {
+            skeleton.write(doc, copied, r.from() - copied);
+            copied = r.to();
+            byte[][] buffers = new byte[r.start().length][];
+            java.util.Arrays.fill(buffers, doc);
+            collections.add(new Collection(r.name(), r.from() - removed, buffers, r.start(), r.end(), r.ids()));
+            removed += r.to() - r.from();
+        }
+        skeleton.write(doc, copied, length - copied);
+        return new Layout(skeleton.toByteArray(), collections);
+    }
+
     public int collectionCount() {
         return collections.size();
     }

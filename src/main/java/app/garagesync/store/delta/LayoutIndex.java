@@ -1,7 +1,6 @@
 package app.garagesync.store.delta;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -65,10 +64,8 @@ public final class LayoutIndex {
         if (count > doc.length) {
             throw new IllegalArgumentException("layout index lists more collections than bytes");
         }
-        List<Layout.Collection> collections = new ArrayList<>(count);
-        java.io.ByteArrayOutputStream skeleton = new java.io.ByteArrayOutputStream(Math.max(64, doc.length / 64));
+        List<Layout.Region> regions = new ArrayList<>(count);
         int copied = 0;
-        int removed = 0;
         for (int k = 0; k < count; k++) {
             String name = in.string();
             int regionStart = in.uvarintInt();
@@ -89,18 +86,13 @@ public final class LayoutIndex {
                 end[i] = previous + len;
                 previous = end[i];
             }
-            skeleton.write(doc, copied, regionStart - copied);
             copied = previous;
-            byte[][] buffers = new byte[n][];
-            Arrays.fill(buffers, doc);
-            collections.add(new Layout.Collection(name, regionStart - removed, buffers, start, end, null));
-            removed += previous - regionStart;
+            regions.add(new Layout.Region(name, regionStart, previous, start, end, null));
         }
         if (in.position() != index.length) {
             throw new IllegalArgumentException("trailing bytes in layout index");
         }
-        skeleton.write(doc, copied, doc.length - copied);
-        return new Layout(skeleton.toByteArray(), collections);
+        return Layout.over(doc, doc.length, regions);
     }
 
     /** The last byte of a JSON value other than an object or array: a quote, digit or literal letter. */

@@ -1,6 +1,5 @@
 package app.garagesync.store.delta;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,11 +24,7 @@ public final class LayoutScanner {
     private final byte[] doc;
     private final int length;
     private int pos;
-    private final List<int[]> regions = new ArrayList<>();
-    private final List<Found> found = new ArrayList<>();
-
-    private record Found(String name, int[] start, int[] end, String[] ids) {
-    }
+    private final List<Layout.Region> regions = new ArrayList<>();
 
     private LayoutScanner(byte[] doc, int length) {
         this.doc = doc;
@@ -46,23 +41,7 @@ public final class LayoutScanner {
             pos++;
             object(true);
         }
-        // the skeleton is the document without the item regions
-        ByteArrayOutputStream skeleton = new ByteArrayOutputStream(Math.max(64, length / 64));
-        int from = 0;
-        int removed = 0;
-        List<Layout.Collection> collections = new ArrayList<>(found.size());
-        for (int k = 0; k < regions.size(); k++) {
-            int[] r = regions.get(k);
-            skeleton.write(doc, from, r[0] - from);
-            from = r[1];
-            Found f = found.get(k);
-            byte[][] buffers = new byte[f.start().length][];
-            Arrays.fill(buffers, doc);
-            collections.add(new Layout.Collection(f.name(), r[0] - removed, buffers, f.start(), f.end(), f.ids()));
-            removed += r[1] - r[0];
-        }
-        skeleton.write(doc, from, length - from);
-        return new Layout(skeleton.toByteArray(), collections);
+        return Layout.over(doc, length, regions);
     }
 
     /** Members of an object whose '{' was consumed; at the top level, finds {@code data}. */
@@ -146,8 +125,7 @@ public final class LayoutScanner {
         for (int i = 0; i < n; i++) {
             start[i] = i == 0 ? contentStart : end[i - 1];
         }
-        regions.add(new int[] {contentStart, endOfItems});
-        found.add(new Found(name, start, end, Arrays.copyOf(ids, n)));
+        regions.add(new Layout.Region(name, contentStart, endOfItems, start, end, Arrays.copyOf(ids, n)));
     }
 
     /** Reads one entity object and returns its id as written (quotes included for a string), or null. */
