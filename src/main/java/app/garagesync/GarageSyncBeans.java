@@ -49,7 +49,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 Integer.parseInt(property(context, "garagesync.store.max-chain")));
         // a cache, never the only copy of anything: it lives beside the data (or the spool in S3 mode)
         VersionStore store = new VersionStore(blobs, clock, zstdLevel, storagePolicy,
-                new LayoutIndexCache(dataDir.resolve("cache").resolve("layouts")));
+                new LayoutIndexCache(dataDir.resolve("cache").resolve("layouts"), LayoutIndexCache.DEFAULT_MIN_SIZE));
 
         GarageMetrics metrics = new GarageMetrics();
         RequestBodies bodies = new RequestBodies(maxBackupSize);

@@ -24,18 +24,24 @@ public final class LayoutIndexCache {
     private static final Logger LOG = LoggerFactory.getLogger(LayoutIndexCache.class);
 
     /** A cache that keeps nothing: the store then scans checkpoints as it reads them. */
-    public static final LayoutIndexCache NONE = new LayoutIndexCache(null);
+    public static final LayoutIndexCache NONE = new LayoutIndexCache(null, 0);
+
+    /** Checkpoints from this size up get an index: a small one is cheap to scan, and its index would be one
+     * more file written on the path of every small backup. */
+    public static final long DEFAULT_MIN_SIZE = 1 << 20;
 
     private final Path dir;
+    private final long minSize;
     private final java.util.concurrent.atomic.AtomicLong hits = new java.util.concurrent.atomic.AtomicLong();
 
-    public LayoutIndexCache(Path dir) {
+    public LayoutIndexCache(Path dir, long minSize) {
         this.dir = dir;
+        this.minSize = minSize;
     }
 
     /** The layout of {@code doc}, version {@code v} of {@code user}, from its index; null when there is none. */
     Layout load(String user, VersionInfo v, byte[] doc) {
-        if (dir == null) {
+        if (dir == null || v.size() < minSize) {
             return null;
         }
         Path file = file(user, v);
@@ -64,7 +70,7 @@ public final class LayoutIndexCache {
 
     /** Keeps the index of a scanned layout of version {@code v}; a failure only costs a later scan. */
     void save(String user, VersionInfo v, Layout layout) {
-        if (dir == null) {
+        if (dir == null || v.size() < minSize) {
             return;
         }
         byte[] index = LayoutIndex.encode(layout, (int) v.size());
@@ -92,6 +98,9 @@ public final class LayoutIndexCache {
             return;
         }
         for (VersionInfo v : removed) {
+            if (v.size() < minSize) {
+                continue; // never had one
+            }
             try {
                 Files.deleteIfExists(file(user, v));
             } catch (IOException e) {

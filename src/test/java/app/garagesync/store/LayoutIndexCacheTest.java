@@ -29,7 +29,7 @@ class LayoutIndexCacheTest {
     private LayoutIndexCache cache;
 
     private VersionStore store() {
-        cache = new LayoutIndexCache(dir.resolve("cache"));
+        cache = new LayoutIndexCache(dir.resolve("cache"), 0); // every checkpoint: these documents are small
         return new VersionStore(new FileBlobStore(dir.resolve("data")), Clock.systemUTC(), 1,
                 new VersionStore.StoragePolicy(1.0, 6), cache);
     }
