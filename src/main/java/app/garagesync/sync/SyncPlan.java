@@ -3,7 +3,6 @@ package app.garagesync.sync;
 import app.garagesync.store.PrunedIds;
 import app.garagesync.store.VersionInfo;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +26,11 @@ import java.util.Set;
 record SyncPlan(Map<Long, RemoteObject> chosen, List<Long> toSend, List<String> toDelete, String conflict) {
 
     static SyncPlan of(List<VersionInfo> oldestFirst, Map<String, RemoteObject> held, PrunedIds pruned) {
-        Set<Long> kept = new HashSet<>();
-        oldestFirst.forEach(v -> kept.add(v.id()));
-        Map<Long, String> localHash = new java.util.HashMap<>();
-        oldestFirst.forEach(v -> localHash.put(v.id(), v.contentHash()));
+        Map<Long, String> kept = new java.util.HashMap<>(); // id -> content hash
+        oldestFirst.forEach(v -> kept.put(v.id(), v.contentHash()));
         Set<Long> foreign = new java.util.TreeSet<>();
         for (RemoteObject o : held.values()) {
-            boolean ours = kept.contains(o.id()) ? o.contentHash().equals(localHash.get(o.id())) : pruned.contains(o.id());
+            boolean ours = kept.containsKey(o.id()) ? o.contentHash().equals(kept.get(o.id())) : pruned.contains(o.id());
             if (!ours) {
                 foreign.add(o.id());
             }
@@ -51,7 +48,7 @@ record SyncPlan(Map<Long, RemoteObject> chosen, List<Long> toSend, List<String> 
             for (Map.Entry<String, RemoteObject> h : held.entrySet()) {
                 RemoteObject o = h.getValue();
                 boolean serves = o.id() == v.id() && o.contentHash().equals(v.contentHash())
-                        && (!o.isDelta() || kept.contains(o.parent()));
+                        && (!o.isDelta() || kept.containsKey(o.parent()));
                 // a whole object beats a delta: it depends on nothing
                 if (serves && (!chosen.containsKey(v.id()) || chosen.get(v.id()).isDelta())) {
                     chosen.put(v.id(), o);
