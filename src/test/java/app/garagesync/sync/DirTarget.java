@@ -2,10 +2,7 @@ package app.garagesync.sync;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /** A {@code dir} target in a temporary folder; an outage is the folder moved away and a file in its place. */
 final class DirTarget implements TargetUnderTest {
@@ -25,18 +22,7 @@ final class DirTarget implements TargetUnderTest {
 
     @Override
     public Map<String, String> snapshot() throws Exception {
-        Map<String, String> keys = new TreeMap<>();
-        if (!Files.isDirectory(root)) {
-            return keys;
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                keys.put(root.relativize(p).toString().replace('\\', '/'),
-                        a.size() + "@" + a.lastModifiedTime().toMillis() + "#" + a.fileKey());
-            }
-        }
-        return keys;
+        return TargetUnderTest.folderSnapshot(root);
     }
 
     @Override

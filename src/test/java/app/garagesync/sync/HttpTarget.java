@@ -4,10 +4,7 @@ import app.garagesync.testing.RunningDaemon;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * An {@code http} target: a second garage-sync daemon in this JVM, receiving replicas with its token.
@@ -46,18 +43,7 @@ final class HttpTarget implements TargetUnderTest {
 
     @Override
     public Map<String, String> snapshot() throws Exception {
-        Path root = dataDir.resolve("replica");
-        Map<String, String> keys = new TreeMap<>();
-        if (!Files.isDirectory(root)) {
-            return keys;
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                keys.put(root.relativize(p).toString(), a.size() + "@" + a.lastModifiedTime().toMillis() + "#" + a.fileKey());
-            }
-        }
-        return keys;
+        return TargetUnderTest.folderSnapshot(dataDir.resolve("replica"));
     }
 
     @Override
