@@ -64,31 +64,43 @@ public final class SyncBoard {
         return running.stream().anyMatch(k -> k.endsWith("/" + user));
     }
 
+    /**
+     * A redelivery is under way. A target already failing stays failing: only a success ends that, and
+     * the success must still be announced as a recovery (a retry state here would swallow the notice).
+     */
     public void retrying(String target, String error) {
         TargetState s = target(target);
-        s.state = State.retrying;
-        s.lastError = error;
-        s.lastErrorAt = clock.instant();
+        synchronized (s) {
+            if (s.state != State.failing) {
+                s.state = State.retrying;
+            }
+            s.lastError = error;
+            s.lastErrorAt = clock.instant();
+        }
     }
 
     /** Returns true when the target was failing before: a recovery worth telling. */
     public boolean succeeded(String target) {
         TargetState s = target(target);
-        // only a target that was failing recovers; a retry that worked was never announced as a failure
-        boolean recovered = s.state == State.failing;
-        s.state = State.ok;
-        s.lastSuccess = clock.instant();
-        return recovered;
+        synchronized (s) {
+            // only a target that was failing recovers; a retry that worked was never announced as a failure
+            boolean recovered = s.state == State.failing;
+            s.state = State.ok;
+            s.lastSuccess = clock.instant();
+            return recovered;
+        }
     }
 
     /** Returns true when the target was not failing before: a new failure worth telling. */
     public boolean failed(String target, String error) {
         TargetState s = target(target);
-        boolean fresh = s.state != State.failing;
-        s.state = State.failing;
-        s.lastError = error;
-        s.lastErrorAt = clock.instant();
-        return fresh;
+        synchronized (s) {
+            boolean fresh = s.state != State.failing;
+            s.state = State.failing;
+            s.lastError = error;
+            s.lastErrorAt = clock.instant();
+            return fresh;
+        }
     }
 
     public synchronized void record(Attempt attempt) {
