@@ -71,7 +71,8 @@ public final class GarageSyncBeans implements CamelConfiguration {
         context.addRoutePolicyFactory(routeMetrics);
         registry.bind("backupStore", store);
         registry.bind("identity", new RequestIdentity(property(context, "garagesync.auth.mode"), tokens));
-        registry.bind("backupApi", new BackupApi(store, reader, bodies, metrics, clock));
+        registry.bind("backupApi", new BackupApi(store, reader, bodies, metrics, clock,
+                ConfigSizes.duration(property(context, "garagesync.http.send-stall-timeout"))));
         SyncBeans.bind(context, dataDir, clock, store, syncSettings, bodies, metrics);
         registry.bind("syncSettings", syncSettings);
         registry.bind("health", new HealthReport(dataDir,
@@ -101,7 +102,8 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 if (event.getType() == CamelEvent.Type.CamelContextStarted) {
                     HttpServerTuning.apply(context, origins);
                     if (warmupRounds > 0) {
-                        warmup.startInBackground(warmupRounds);
+                        // any exchange in flight (a request, a sync) comes first
+                        warmup.startInBackground(warmupRounds, () -> context.getInflightRepository().size() > 0);
                     }
                 }
             }

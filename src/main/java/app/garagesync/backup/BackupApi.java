@@ -1,6 +1,7 @@
 package app.garagesync.backup;
 
 import app.garagesync.api.ApiException;
+import app.garagesync.api.DocumentResponse;
 import app.garagesync.api.RequestBodies;
 import app.garagesync.api.Responses;
 import app.garagesync.auth.RequestIdentity;
@@ -9,6 +10,7 @@ import app.garagesync.store.BackupStore;
 import app.garagesync.store.StoreResult;
 import app.garagesync.store.VersionInfo;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -25,8 +27,11 @@ public final class BackupApi {
     private final GarageMetrics metrics;
     private final Clock clock;
     private final RepostShortcut reposts;
+    private final Duration sendStall;
 
-    public BackupApi(BackupStore store, BackupReader reader, RequestBodies bodies, GarageMetrics metrics, Clock clock) {
+    public BackupApi(BackupStore store, BackupReader reader, RequestBodies bodies, GarageMetrics metrics, Clock clock,
+                     Duration sendStall) {
+        this.sendStall = sendStall;
         this.store = store;
         this.reader = reader;
         this.bodies = bodies;
@@ -82,19 +87,24 @@ public final class BackupApi {
                 + (latest == null ? "none yet" : latest) + "): fetch the latest and send the changes again");
     }
 
-    /** GET /api/backup[?version=N]: the backup exactly as it was sent. */
+    /** GET /api/backup[?version=N]: the backup exactly as it was sent, written out by this call. */
     public void get(Exchange exchange) {
-        String user = user(exchange);
-        VersionInfo v = requested(exchange, user);
-        Responses.rawJson(exchange, 200, store.read(user, v.id()));
-        exchange.getMessage().setHeader("X-Garage-Sync-Version", v.id());
+        send(exchange, Map.of());
     }
 
     /** GET /api/export: the latest backup as a file download named like the seed's exports. */
     public void export(Exchange exchange) {
-        get(exchange);
         String name = "garage-backup-" + LocalDate.now(clock.withZone(ZoneOffset.UTC)) + ".json";
-        exchange.getMessage().setHeader("Content-Disposition", "attachment; filename=\"" + name + "\"");
+        send(exchange, Map.of("Content-Disposition", "attachment; filename=\"" + name + "\""));
+    }
+
+    private void send(Exchange exchange, Map<String, String> headers) {
+        String user = user(exchange);
+        VersionInfo v = requested(exchange, user);
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put("X-Garage-Sync-Version", Long.toString(v.id()));
+        // built (and checked whole) before the first byte goes out: a damaged version still gets its error
+        metrics.sent(DocumentResponse.send(exchange, store.document(user, v.id()), all, sendStall).name());
     }
 
     /** GET /api/backup/versions: newest first. */

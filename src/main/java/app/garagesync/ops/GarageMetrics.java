@@ -60,6 +60,12 @@ public final class GarageMetrics {
         storeLatency.record(Duration.ofNanos(nanos));
     }
 
+    /** A stored backup sent to a client: sent, client_gone or cut_off (it stopped reading). */
+    public void sent(String outcome) {
+        Counter.builder("garagesync.backups.sent").tag("outcome", outcome)
+                .description("Backups sent to clients, by how the sending ended").register(registry).increment();
+    }
+
     public void rejected(String reason) {
         Counter.builder("garagesync.requests.rejected").tag("reason", reason)
                 .description("Requests refused, by reason").register(registry).increment();

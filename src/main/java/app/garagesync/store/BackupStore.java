@@ -45,6 +45,12 @@ public interface BackupStore {
     byte[] read(String user, long id);
 
     /**
+     * The same bytes as {@link #read}, as slices of the buffers they were rebuilt from, for a caller that
+     * only sends or hashes them. Damage is found before this returns, as for {@link #read}.
+     */
+    Document document(String user, long id);
+
+    /**
      * The version as stored (its file's exact bytes: a checkpoint, or a delta of its parent), for a target
      * to hold the same form; {@link DamagedVersionException} if it is gone or unreadable.
      */

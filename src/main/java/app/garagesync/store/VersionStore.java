@@ -320,6 +320,11 @@ public final class VersionStore implements BackupStore {
 
     @Override
     public byte[] read(String user, long id) {
+        return document(user, id).bytes();
+    }
+
+    @Override
+    public Document document(String user, long id) {
         UserVersions uv = loaded(user);
         VersionInfo info = uv.byId.get(id);
         if (info == null) {
@@ -327,8 +332,8 @@ public final class VersionStore implements BackupStore {
         }
         LatestLayout newest = uv.latest.get();
         if (newest != null && newest.id() == id && uv.byId.get(id) == info) {
-            // the common read, GET of the latest version, costs one copy of the document
-            return newest.layout().materialize();
+            // the common read, GET of the latest version, copies nothing
+            return Document.of(newest.layout());
         }
         for (int attempt = 1; ; attempt++) {
             Map<Long, StoredForm> forms = uv.forms;
@@ -357,7 +362,7 @@ public final class VersionStore implements BackupStore {
         }
     }
 
-    private byte[] readOnce(String user, UserVersions uv, long id, VersionInfo info, Map<Long, StoredForm> forms)
+    private Document readOnce(String user, UserVersions uv, long id, VersionInfo info, Map<Long, StoredForm> forms)
             throws IOException {
         Deque<Long> deltas = new ArrayDeque<>();
         long at = id;
@@ -380,7 +385,7 @@ public final class VersionStore implements BackupStore {
                 }
                 byte[] doc = payload(user, at, checkpoint.size());
                 if (deltas.isEmpty()) {
-                    return doc;
+                    return Document.of(doc);
                 }
                 layout = indexes.load(user, checkpoint, doc);
                 if (layout == null) {
@@ -393,9 +398,9 @@ public final class VersionStore implements BackupStore {
                 long d = deltas.pop();
                 layout = DeltaCodec.apply(layout, payload(user, d, forms.get(d).payloadSize()));
             }
-            byte[] out = layout.materialize();
-            if (out.length != info.size()) {
-                throw new IOException("rebuilt " + out.length + " bytes, expected " + info.size());
+            Document out = Document.of(layout);
+            if (out.size() != info.size()) {
+                throw new IOException("rebuilt " + out.size() + " bytes, expected " + info.size());
             }
             return out;
         }

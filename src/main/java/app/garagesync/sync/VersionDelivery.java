@@ -57,7 +57,7 @@ public final class VersionDelivery {
                 return o.sha256();
             }
         }
-        return RestoreApi.sha256(store.read(user, v.id()));
+        return store.document(user, v.id()).sha256();
     }
 
     /** A spooled version is being replayed: one more attempt at its target. */

@@ -23,8 +23,19 @@ class ReadPathWarmupTest {
         ReadPathWarmup warmup = new ReadPathWarmup(new BackupReader(64, 1 << 20), 1,
                 new VersionStore.StoragePolicy(1.0, 100));
         assertThat(warmup.seconds()).isEqualTo(-1);
-        warmup.run(3);
+        warmup.run(3, () -> false);
         // seconds() is set only when every round stored and read back its versions without an error
+        assertThat(warmup.seconds()).isPositive();
+    }
+
+    @Test
+    void waits_while_real_work_is_in_flight() {
+        ReadPathWarmup warmup = new ReadPathWarmup(new BackupReader(64, 1 << 20), 1,
+                new VersionStore.StoragePolicy(1.0, 100));
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        // busy for the first five looks: the warm-up must keep asking, then do every round
+        warmup.run(2, () -> asked.incrementAndGet() <= 5);
+        assertThat(asked.get()).isEqualTo(5 + 2);
         assertThat(warmup.seconds()).isPositive();
     }
 

@@ -99,33 +99,64 @@ public final class Layout {
         return collections.indexOf(c);
     }
 
-    /** The document's bytes. */
-    public byte[] materialize() {
+    /** Receives a document's bytes as slices of the buffers a layout shares, in document order. */
+    @FunctionalInterface
+    public interface SliceConsumer {
+        void slice(byte[] buffer, int from, int to);
+    }
+
+    /** The document's length in bytes. */
+    public long size() {
         long size = skeleton.length;
         for (Collection c : collections) {
             for (int i = 0; i < c.size(); i++) {
                 size += c.end[i] - c.start[i];
             }
         }
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new IllegalStateException("document too large: " + size);
-        }
-        byte[] out = new byte[(int) size];
-        int at = 0;
+        return size;
+    }
+
+    /**
+     * Walks the document's bytes as slices, without copying them. Items that follow each other in one
+     * buffer (most of them: the unchanged runs of a checkpoint) come as one slice.
+     */
+    public void forEachSlice(SliceConsumer out) {
         int skel = 0;
         List<Collection> ordered = new ArrayList<>(collections);
         ordered.sort((a, b) -> Integer.compare(a.skeletonOffset, b.skeletonOffset));
         for (Collection c : ordered) {
-            System.arraycopy(skeleton, skel, out, at, c.skeletonOffset - skel);
-            at += c.skeletonOffset - skel;
+            if (c.skeletonOffset > skel) {
+                out.slice(skeleton, skel, c.skeletonOffset);
+            }
             skel = c.skeletonOffset;
-            for (int i = 0; i < c.size(); i++) {
-                int len = c.end[i] - c.start[i];
-                System.arraycopy(c.buffers[i], c.start[i], out, at, len);
-                at += len;
+            int i = 0;
+            while (i < c.size()) {
+                byte[] buffer = c.buffers[i];
+                int from = c.start[i];
+                int to = c.end[i];
+                for (i++; i < c.size() && c.buffers[i] == buffer && c.start[i] == to; i++) {
+                    to = c.end[i];
+                }
+                out.slice(buffer, from, to);
             }
         }
-        System.arraycopy(skeleton, skel, out, at, skeleton.length - skel);
+        if (skeleton.length > skel) {
+            out.slice(skeleton, skel, skeleton.length);
+        }
+    }
+
+    /** The document's bytes, in one new array. */
+    public byte[] materialize() {
+        long size = size();
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("document too large: " + size);
+        }
+        byte[] out = new byte[(int) size];
+        int[] at = {0};
+        forEachSlice((buffer, from, to) -> {
+            System.arraycopy(buffer, from, out, at[0], to - from);
+            at[0] += to - from;
+        });
         return out;
     }
 }
