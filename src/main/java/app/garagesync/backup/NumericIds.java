@@ -14,6 +14,10 @@ final class NumericIds {
     }
 
     static String key(String text, String at) {
+        String integer = integerKey(text);
+        if (integer != null) {
+            return integer;
+        }
         BigDecimal value;
         try {
             value = new BigDecimal(text);
@@ -22,6 +26,33 @@ final class NumericIds {
         }
         BigDecimal canonical = value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros();
         return "n:" + canonical.unscaledValue() + "e" + (-(long) canonical.scale());
+    }
+
+    /**
+     * The same key, without BigDecimal, for a plain JSON integer of at most 18 digits (nearly every
+     * numeric id): its digits without trailing zeros, and their count as the exponent. Null otherwise.
+     */
+    static String integerKey(String text) {
+        int from = text.startsWith("-") ? 1 : 0;
+        int n = text.length();
+        if (n - from < 1 || n - from > 18) {
+            return null;
+        }
+        for (int i = from; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        if (text.charAt(from) == '0') {
+            // JSON allows a leading zero only in 0 itself (and -0)
+            return n - from == 1 ? "n:0e0" : null;
+        }
+        int end = n;
+        while (text.charAt(end - 1) == '0') {
+            end--;
+        }
+        return "n:" + text.substring(0, end) + "e" + (n - end);
     }
 
     private static String abbreviate(String s) {
