@@ -6,7 +6,6 @@ import app.garagesync.store.delta.Layout;
 import app.garagesync.store.delta.LayoutScanner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.ref.SoftReference;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -52,7 +51,11 @@ public final class VersionStore implements BackupStore {
     private final LayoutIndexCache indexes;
     private final int zstdLevel;
     private final StoragePolicy policy;
+    private final LayoutCache layouts;
     private final Map<String, UserVersions> users = new ConcurrentHashMap<>();
+
+    /** Share of the heap kept for layouts when no bound is configured. */
+    private static final double DEFAULT_CACHE_SHARE = 0.25;
 
     /** When versions are stored as deltas. {@code maxChain == 0} stores every version whole. */
     public record StoragePolicy(double checkpointRatio, int maxChain) {
@@ -64,6 +67,18 @@ public final class VersionStore implements BackupStore {
     }
 
     public VersionStore(BlobStore blobs, Clock clock, int zstdLevel, StoragePolicy policy, LayoutIndexCache indexes) {
+        this(blobs, clock, zstdLevel, policy, indexes, LayoutCache.ofHeapShare(DEFAULT_CACHE_SHARE));
+    }
+
+    /** {@code cacheBytes}: how many bytes of layouts to keep in memory (see {@link LayoutCache}). */
+    public VersionStore(BlobStore blobs, Clock clock, int zstdLevel, StoragePolicy policy, LayoutIndexCache indexes,
+                        long cacheBytes) {
+        this(blobs, clock, zstdLevel, policy, indexes, new LayoutCache(cacheBytes));
+    }
+
+    private VersionStore(BlobStore blobs, Clock clock, int zstdLevel, StoragePolicy policy, LayoutIndexCache indexes,
+                         LayoutCache layouts) {
+        this.layouts = layouts;
         this.blobs = blobs;
         this.clock = clock;
         this.zstdLevel = zstdLevel;
@@ -76,13 +91,6 @@ public final class VersionStore implements BackupStore {
         final ReentrantLock lock = new ReentrantLock();
         volatile NavigableMap<Long, VersionInfo> byId;
         volatile Map<Long, StoredForm> forms;
-        /** the newest version's layout with entity ids, kept to compute the next delta without a read */
-        volatile SoftReference<LatestLayout> latest = new SoftReference<>(null);
-        /** the last checkpoint a read rebuilt from, so reads along its chain skip parsing it again */
-        volatile SoftReference<LatestLayout> checkpoint = new SoftReference<>(null);
-    }
-
-    private record LatestLayout(long id, Layout layout) {
     }
 
     @Override
@@ -145,7 +153,12 @@ public final class VersionStore implements BackupStore {
                     indexes.save(user, stored, layout);
                 }
             }
-            uv.latest = new SoftReference<>(layout == null ? null : new LatestLayout(id, layout));
+            if (layout == null) {
+                layouts.remove(user, LayoutCache.Kind.LATEST);
+            } else {
+                // with its entity ids: the next backup's delta is computed against it without a read
+                layouts.put(user, LayoutCache.Kind.LATEST, id, layout);
+            }
             return new StoreResult.Stored(stored);
         }
     }
@@ -191,9 +204,9 @@ public final class VersionStore implements BackupStore {
     }
 
     private Layout parentLayout(String user, UserVersions uv, VersionInfo parent) {
-        LatestLayout cached = uv.latest.get();
-        if (cached != null && cached.id() == parent.id()) {
-            return cached.layout();
+        Layout cached = layouts.get(user, LayoutCache.Kind.LATEST, parent.id());
+        if (cached != null) {
+            return cached;
         }
         byte[] doc = read(user, parent.id());
         return LayoutScanner.scan(doc, doc.length);
@@ -222,7 +235,7 @@ public final class VersionStore implements BackupStore {
             // restored versions are whole: their neighbours may not be restored, or come later
             VersionInfo stored = write(user, uv, draft, StoredForm.whole(json.length),
                     out -> VersionFile.compressTo(out, json, json.length, zstdLevel));
-            uv.latest = new SoftReference<>(null);
+            layouts.remove(user, LayoutCache.Kind.LATEST);
             return stored;
         } catch (BlobStore.BlobExistsException e) {
             throw new VersionExistsException(user, original.id());
@@ -278,10 +291,10 @@ public final class VersionStore implements BackupStore {
             });
             uv.forms = Collections.unmodifiableMap(nextForms);
             uv.byId = Collections.unmodifiableNavigableMap(next);
-            uv.checkpoint = new SoftReference<>(null);
-            LatestLayout latest = uv.latest.get();
+            layouts.remove(user, LayoutCache.Kind.CHECKPOINT);
+            LayoutCache.Entry latest = layouts.get(user, LayoutCache.Kind.LATEST);
             if (latest != null && drop.contains(latest.id())) {
-                uv.latest = new SoftReference<>(null);
+                layouts.remove(user, LayoutCache.Kind.LATEST);
             }
             return drop;
         } catch (IOException e) {
@@ -330,10 +343,10 @@ public final class VersionStore implements BackupStore {
         if (info == null) {
             throw new IllegalArgumentException("no version " + id);
         }
-        LatestLayout newest = uv.latest.get();
-        if (newest != null && newest.id() == id && uv.byId.get(id) == info) {
+        Layout newest = layouts.get(user, LayoutCache.Kind.LATEST, id);
+        if (newest != null && uv.byId.get(id) == info) {
             // the common read, GET of the latest version, copies nothing
-            return Document.of(newest.layout());
+            return Document.of(newest);
         }
         for (int attempt = 1; ; attempt++) {
             Map<Long, StoredForm> forms = uv.forms;
@@ -374,11 +387,8 @@ public final class VersionStore implements BackupStore {
                     throw new IOException("its parent version " + at + " is missing");
                 }
             }
-            LatestLayout base = uv.checkpoint.get();
-            Layout layout;
-            if (base != null && base.id() == at) {
-                layout = base.layout();
-            } else {
+            Layout layout = layouts.get(user, LayoutCache.Kind.CHECKPOINT, at);
+            if (layout == null) {
                 VersionInfo checkpoint = uv.byId.get(at);
                 if (checkpoint == null) {
                     throw new IOException("version " + at + " is no longer there");
@@ -392,7 +402,7 @@ public final class VersionStore implements BackupStore {
                     layout = LayoutScanner.scan(doc, doc.length);
                     indexes.save(user, checkpoint, layout);
                 }
-                uv.checkpoint = new SoftReference<>(new LatestLayout(at, layout));
+                layouts.put(user, LayoutCache.Kind.CHECKPOINT, at, layout);
             }
             while (!deltas.isEmpty()) {
                 long d = deltas.pop();
