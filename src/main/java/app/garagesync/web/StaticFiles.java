@@ -1,5 +1,6 @@
 package app.garagesync.web;
 
+import app.garagesync.api.Responses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -96,7 +97,7 @@ public final class StaticFiles {
         }
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         m.setHeader(Exchange.CONTENT_TYPE, r.contentType());
-        m.setBody(r.bytes());
+        m.setBody(Responses.body(r.bytes()));
     }
 
     /** Found files are kept; misses are not, or requests for made-up names would fill the memory. */
