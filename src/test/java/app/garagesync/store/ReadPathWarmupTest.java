@@ -23,7 +23,7 @@ class ReadPathWarmupTest {
         ReadPathWarmup warmup = new ReadPathWarmup(new BackupReader(64, 1 << 20), 1,
                 new VersionStore.StoragePolicy(1.0, 100));
         assertThat(warmup.seconds()).isEqualTo(-1);
-        warmup.run(3, () -> false);
+        warmup.run(3, () -> false, 0);
         // seconds() is set only when every round stored and read back its versions without an error
         assertThat(warmup.seconds()).isPositive();
     }
@@ -34,7 +34,7 @@ class ReadPathWarmupTest {
                 new VersionStore.StoragePolicy(1.0, 100));
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
         // busy for the first five looks: the warm-up must keep asking, then do every round
-        warmup.run(2, () -> asked.incrementAndGet() <= 5);
+        warmup.run(2, () -> asked.incrementAndGet() <= 5, 0);
         assertThat(asked.get()).isEqualTo(5 + 2);
         assertThat(warmup.seconds()).isPositive();
     }
