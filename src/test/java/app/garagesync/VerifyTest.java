@@ -55,4 +55,19 @@ class VerifyTest {
             assertThat(new String(daemon.http().get("/api/backup?version=1").bytes(), StandardCharsets.UTF_8)).startsWith("{");
         }
     }
+
+    @Test
+    void verify_reads_the_files_not_the_copy_the_daemon_keeps_in_memory(@TempDir Path dir) throws Exception {
+        try (RunningDaemon daemon = RunningDaemon.start(dir)) {
+            post(daemon.http(), 3, 5);
+            // the latest version is in memory since it was posted: damage its file under the running daemon
+            Path latest = dir.resolve("users/default/versions/0000000003.gsv");
+            byte[] bytes = Files.readAllBytes(latest);
+            bytes[bytes.length - 10] ^= 0x20;
+            Files.write(latest, bytes);
+            Http.Response report = daemon.http().postJson("/api/admin/verify", "{}");
+            assertThat(report.body()).startsWith("{\"ok\":false")
+                    .contains("{\"user\":\"default\",\"version\":3,\"problem\":\"damaged:");
+        }
+    }
 }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Netty allocates (unpooled, page-faulted afresh) and fills on every request; pieces this size come from
  * Netty's pool and are reused. At most {@link #IN_FLIGHT} pieces wait for the socket at a time, so a slow
  * client holds this thread (an {@code io} pool thread), never the whole document in memory; one that
- * stops reading for {@code stall} is cut off.
+ * takes longer than {@code stall} to take the oldest piece waiting (a client that stopped reading, or one
+ * slower than a piece per {@code stall}) is cut off.
  *
  * <p>The answer is complete when {@link #send} returns: Camel then finds the response ended and writes
  * nothing. Outside an HTTP request (a route called directly), the document becomes the message body.

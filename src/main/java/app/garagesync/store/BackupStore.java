@@ -45,6 +45,12 @@ public interface BackupStore {
     byte[] read(String user, long id);
 
     /**
+     * Like {@link #read}, rebuilt from what is stored only, never from a copy kept in memory: what a
+     * verification must look at, since a file damaged after it was written still reads fine from memory.
+     */
+    byte[] readStored(String user, long id);
+
+    /**
      * The same bytes as {@link #read}, as slices of the buffers they were rebuilt from, for a caller that
      * only sends or hashes them. Damage is found before this returns, as for {@link #read}.
      */

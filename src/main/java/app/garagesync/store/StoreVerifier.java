@@ -54,7 +54,7 @@ public final class StoreVerifier {
     private String check(String user, VersionInfo v) {
         byte[] doc;
         try {
-            doc = store.read(user, v.id());
+            doc = store.readStored(user, v.id());
         } catch (DamagedVersionException e) {
             return "damaged: " + e.getMessage();
         }

@@ -337,13 +337,23 @@ public final class VersionStore implements BackupStore {
     }
 
     @Override
+    public byte[] readStored(String user, long id) {
+        return document(user, id, false).bytes();
+    }
+
+    @Override
     public Document document(String user, long id) {
+        return document(user, id, true);
+    }
+
+    /** {@code cached}: whether layouts kept in memory may stand in for what is stored. */
+    private Document document(String user, long id, boolean cached) {
         UserVersions uv = loaded(user);
         VersionInfo info = uv.byId.get(id);
         if (info == null) {
             throw new IllegalArgumentException("no version " + id);
         }
-        Layout newest = layouts.get(user, LayoutCache.Kind.LATEST, id);
+        Layout newest = cached ? layouts.get(user, LayoutCache.Kind.LATEST, id) : null;
         if (newest != null && uv.byId.get(id) == info) {
             // the common read, GET of the latest version, copies nothing
             return Document.of(newest);
@@ -351,7 +361,7 @@ public final class VersionStore implements BackupStore {
         for (int attempt = 1; ; attempt++) {
             Map<Long, StoredForm> forms = uv.forms;
             try {
-                return readOnce(user, uv, id, info, forms);
+                return readOnce(user, uv, id, info, forms, cached);
             } catch (IOException | RuntimeException e) {
                 // reads take no lock: a prune may have rewritten a version of this chain whole, or removed
                 // one it no longer needs, since this read looked at the forms; try again with the new ones
@@ -375,8 +385,8 @@ public final class VersionStore implements BackupStore {
         }
     }
 
-    private Document readOnce(String user, UserVersions uv, long id, VersionInfo info, Map<Long, StoredForm> forms)
-            throws IOException {
+    private Document readOnce(String user, UserVersions uv, long id, VersionInfo info, Map<Long, StoredForm> forms,
+                              boolean cached) throws IOException {
         Deque<Long> deltas = new ArrayDeque<>();
         long at = id;
         {
@@ -387,7 +397,7 @@ public final class VersionStore implements BackupStore {
                     throw new IOException("its parent version " + at + " is missing");
                 }
             }
-            Layout layout = layouts.get(user, LayoutCache.Kind.CHECKPOINT, at);
+            Layout layout = cached ? layouts.get(user, LayoutCache.Kind.CHECKPOINT, at) : null;
             if (layout == null) {
                 VersionInfo checkpoint = uv.byId.get(at);
                 if (checkpoint == null) {
@@ -402,7 +412,9 @@ public final class VersionStore implements BackupStore {
                     layout = LayoutScanner.scan(doc, doc.length);
                     indexes.save(user, checkpoint, layout);
                 }
-                layouts.put(user, LayoutCache.Kind.CHECKPOINT, at, layout);
+                if (cached) {
+                    layouts.put(user, LayoutCache.Kind.CHECKPOINT, at, layout);
+                }
             }
             while (!deltas.isEmpty()) {
                 long d = deltas.pop();
