@@ -30,6 +30,19 @@ public final class ConfigSizes {
         };
     }
 
+    /** A size ("128MB"), or a share of the heap the JVM may grow to ("25%"). */
+    public static long bytesOrHeapShare(String text) {
+        String t = text.trim();
+        if (!t.endsWith("%")) {
+            return bytes(t);
+        }
+        double percent = Double.parseDouble(t.substring(0, t.length() - 1).trim());
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("not a share of the heap: '" + text + "' (expected 0% to 100%)");
+        }
+        return (long) (Runtime.getRuntime().maxMemory() * percent / 100);
+    }
+
     public static Duration duration(String text) {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches()) {

@@ -35,19 +35,6 @@ public final class GarageSyncBeans implements CamelConfiguration {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GarageSyncBeans.class);
 
-    /** "25%" of the heap the JVM may grow to, or a size ("128MB"). */
-    static long heapShareOrBytes(String text) {
-        String t = text.trim();
-        if (t.endsWith("%")) {
-            double percent = Double.parseDouble(t.substring(0, t.length() - 1).trim());
-            if (percent < 0 || percent > 100) {
-                throw new IllegalArgumentException("not a share of the heap: '" + text + "' (expected 0% to 100%)");
-            }
-            return (long) (Runtime.getRuntime().maxMemory() * percent / 100);
-        }
-        return ConfigSizes.bytes(t);
-    }
-
     @Override
     public void configure(CamelContext context) throws Exception {
         Path dataDir = Path.of(property(context, "garagesync.data-dir"));
@@ -63,7 +50,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         // a cache, never the only copy of anything: it lives beside the data (or the spool in S3 mode)
         VersionStore store = new VersionStore(blobs, clock, zstdLevel, storagePolicy,
                 new LayoutIndexCache(dataDir.resolve("cache").resolve("layouts"), LayoutIndexCache.DEFAULT_MIN_SIZE),
-                heapShareOrBytes(property(context, "garagesync.store.layout-cache-size")));
+                ConfigSizes.bytesOrHeapShare(property(context, "garagesync.store.layout-cache-size")));
 
         GarageMetrics metrics = new GarageMetrics();
         RequestBodies bodies = new RequestBodies(maxBackupSize);

@@ -33,11 +33,6 @@ final class LayoutCache {
         this.maxBytes = maxBytes;
     }
 
-    /** A bound of {@code share} of the heap the JVM may grow to. */
-    static LayoutCache ofHeapShare(double share) {
-        return new LayoutCache((long) (Runtime.getRuntime().maxMemory() * share));
-    }
-
     /** The layout of version {@code id} if it is kept; null otherwise. */
     synchronized Layout get(String user, Kind kind, long id) {
         Entry e = entries.get(new Key(user, kind));

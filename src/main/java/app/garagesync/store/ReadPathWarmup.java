@@ -46,7 +46,6 @@ public final class ReadPathWarmup {
     public void startInBackground(int rounds, BooleanSupplier busy) {
         Thread t = new Thread(() -> run(rounds, busy, QUIET_MS), "garage-sync-warmup");
         t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
         t.start();
     }
 

@@ -1,5 +1,6 @@
 package app.garagesync.store;
 
+import app.garagesync.ConfigSizes;
 import app.garagesync.backup.BackupSummary;
 import app.garagesync.store.delta.DeltaCodec;
 import app.garagesync.store.delta.Layout;
@@ -54,8 +55,8 @@ public final class VersionStore implements BackupStore {
     private final LayoutCache layouts;
     private final Map<String, UserVersions> users = new ConcurrentHashMap<>();
 
-    /** Share of the heap kept for layouts when no bound is configured. */
-    private static final double DEFAULT_CACHE_SHARE = 0.25;
+    /** Memory kept for layouts when no bound is given (garagesync.store.layout-cache-size's default). */
+    private static final String DEFAULT_CACHE_SIZE = "25%";
 
     /** When versions are stored as deltas. {@code maxChain == 0} stores every version whole. */
     public record StoragePolicy(double checkpointRatio, int maxChain) {
@@ -67,18 +68,13 @@ public final class VersionStore implements BackupStore {
     }
 
     public VersionStore(BlobStore blobs, Clock clock, int zstdLevel, StoragePolicy policy, LayoutIndexCache indexes) {
-        this(blobs, clock, zstdLevel, policy, indexes, LayoutCache.ofHeapShare(DEFAULT_CACHE_SHARE));
+        this(blobs, clock, zstdLevel, policy, indexes, ConfigSizes.bytesOrHeapShare(DEFAULT_CACHE_SIZE));
     }
 
     /** {@code cacheBytes}: how many bytes of layouts to keep in memory (see {@link LayoutCache}). */
     public VersionStore(BlobStore blobs, Clock clock, int zstdLevel, StoragePolicy policy, LayoutIndexCache indexes,
                         long cacheBytes) {
-        this(blobs, clock, zstdLevel, policy, indexes, new LayoutCache(cacheBytes));
-    }
-
-    private VersionStore(BlobStore blobs, Clock clock, int zstdLevel, StoragePolicy policy, LayoutIndexCache indexes,
-                         LayoutCache layouts) {
-        this.layouts = layouts;
+        this.layouts = new LayoutCache(cacheBytes);
         this.blobs = blobs;
         this.clock = clock;
         this.zstdLevel = zstdLevel;

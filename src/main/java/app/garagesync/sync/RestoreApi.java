@@ -6,14 +6,12 @@ import app.garagesync.api.RequestBodies;
 import app.garagesync.api.Responses;
 import app.garagesync.auth.RequestIdentity;
 import app.garagesync.store.BackupStore;
+import app.garagesync.store.Document;
 import app.garagesync.store.VersionInfo;
 import app.garagesync.target.TargetCatalog;
 import app.garagesync.target.TargetConfig;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,10 +149,6 @@ public final class RestoreApi {
     }
 
     static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Document.of(bytes).sha256();
     }
 }
