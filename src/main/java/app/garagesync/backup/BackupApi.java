@@ -7,6 +7,7 @@ import app.garagesync.api.Responses;
 import app.garagesync.auth.RequestIdentity;
 import app.garagesync.ops.GarageMetrics;
 import app.garagesync.store.BackupStore;
+import app.garagesync.store.Incoming;
 import app.garagesync.store.StoreResult;
 import app.garagesync.store.VersionInfo;
 import java.time.Clock;
@@ -68,10 +69,12 @@ public final class BackupApi {
             throw conflict(cs.baseVersion(), latest == null ? null : latest.id());
         }
         ChangeSetApplier.Result applied = ChangeSetApplier.apply(store.read(user, base.id()), cs);
-        BackupSummary summary = reader.read(applied.document());
+        byte[] doc = applied.document();
+        Incoming incoming = store.incoming(user, doc, doc.length);
+        BackupSummary summary = reader.read(doc);
         StoreResult result;
         try {
-            result = store.putOnBase(user, base.id(), applied.document(), summary);
+            result = store.putOnBase(user, base.id(), incoming, summary);
         } catch (app.garagesync.store.StaleBaseException e) {
             throw conflict(cs.baseVersion(), e.latest());
         }
@@ -123,8 +126,10 @@ public final class BackupApi {
                 return answer(new StoreResult.Unchanged(latest), System.nanoTime() - started);
             }
         }
+        // the store starts on its share of the work (on the other core, for a big backup) during validation
+        Incoming incoming = store.incoming(user, json.array(), json.length());
         BackupSummary summary = reader.read(json.array(), json.length());
-        StoreResult result = store.put(user, json.array(), summary);
+        StoreResult result = store.put(user, incoming, summary);
         reposts.remember(user, result.version().id(), summary);
         return answer(result, System.nanoTime() - started);
     }

@@ -15,7 +15,21 @@ public interface BackupStore {
      * Stores the first {@code summary.size()} bytes of {@code json} (already validated into
      * {@code summary}) as the user's newest version.
      */
-    StoreResult put(String user, byte[] json, BackupSummary summary);
+    default StoreResult put(String user, byte[] json, BackupSummary summary) {
+        return put(user, Incoming.inline(json, (int) summary.size()), summary);
+    }
+
+    /**
+     * The first {@code length} bytes of {@code json}, not validated yet, with the store's own work on them
+     * started (on another core for a big document) while the caller validates them; pass it to
+     * {@link #put(String, Incoming, BackupSummary)} once they are valid, or drop it. Writes nothing.
+     */
+    default Incoming incoming(String user, byte[] json, int length) {
+        return Incoming.inline(json, length);
+    }
+
+    /** Like {@link #put(String, byte[], BackupSummary)}, for a document handed over by {@link #incoming}. */
+    StoreResult put(String user, Incoming json, BackupSummary summary);
 
     /**
      * Like {@link #put}, but only if {@code baseVersion} is still the latest version, checked under
@@ -23,7 +37,7 @@ public interface BackupStore {
      *
      * @throws StaleBaseException when another version came first
      */
-    StoreResult putOnBase(String user, long baseVersion, byte[] json, BackupSummary summary);
+    StoreResult putOnBase(String user, long baseVersion, Incoming json, BackupSummary summary);
 
     /**
      * Stores {@code json} as version {@code original.id()} with the original's metadata (creation time,

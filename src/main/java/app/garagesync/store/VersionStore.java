@@ -54,6 +54,16 @@ public final class VersionStore implements BackupStore {
     private final StoragePolicy policy;
     private final LayoutCache layouts;
     private final Map<String, UserVersions> users = new ConcurrentHashMap<>();
+    /**
+     * One thread that prepares a big incoming backup while its request thread validates it (see
+     * {@link Incoming}); a second big backup meanwhile is prepared inline. It ends when idle.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor ahead = new java.util.concurrent.ThreadPoolExecutor(
+            0, 1, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "garage-sync-store-ahead");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** Memory kept for layouts when no bound is given (garagesync.store.layout-cache-size's default). */
     private static final String DEFAULT_CACHE_SIZE = "25%";
@@ -90,16 +100,37 @@ public final class VersionStore implements BackupStore {
     }
 
     @Override
-    public StoreResult put(String user, byte[] json, BackupSummary summary) {
+    public Incoming incoming(String user, byte[] json, int length) {
+        boolean scan = policy.maxChain() > 0;
+        boolean whole = !scan;
+        if (scan) {
+            // a hint, read without the lock: a wrong guess costs a compression, never a wrong version
+            // (a shared store is not listed again for it: that is done once, under the lock, by put)
+            UserVersions uv = blobs.shared() ? users.get(user) : loaded(user);
+            NavigableMap<Long, VersionInfo> byId = uv == null ? null : uv.byId;
+            Map.Entry<Long, VersionInfo> last = byId == null ? null : byId.lastEntry();
+            StoredForm lastForm = last == null ? null : uv.forms.get(last.getKey());
+            whole = lastForm == null || lastForm.chainLength() + 1 > policy.maxChain();
+        }
+        return Incoming.ahead(json, length, scan, whole, zstdLevel, ahead);
+    }
+
+    /** Incoming backups whose scan or compression the helper thread took on. */
+    long preparedAhead() {
+        return ahead.getCompletedTaskCount();
+    }
+
+    @Override
+    public StoreResult put(String user, Incoming json, BackupSummary summary) {
         return put(user, json, summary, -1);
     }
 
     @Override
-    public StoreResult putOnBase(String user, long baseVersion, byte[] json, BackupSummary summary) {
+    public StoreResult putOnBase(String user, long baseVersion, Incoming json, BackupSummary summary) {
         return put(user, json, summary, baseVersion);
     }
 
-    private StoreResult put(String user, byte[] json, BackupSummary summary, long expectedLatest) {
+    private StoreResult put(String user, Incoming json, BackupSummary summary, long expectedLatest) {
         UserVersions uv = loaded(user);
         uv.lock.lock();
         try {
@@ -122,7 +153,7 @@ public final class VersionStore implements BackupStore {
         }
     }
 
-    private StoreResult putOnce(String user, UserVersions uv, byte[] json, BackupSummary summary, long expectedLatest)
+    private StoreResult putOnce(String user, UserVersions uv, Incoming json, BackupSummary summary, long expectedLatest)
             throws IOException {
         {
             Map.Entry<Long, VersionInfo> last = uv.byId.lastEntry();
@@ -136,15 +167,14 @@ public final class VersionStore implements BackupStore {
             VersionInfo draft = new VersionInfo(id, clock.instant(), summary.backupTimestamp(),
                     summary.totalRecords(), summary.recordsByCollection(), summary.size(), 0,
                     summary.contentHash());
-            int length = (int) summary.size();
-            Layout layout = policy.maxChain() > 0 ? LayoutScanner.scan(json, length) : null;
+            Layout layout = policy.maxChain() > 0 ? json.layout() : null;
             VersionInfo stored = null;
             if (layout != null && last != null) {
                 stored = tryDelta(user, uv, last.getValue(), draft, layout);
             }
             if (stored == null) {
                 stored = write(user, uv, draft, StoredForm.whole(summary.size()),
-                        out -> VersionFile.compressTo(out, json, length, zstdLevel));
+                        out -> json.writeWhole(out, zstdLevel));
                 if (layout != null) {
                     indexes.save(user, stored, layout);
                 }

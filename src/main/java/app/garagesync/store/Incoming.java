@@ -1,0 +1,110 @@
+package app.garagesync.store;
+
+import app.garagesync.store.delta.Layout;
+import app.garagesync.store.delta.LayoutScanner;
+import com.github.luben.zstd.RecyclingBufferPool;
+import com.github.luben.zstd.ZstdOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * A posted document on its way to becoming a version. The store's work on it that does not depend on
+ * its validation (finding its entities; compressing it whole when it will be a checkpoint) can start on
+ * another core while the caller validates it: on a 50 MB backup each side takes a core for about as
+ * long, so the commit comes sooner. The work done ahead is only ever used after the caller passed this
+ * to {@link BackupStore#put(String, Incoming, app.garagesync.backup.BackupSummary)} with a valid
+ * summary; for a document that fails validation it is thrown away.
+ *
+ * <p>The scanner runs here on bytes nobody has validated yet, so it must end on any input; it does
+ * (every one of its loops consumes a byte per turn), and {@code LayoutScannerFuzzTest} holds it to that.
+ */
+public final class Incoming {
+
+    /** Below this size the work is done inline: a hand-off to another thread would cost more than it saves. */
+    static final int AHEAD_MIN_SIZE = 1 << 20;
+
+    final byte[] json;
+    final int length;
+    private final CompletableFuture<Ahead> ahead;
+
+    /** What was computed ahead: the layout (null if not wanted) and the whole document's zstd frame (null if not wanted). */
+    private record Ahead(Layout layout, ByteArrayOutputStream wholeFrame) {
+    }
+
+    private Incoming(byte[] json, int length, CompletableFuture<Ahead> ahead) {
+        this.json = json;
+        this.length = length;
+        this.ahead = ahead;
+    }
+
+    /** A document whose work is all done when the store needs it, on the storing thread. */
+    public static Incoming inline(byte[] json, int length) {
+        return new Incoming(json, length, null);
+    }
+
+    /**
+     * Starts the scan (when {@code scan}) and the whole compression (when {@code compressWhole}) on
+     * {@code executor}; falls back to doing them inline when the document is small or the executor busy.
+     */
+    static Incoming ahead(byte[] json, int length, boolean scan, boolean compressWhole, int zstdLevel, Executor executor) {
+        if (length < AHEAD_MIN_SIZE || !(scan || compressWhole)) {
+            return inline(json, length);
+        }
+        try {
+            return new Incoming(json, length, CompletableFuture.supplyAsync(() -> new Ahead(
+                    scan ? LayoutScanner.scan(json, length) : null,
+                    compressWhole ? compressed(json, length, zstdLevel) : null), executor));
+        } catch (RejectedExecutionException busy) {
+            // another big backup has the helper thread: this one is prepared inline, as a small one is
+            return inline(json, length);
+        }
+    }
+
+    /** The document's layout, computed ahead or now. */
+    Layout layout() {
+        Ahead done = done();
+        return done != null && done.layout() != null ? done.layout() : LayoutScanner.scan(json, length);
+    }
+
+    /** Writes the document's zstd frame (with its checksum) to {@code out}, compressed ahead or now. */
+    void writeWhole(OutputStream out, int zstdLevel) throws IOException {
+        Ahead done = done();
+        if (done != null && done.wholeFrame() != null) {
+            done.wholeFrame().writeTo(out);
+        } else {
+            VersionFile.compressTo(out, json, length, zstdLevel);
+        }
+    }
+
+    /** What was computed ahead, or null when nothing was or it failed (the work is then simply done again). */
+    private Ahead done() {
+        if (ahead == null) {
+            return null;
+        }
+        try {
+            return ahead.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            return null;
+        }
+    }
+
+    /** One zstd frame, compressed by the helper thread alone: the other core is validating meanwhile. */
+    private static ByteArrayOutputStream compressed(byte[] json, int length, int level) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(Math.max(4096, length / 6));
+        try (ZstdOutputStream z = new ZstdOutputStream(frame, RecyclingBufferPool.INSTANCE, level)) {
+            z.setChecksum(true);
+            z.write(json, 0, length);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return frame;
+    }
+}
