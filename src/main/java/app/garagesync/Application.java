@@ -31,6 +31,7 @@ public final class Application {
                     + "; set garagesync.encryption.key-file to it and keep a copy somewhere safe.");
             System.exit(0);
         }
+        ClassPreloader.startInBackground();
         Main main = newMain(new Properties());
         main.run(args);
     }
