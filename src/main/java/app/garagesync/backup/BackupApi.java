@@ -8,6 +8,7 @@ import app.garagesync.auth.RequestIdentity;
 import app.garagesync.ops.GarageMetrics;
 import app.garagesync.store.BackupStore;
 import app.garagesync.store.Incoming;
+import app.garagesync.store.Retention;
 import app.garagesync.store.StoreResult;
 import app.garagesync.store.VersionInfo;
 import java.time.Clock;
@@ -78,6 +79,7 @@ public final class BackupApi {
         } catch (app.garagesync.store.StaleBaseException e) {
             throw conflict(cs.baseVersion(), e.latest());
         }
+        newVersion(exchange, result);
         Map<String, Object> answer = answer(result, System.nanoTime() - started);
         answer.put("replaced", applied.replaced());
         answer.put("inserted", applied.inserted());
@@ -131,7 +133,15 @@ public final class BackupApi {
         BackupSummary summary = reader.read(json.array(), json.length());
         StoreResult result = store.put(user, incoming, summary);
         reposts.remember(user, result.version().id(), summary);
+        newVersion(exchange, result);
         return answer(result, System.nanoTime() - started);
+    }
+
+    /** Tells the route's retention step which version this request stored, if any. */
+    private static void newVersion(Exchange exchange, StoreResult result) {
+        if (result instanceof StoreResult.Stored) {
+            exchange.setProperty(Retention.NEW_VERSION, result.version().id());
+        }
     }
 
     private Map<String, Object> answer(StoreResult result, long nanos) {

@@ -23,6 +23,11 @@ public record RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int k
         return keepLast == 0 && keepHourly == 0 && keepDaily == 0 && keepWeekly == 0 && keepMonthly == 0;
     }
 
+    /** False when a user whose newest version has this id (so at most that many versions) keeps them all. */
+    public boolean mayRemoveWith(long newestId) {
+        return !keepsEverything() && newestId > Math.max(1, keepLast);
+    }
+
     /** The ids to keep among {@code newestFirst}. */
     public Set<Long> keep(List<VersionInfo> newestFirst) {
         Set<Long> keep = new HashSet<>();

@@ -49,6 +49,30 @@ class RetentionTest {
         assertThat(new RetentionPolicy(0, 0, 2, 0, 0, utc).keep(midnight)).containsExactly(2L);
     }
 
+    /** The check that lets most backups skip retention must never skip one after which something can go. */
+    @Test
+    void retention_is_skipped_only_when_every_version_is_kept_for_sure() {
+        ZoneId utc = ZoneId.of("UTC");
+        List<VersionInfo> all = new java.util.ArrayList<>();
+        for (long id = 12; id >= 1; id--) {
+            all.add(at(id, "2026-11-" + (10 + id) + "T12:00:00Z"));
+        }
+        for (RetentionPolicy p : List.of(new RetentionPolicy(3, 0, 0, 0, 0, utc), new RetentionPolicy(0, 0, 2, 0, 0, utc),
+                new RetentionPolicy(5, 2, 2, 1, 1, utc), new RetentionPolicy(1, 0, 0, 0, 0, utc),
+                new RetentionPolicy(0, 0, 0, 0, 0, utc))) {
+            for (int n = 1; n <= all.size(); n++) {
+                List<VersionInfo> newestFirst = all.subList(all.size() - n, all.size());
+                boolean removes = p.keep(newestFirst).size() < n;
+                if (removes) {
+                    assertThat(p.mayRemoveWith(newestFirst.get(0).id())).as("%s with %d versions", p, n).isTrue();
+                }
+            }
+        }
+        assertThat(new RetentionPolicy(3, 0, 0, 0, 0, utc).mayRemoveWith(3)).isFalse();
+        assertThat(new RetentionPolicy(3, 0, 0, 0, 0, utc).mayRemoveWith(4)).isTrue();
+        assertThat(new RetentionPolicy(0, 0, 0, 0, 0, utc).mayRemoveWith(1_000)).isFalse();
+    }
+
     @Test
     void pruning_reclaims_space_and_never_breaks_a_kept_version(@TempDir Path dir) throws Exception {
         BackupReader reader = new BackupReader(200, Integer.MAX_VALUE);
