@@ -1,5 +1,6 @@
 package app.garagesync;
 
+import app.garagesync.api.ApiException;
 import app.garagesync.api.Responses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -42,6 +43,20 @@ final class HttpServerTuning {
                     .maxAgeSeconds(600);
             router.route().order(-100).handler(cors);
         }
+        // No endpoint takes forms, but Camel's body handler leaves Vert.x's file uploads on
+        // (camel.server.fileUploadEnabled does not reach it): a multipart or url-encoded request made it
+        // create a file-uploads folder in the working directory (and write any file part there) before a
+        // route refused the request. Refused here first.
+        router.route().order(-98).handler(ctx -> {
+            String type = ctx.request().getHeader("Content-Type");
+            if (type != null && (type.regionMatches(true, 0, "multipart/", 0, "multipart/".length())
+                    || type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33))) {
+                ApiException refused = ApiException.unsupportedMediaType(type);
+                error(ctx, refused.status(), refused.code(), refused.getMessage());
+            } else {
+                ctx.next();
+            }
+        });
         String limit = context.resolvePropertyPlaceholders("{{garagesync.max-backup-size}}");
         // Router.errorHandler is not consulted for failures inside Camel's sub-router: a failure handler is
         router.route().order(-99).failureHandler(ctx -> {
