@@ -93,6 +93,49 @@ class LargeReadTest {
         }
     }
 
+    /**
+     * A download keeps its thread until the client has taken the last byte. With one thread for
+     * downloads and one for everything else, a client that stops reading must still leave backups and
+     * status answered at once, and a second download is refused with 503 rather than queued behind it.
+     */
+    @Test
+    void a_stalled_download_never_holds_up_backups_or_status() throws Exception {
+        try (RunningDaemon d = RunningDaemon.start(dir, "garagesync.http.send-stall-timeout", "120s",
+                "camel.threadpool.config[io].poolSize", "1", "camel.threadpool.config[io].maxPoolSize", "1",
+                "camel.threadpool.config[downloads].poolSize", "1", "camel.threadpool.config[downloads].maxPoolSize", "1",
+                "camel.threadpool.config[downloads].maxQueueSize", "0")) {
+            Http http = d.http().as("atelier");
+            Random r = new Random(11);
+            EditableBackup.Doc doc = EditableBackup.initial(r, 30_000);
+            assertThat(http.postBytes("/api/backup", "application/json", doc.bytes()).status()).isEqualTo(201);
+
+            try (Socket stalled = new Socket()) {
+                stalled.setReceiveBufferSize(4096);
+                stalled.connect(new InetSocketAddress("127.0.0.1", d.port()));
+                stalled.getOutputStream().write(("GET /api/backup HTTP/1.1\r\nHost: 127.0.0.1\r\nX-User-Id: atelier\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                // its status line came: the download thread is sending, and will wait for this reader
+                assertThat(stalled.getInputStream().read(new byte[64])).isPositive();
+
+                dayOfWork(doc, r);
+                byte[] next = doc.bytes();
+                assertThat(http.postBytes("/api/backup", "application/json", next).status()).isEqualTo(201);
+                assertThat(http.get("/api/sync/status").status()).isEqualTo(200);
+                // answered while the stalled download still held its thread: nothing was cut off yet
+                assertThat(d.http().get("/api/metrics").body()).doesNotContain("outcome=\"cut_off\"} 1.0")
+                        .doesNotContain("outcome=\"client_gone\"} 1.0");
+                Http.Response busy = http.get("/api/backup");
+                assertThat(busy.status()).isEqualTo(503);
+                assertThat(busy.header("Retry-After")).isEqualTo("5");
+                assertThat(busy.body()).contains("\"error\":\"busy\"");
+            }
+            // the stalled client left: its thread comes back, and the newest version is served whole
+            await().atMost(Duration.ofSeconds(30)).until(() -> d.http().get("/api/metrics").body()
+                    .contains("garagesync_backups_sent_total{outcome=\"client_gone\"} 1.0"));
+            assertThat(http.get("/api/backup").bytes()).isEqualTo(doc.bytes());
+        }
+    }
+
     /** Entity edits only (EditableBackup.edit also drops whole collections): changes, additions, removals. */
     private static void dayOfWork(EditableBackup.Doc doc, Random r) {
         for (List<String> c : doc.collections.values()) {
