@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * document's own buffers. Handed to Camel whole, a 50 MB body went out as one 50 MB direct buffer that
  * Netty allocates (unpooled, page-faulted afresh) and fills on every request; pieces this size come from
  * Netty's pool and are reused. At most {@link #IN_FLIGHT} pieces wait for the socket at a time, so a slow
- * client holds this thread (an {@code io} pool thread), never the whole document in memory; one that
+ * client holds this thread (one of the {@code downloads} pool), never the whole document in memory; one that
  * takes longer than {@code stall} to take the oldest piece waiting (a client that stopped reading, or one
  * slower than a piece per {@code stall}) is cut off.
  *
