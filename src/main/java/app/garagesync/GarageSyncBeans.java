@@ -85,7 +85,8 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 Integer.parseInt(property(context, "garagesync.retention.keep-daily")),
                 Integer.parseInt(property(context, "garagesync.retention.keep-weekly")),
                 Integer.parseInt(property(context, "garagesync.retention.keep-monthly")),
-                java.time.ZoneId.of(property(context, "garagesync.retention.time-zone")))));
+                java.time.ZoneId.of(property(context, "garagesync.retention.time-zone"))),
+                Integer.parseInt(property(context, "garagesync.retention.batch"))));
         registry.bind("adminApi", new app.garagesync.ops.AdminApi(store, new app.garagesync.store.StoreVerifier(store, reader),
                 java.util.Set.copyOf(Arrays.stream(property(context, "garagesync.admin.users").split(","))
                         .map(String::trim).filter(s -> !s.isEmpty()).toList())));

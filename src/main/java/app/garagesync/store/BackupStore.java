@@ -84,7 +84,12 @@ public interface BackupStore {
      *
      * @return the ids removed
      */
-    Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> keep);
+    default Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> keep) {
+        return prune(user, keep, 1);
+    }
+
+    /** Like {@link #prune(String, java.util.function.Function)}, removing nothing unless at least {@code atLeast} versions can go. */
+    Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> keep, int atLeast);
 
     /** Ids of versions removed by {@link #prune}, so that a gap they leave is not taken for a lost file. */
     PrunedIds pruned(String user);

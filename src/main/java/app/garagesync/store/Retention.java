@@ -13,10 +13,22 @@ public final class Retention {
 
     private final BackupStore store;
     private final RetentionPolicy policy;
+    private final int batch;
 
     public Retention(BackupStore store, RetentionPolicy policy) {
+        this(store, policy, 1);
+    }
+
+    /**
+     * {@code batch}: after a backup, versions are removed only once at least this many can go. A shop past
+     * keep-last would otherwise prune on every backup: rewrite a kept version whole, replace and fsync the
+     * prune log, delete a file and fsync its folder, each time (measured: 64 clients of 20 KB backups went
+     * from about 1,700 to 670 requests/s once every user had passed keep-last). The timer removes all.
+     */
+    public Retention(BackupStore store, RetentionPolicy policy, int batch) {
         this.store = store;
         this.policy = policy;
+        this.batch = Math.max(1, batch);
     }
 
     /** Set by the backup endpoints to the id of the version a request stored (absent when it stored none). */
@@ -29,11 +41,11 @@ public final class Retention {
      */
     public boolean isDue(Exchange exchange) {
         Long id = exchange.getProperty(NEW_VERSION, Long.class);
-        return id != null && policy.mayRemoveWith(id);
+        return id != null && policy.mayRemoveWith(id, batch);
     }
 
     public void applyToCaller(Exchange exchange) {
-        apply(exchange.getProperty(RequestIdentity.USER, String.class));
+        apply(exchange.getProperty(RequestIdentity.USER, String.class), batch);
     }
 
     public void applyToAll() {
@@ -41,10 +53,14 @@ public final class Retention {
     }
 
     public Set<Long> apply(String user) {
+        return apply(user, 1);
+    }
+
+    private Set<Long> apply(String user, int atLeast) {
         if (policy.keepsEverything()) {
             return Set.of();
         }
-        Set<Long> removed = store.prune(user, policy::keep);
+        Set<Long> removed = store.prune(user, policy::keep, atLeast);
         if (!removed.isEmpty()) {
             LOG.info("Retention removed {} version(s) of user {}: {}", removed.size(), user, removed);
         }

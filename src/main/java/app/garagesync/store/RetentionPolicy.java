@@ -23,9 +23,12 @@ public record RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int k
         return keepLast == 0 && keepHourly == 0 && keepDaily == 0 && keepWeekly == 0 && keepMonthly == 0;
     }
 
-    /** False when a user whose newest version has this id (so at most that many versions) keeps them all. */
-    public boolean mayRemoveWith(long newestId) {
-        return !keepsEverything() && newestId > Math.max(1, keepLast);
+    /**
+     * False when a user whose newest version has this id (so at most that many versions) cannot have
+     * {@code atLeast} versions outside the policy: keep-last alone keeps all but {@code id - keepLast}.
+     */
+    public boolean mayRemoveWith(long newestId, int atLeast) {
+        return !keepsEverything() && newestId - Math.max(1, keepLast) >= Math.max(1, atLeast);
     }
 
     /** The ids to keep among {@code newestFirst}. */

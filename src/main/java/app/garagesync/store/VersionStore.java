@@ -273,7 +273,7 @@ public final class VersionStore implements BackupStore {
     }
 
     @Override
-    public Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> policy) {
+    public Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> policy, int atLeast) {
         UserVersions uv = loaded(user);
         uv.lock.lock();
         try {
@@ -286,8 +286,8 @@ public final class VersionStore implements BackupStore {
             }
             Set<Long> drop = new java.util.TreeSet<>(uv.byId.keySet());
             drop.removeAll(keep);
-            if (drop.isEmpty()) {
-                return drop;
+            if (drop.isEmpty() || drop.size() < atLeast) {
+                return Set.of();
             }
             // 1. kept versions built on a dropped one become whole: same content, new form, atomic replace
             for (VersionInfo v : uv.byId.values()) {

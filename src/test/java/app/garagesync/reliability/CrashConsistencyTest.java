@@ -133,7 +133,7 @@ class CrashConsistencyTest {
             return new String[0];
         }
         // prune after every backup, and deltas whose parent is pruned get rewritten whole
-        return new String[] {"garagesync.retention.keep-last=2"};
+        return new String[] {"garagesync.retention.keep-last=2", "garagesync.retention.batch=1"};
     }
 
     /** Every version acknowledged since the last crash reads back exactly or was pruned; verify is clean. */

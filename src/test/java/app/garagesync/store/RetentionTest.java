@@ -62,15 +62,47 @@ class RetentionTest {
                 new RetentionPolicy(0, 0, 0, 0, 0, utc))) {
             for (int n = 1; n <= all.size(); n++) {
                 List<VersionInfo> newestFirst = all.subList(all.size() - n, all.size());
-                boolean removes = p.keep(newestFirst).size() < n;
-                if (removes) {
-                    assertThat(p.mayRemoveWith(newestFirst.get(0).id())).as("%s with %d versions", p, n).isTrue();
+                int removable = n - p.keep(newestFirst).size();
+                for (int atLeast = 1; atLeast <= removable; atLeast++) {
+                    assertThat(p.mayRemoveWith(newestFirst.get(0).id(), atLeast))
+                            .as("%s with %d versions, %d of them removable, batch %d", p, n, removable, atLeast).isTrue();
                 }
             }
         }
-        assertThat(new RetentionPolicy(3, 0, 0, 0, 0, utc).mayRemoveWith(3)).isFalse();
-        assertThat(new RetentionPolicy(3, 0, 0, 0, 0, utc).mayRemoveWith(4)).isTrue();
-        assertThat(new RetentionPolicy(0, 0, 0, 0, 0, utc).mayRemoveWith(1_000)).isFalse();
+        assertThat(new RetentionPolicy(3, 0, 0, 0, 0, utc).mayRemoveWith(3, 1)).isFalse();
+        assertThat(new RetentionPolicy(3, 0, 0, 0, 0, utc).mayRemoveWith(4, 1)).isTrue();
+        assertThat(new RetentionPolicy(3, 0, 0, 0, 0, utc).mayRemoveWith(4, 2)).isFalse();
+        assertThat(new RetentionPolicy(0, 0, 0, 0, 0, utc).mayRemoveWith(1_000, 1)).isFalse();
+    }
+
+    /** After a backup, versions go once a batch of them can; the timer's run removes every one the policy drops. */
+    @Test
+    void after_a_backup_versions_go_in_batches(@TempDir Path dir) throws Exception {
+        VersionStore store = new VersionStore(new FileBlobStore(dir), java.time.Clock.systemUTC(), 1,
+                new VersionStore.StoragePolicy(1.0, 10));
+        Retention retention = new Retention(store, new RetentionPolicy(3, 0, 0, 0, 0, ZoneId.of("UTC")), 2);
+        List<Integer> counts = new ArrayList<>();
+        List<byte[]> posted = new ArrayList<>();
+        try (org.apache.camel.CamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+            for (int i = 1; i <= 6; i++) {
+                byte[] json = app.garagesync.testing.Backups.small(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                posted.add(json);
+                long id = store.put("b", json, new app.garagesync.backup.BackupReader(200, 1 << 20).read(json)).version().id();
+                org.apache.camel.Exchange e = new org.apache.camel.support.DefaultExchange(camel);
+                e.setProperty(Retention.NEW_VERSION, id);
+                e.setProperty(app.garagesync.auth.RequestIdentity.USER, "b");
+                if (retention.isDue(e)) {
+                    retention.applyToCaller(e);
+                }
+                counts.add(store.versions("b").size());
+            }
+        }
+        // 4: one version could go, not two; 5: two go (1 and 2); 6: one could go again (3), not two
+        assertThat(counts).containsExactly(1, 2, 3, 4, 3, 4);
+        assertThat(retention.apply("b")).containsExactly(3L);
+        for (long v = 4; v <= 6; v++) {
+            assertThat(store.read("b", v)).isEqualTo(posted.get((int) v - 1));
+        }
     }
 
     @Test
@@ -111,7 +143,7 @@ class RetentionTest {
 
     @Test
     void the_daemon_applies_retention_after_each_backup(@TempDir Path dir) {
-        try (RunningDaemon daemon = RunningDaemon.start(dir, "garagesync.retention.keep-last", "3",
+        try (RunningDaemon daemon = RunningDaemon.start(dir, "garagesync.retention.batch", "1", "garagesync.retention.keep-last", "3",
                 "garagesync.retention.keep-hourly", "0", "garagesync.retention.keep-daily", "0",
                 "garagesync.retention.keep-weekly", "0", "garagesync.retention.keep-monthly", "0")) {
             Http http = daemon.http().as("kept");
