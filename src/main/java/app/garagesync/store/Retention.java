@@ -15,10 +15,6 @@ public final class Retention {
     private final RetentionPolicy policy;
     private final int batch;
 
-    public Retention(BackupStore store, RetentionPolicy policy) {
-        this(store, policy, 1);
-    }
-
     /**
      * {@code batch}: after a backup, versions are removed only once at least this many can go. A shop past
      * keep-last would otherwise prune on every backup: rewrite a kept version whole, replace and fsync the
