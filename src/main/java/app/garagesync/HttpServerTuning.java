@@ -49,8 +49,7 @@ final class HttpServerTuning {
         // route refused the request. Refused here first.
         router.route().order(-98).handler(ctx -> {
             String type = ctx.request().getHeader("Content-Type");
-            if (type != null && (type.regionMatches(true, 0, "multipart/", 0, "multipart/".length())
-                    || type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33))) {
+            if (startsWithIgnoringCase(type, "multipart/") || startsWithIgnoringCase(type, "application/x-www-form-urlencoded")) {
                 ApiException refused = ApiException.unsupportedMediaType(type);
                 error(ctx, refused.status(), refused.code(), refused.getMessage());
             } else {
@@ -78,6 +77,10 @@ final class HttpServerTuning {
                 error(ctx, 405, "method_not_allowed", ctx.request().method() + " is not served on " + ctx.normalizedPath());
             }
         });
+    }
+
+    private static boolean startsWithIgnoringCase(String text, String prefix) {
+        return text != null && text.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 
     /** The methods the routes for this exact path take, as an Allow header lists them ("GET, HEAD"). */

@@ -2,8 +2,6 @@ package app.garagesync.store;
 
 import app.garagesync.store.delta.Layout;
 import app.garagesync.store.delta.LayoutScanner;
-import com.github.luben.zstd.RecyclingBufferPool;
-import com.github.luben.zstd.ZstdOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -96,12 +94,11 @@ public final class Incoming {
         }
     }
 
-    /** One zstd frame, compressed by the helper thread alone: the other core is validating meanwhile. */
+    /** The version file's zstd frame, compressed by the helper thread alone: the other core is validating meanwhile. */
     private static ByteArrayOutputStream compressed(byte[] json, int length, int level) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(Math.max(4096, length / 6));
-        try (ZstdOutputStream z = new ZstdOutputStream(frame, RecyclingBufferPool.INSTANCE, level)) {
-            z.setChecksum(true);
-            z.write(json, 0, length);
+        try {
+            VersionFile.compressTo(frame, json, length, level, 0);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

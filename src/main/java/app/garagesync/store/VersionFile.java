@@ -40,6 +40,12 @@ final class VersionFile {
 
     /** Writes the zstd frame (with its checksum) of the first {@code length} bytes of {@code json} to {@code out}. */
     static void compressTo(OutputStream out, byte[] json, int length, int level) throws IOException {
+        // zstd's own threads compress while this one feeds them: a big backup's commit comes sooner
+        compressTo(out, json, length, level, COMPRESSION_WORKERS);
+    }
+
+    /** Like {@link #compressTo(OutputStream, byte[], int, int)}, with {@code workers} zstd threads (0: this one alone). */
+    static void compressTo(OutputStream out, byte[] json, int length, int level, int workers) throws IOException {
         if (length <= ONE_SHOT_LIMIT) {
             ZstdCompressCtx ctx = CONTEXTS.get();
             ctx.reset();
@@ -52,8 +58,7 @@ final class VersionFile {
         }
         ZstdOutputStream z = new ZstdOutputStream(new NonClosing(out), RecyclingBufferPool.INSTANCE, level);
         z.setChecksum(true);
-        // zstd's own threads compress while this one feeds them: a big backup's commit comes sooner
-        z.setWorkers(COMPRESSION_WORKERS);
+        z.setWorkers(workers);
         z.write(json, 0, length);
         z.close();
     }
