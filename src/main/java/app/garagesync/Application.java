@@ -1,6 +1,7 @@
 package app.garagesync;
 
 import app.garagesync.auth.AddUserCommand;
+import app.garagesync.offsite.TargetRoutes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -46,7 +47,7 @@ public final class Application {
                 "classpath:application.properties,file:application.properties;optional=true");
         main.setOverrideProperties(withEnvironment(overrides));
         main.addMainListener(new StartupSettings());
-        main.addMainListener(new app.garagesync.target.TargetRoutes());
+        main.addMainListener(new TargetRoutes());
         return main;
     }
 

@@ -1,5 +1,6 @@
 package app.garagesync.crypto;
 
+import app.garagesync.offsite.TargetContract;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
@@ -28,8 +29,8 @@ import org.apache.camel.Exchange;
 public final class OffsiteCipher {
 
     /** The header the sync routes put the object key in (RemoteLayout.KEY). */
-    private static final String KEY_HEADER = "GarageSyncKey";
-    private static final String LENGTH_HEADER = "GarageSyncLength";
+    private static final String KEY_HEADER = TargetContract.KEY;
+    private static final String LENGTH_HEADER = TargetContract.LENGTH;
 
     private final StreamingAead aead;
 

@@ -2,6 +2,7 @@ package app.garagesync.sync;
 
 import app.garagesync.crypto.OffsiteCipher;
 import app.garagesync.Json;
+import app.garagesync.offsite.TargetContract;
 import app.garagesync.store.UserIds;
 import app.garagesync.store.VersionInfo;
 import java.io.IOException;
@@ -27,12 +28,12 @@ import org.apache.camel.Message;
  */
 public final class RemoteLayout {
 
-    public static final String OPERATION = "GarageSyncOperation";
-    public static final String KEY = "GarageSyncKey";
-    public static final String FOLDER = "GarageSyncFolder";
-    public static final String FILE = "GarageSyncFile";
-    /** For a put: the body's length in bytes (computing it in a template's simple expression copies the array). */
-    public static final String LENGTH = "GarageSyncLength";
+    // the headers a target template reads: see TargetContract, the one place they are defined
+    public static final String OPERATION = TargetContract.OPERATION;
+    public static final String KEY = TargetContract.KEY;
+    public static final String FOLDER = TargetContract.FOLDER;
+    public static final String FILE = TargetContract.FILE;
+    public static final String LENGTH = TargetContract.LENGTH;
 
     /** Exchange properties the sync flows carry. */
     public static final String TARGET = "GarageSyncTarget";
@@ -82,13 +83,13 @@ public final class RemoteLayout {
         String key = RemoteObject.fromMap(entry(exchange)).key(user(exchange));
         byte[] body = cipher.seal(key, exchange.getMessage().getBody(byte[].class));
         exchange.getMessage().setBody(body);
-        address(exchange.getMessage(), "put", key);
+        address(exchange.getMessage(), TargetContract.PUT, key);
         exchange.getMessage().setHeader(LENGTH, body.length);
     }
 
     /** Headers to get the user's index; the template answers its bytes, or a null body when there is none. */
     public void indexGet(Exchange exchange) {
-        address(exchange.getMessage(), "get", indexKey(user(exchange)));
+        address(exchange.getMessage(), TargetContract.GET, indexKey(user(exchange)));
         exchange.getMessage().setBody(null);
     }
 
@@ -106,14 +107,14 @@ public final class RemoteLayout {
         List<Map<String, Object>> entries = exchange.getProperty(INDEX, List.class);
         byte[] sealed = cipher.seal(key, index(user(exchange), entries));
         exchange.getMessage().setBody(sealed);
-        address(exchange.getMessage(), "put", key);
+        address(exchange.getMessage(), TargetContract.PUT, key);
         exchange.getMessage().setHeader(LENGTH, sealed.length);
     }
 
     /** Headers to delete the object under {@value #DELETE}. */
     public void deletePrepare(Exchange exchange) {
         exchange.getMessage().setBody(null);
-        address(exchange.getMessage(), "delete", exchange.getProperty(DELETE, String.class));
+        address(exchange.getMessage(), TargetContract.DELETE, exchange.getProperty(DELETE, String.class));
     }
 
     static void address(Message m, String operation, String key) {

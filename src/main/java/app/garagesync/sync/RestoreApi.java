@@ -8,8 +8,9 @@ import app.garagesync.auth.RequestIdentity;
 import app.garagesync.store.BackupStore;
 import app.garagesync.store.Document;
 import app.garagesync.store.VersionInfo;
-import app.garagesync.target.TargetCatalog;
-import app.garagesync.target.TargetConfig;
+import app.garagesync.offsite.TargetCatalog;
+import app.garagesync.offsite.TargetContract;
+import app.garagesync.offsite.TargetConfig;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,7 +126,7 @@ public final class RestoreApi {
     }
 
     private byte[] get(TargetConfig target, String key) {
-        Exchange ex = producer.send(target.endpointUri(), e -> RemoteLayout.address(e.getMessage(), "get", key));
+        Exchange ex = producer.send(target.endpointUri(), e -> RemoteLayout.address(e.getMessage(), TargetContract.GET, key));
         if (ex.getException() != null) {
             throw new ApiException(503, "target_unavailable", "target '" + target.name() + "' did not answer: "
                     + VersionDelivery.describe(ex.getException()));

@@ -5,8 +5,9 @@ import app.garagesync.ConfigSizes;
 import app.garagesync.api.RequestBodies;
 import app.garagesync.ops.GarageMetrics;
 import app.garagesync.store.BackupStore;
-import app.garagesync.target.TargetCatalog;
-import app.garagesync.target.TargetConfig;
+import app.garagesync.offsite.FolderTarget;
+import app.garagesync.offsite.TargetCatalog;
+import app.garagesync.offsite.TargetConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Function;
@@ -38,7 +39,7 @@ public final class SyncBeans {
 
         Registry registry = context.getRegistry();
         registry.bind("targets", targets);
-        registry.bind("folderTarget", new app.garagesync.target.FolderTarget());
+        registry.bind("folderTarget", new FolderTarget());
         registry.bind("syncApi", new SyncApi(store, settings, bodies, targets, ledger, spool, board));
         registry.bind("syncRunner", runner);
         registry.bind("versionDelivery", delivery);

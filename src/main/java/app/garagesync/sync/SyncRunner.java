@@ -2,8 +2,8 @@ package app.garagesync.sync;
 
 import app.garagesync.store.BackupStore;
 import app.garagesync.store.VersionInfo;
-import app.garagesync.target.TargetCatalog;
-import app.garagesync.target.TargetConfig;
+import app.garagesync.offsite.TargetCatalog;
+import app.garagesync.offsite.TargetConfig;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package app.garagesync.target;
+package app.garagesync.offsite;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package app.garagesync.target;
+package app.garagesync.offsite;
 
 import app.garagesync.ConfigSizes;
 import app.garagesync.store.S3BlobStore;

@@ -1,4 +1,4 @@
-package app.garagesync.target;
+package app.garagesync.offsite;
 
 import app.garagesync.store.DurableFiles;
 import java.io.IOException;
@@ -16,7 +16,7 @@ public final class FolderTarget {
 
     public void delete(Exchange exchange) throws IOException {
         Path root = Path.of(exchange.getMessage().getHeader("GarageSyncRoot", String.class)).toAbsolutePath().normalize();
-        Path file = root.resolve(exchange.getMessage().getHeader("GarageSyncKey", String.class)).normalize();
+        Path file = root.resolve(exchange.getMessage().getHeader(TargetContract.KEY, String.class)).normalize();
         if (!file.startsWith(root) || file.equals(root)) {
             throw new IllegalArgumentException("key outside the target folder");
         }

@@ -1,4 +1,4 @@
-package app.garagesync.target;
+package app.garagesync.offsite;
 
 import app.garagesync.api.ApiException;
 import java.util.ArrayList;
