@@ -8,12 +8,12 @@ import app.garagesync.backup.BackupApi;
 import app.garagesync.backup.BackupReader;
 import app.garagesync.ops.GarageMetrics;
 import app.garagesync.ops.HealthReport;
-import app.garagesync.store.BlobStore;
 import app.garagesync.store.DataDirectoryLock;
 import app.garagesync.store.StoreBlobs;
 import app.garagesync.store.LayoutIndexCache;
 import app.garagesync.store.ReadPathWarmup;
 import app.garagesync.store.VersionStore;
+import app.garagesync.store.WatchedBlobStore;
 import app.garagesync.sync.SyncBeans;
 import app.garagesync.sync.SyncSettings;
 import java.nio.file.Path;
@@ -42,7 +42,8 @@ public final class GarageSyncBeans implements CamelConfiguration {
         Clock clock = Clock.systemUTC();
 
         DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
-        BlobStore blobs = StoreBlobs.create(dataDir, key -> property(context, key));
+        // watched: health probes the folders where the storage refused a write (HealthReport)
+        WatchedBlobStore blobs = new WatchedBlobStore(StoreBlobs.create(dataDir, key -> property(context, key)));
         int zstdLevel = Integer.parseInt(property(context, "garagesync.store.zstd-level"));
         VersionStore.StoragePolicy storagePolicy = new VersionStore.StoragePolicy(
                 Double.parseDouble(property(context, "garagesync.store.checkpoint-ratio")),
@@ -77,7 +78,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         SyncBeans.bind(context, dataDir, clock, store, syncSettings, bodies, metrics);
         registry.bind("syncSettings", syncSettings);
         registry.bind("health", new HealthReport(dataDir,
-                ConfigSizes.bytes(property(context, "garagesync.health.min-free-space"))));
+                ConfigSizes.bytes(property(context, "garagesync.health.min-free-space")), blobs));
         registry.bind("apiErrors", new ApiErrors(metrics));
         registry.bind("retention", new app.garagesync.store.Retention(store, new app.garagesync.store.RetentionPolicy(
                 Integer.parseInt(property(context, "garagesync.retention.keep-last")),

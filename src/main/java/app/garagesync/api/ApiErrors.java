@@ -2,6 +2,7 @@ package app.garagesync.api;
 
 import app.garagesync.ops.GarageMetrics;
 import app.garagesync.store.DamagedVersionException;
+import app.garagesync.store.StoreUnavailableException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -28,7 +29,7 @@ public final class ApiErrors {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof ApiException || c instanceof DamagedVersionException || c instanceof OutOfMemoryError
-                    || c instanceof java.util.concurrent.RejectedExecutionException) {
+                    || c instanceof java.util.concurrent.RejectedExecutionException || c instanceof StoreUnavailableException) {
                 t = c;
                 break;
             }
@@ -36,6 +37,7 @@ public final class ApiErrors {
         Map<String, Object> body = new LinkedHashMap<>();
         int status;
         String code;
+        String retryAfter = "5";
         if (t instanceof ApiException api) {
             status = api.status();
             code = api.code();
@@ -47,6 +49,16 @@ public final class ApiErrors {
             LOG.error("{}", damaged.getMessage(), damaged);
             body.put("error", code);
             body.put("message", "this version is damaged on disk and is not served; run a verify and restore it from a target");
+        } else if (t instanceof StoreUnavailableException down) {
+            // the storage's fault, not the client's nor ours: one line (the folder or bucket and the cause), no trace
+            status = down.full() ? 507 : 503;
+            code = down.full() ? "insufficient_storage" : "store_unavailable";
+            retryAfter = down.full() ? "60" : "30";
+            LOG.warn("{} answered {}: {}", exchange.getFromRouteId(), status, down.getMessage());
+            body.put("error", code);
+            body.put("message", down.full()
+                    ? "the server's disk is full: nothing was stored; retry once space has been freed"
+                    : "the backup storage cannot be used right now: nothing was changed; retry shortly");
         } else if (t instanceof java.util.concurrent.RejectedExecutionException) {
             status = 503;
             code = "busy";
@@ -70,8 +82,8 @@ public final class ApiErrors {
         body.put("status", status);
         metrics.rejected(code);
         Responses.json(exchange, status, body);
-        if (status == 503) {
-            exchange.getMessage().setHeader("Retry-After", "5");
+        if (status == 503 || status == 507) {
+            exchange.getMessage().setHeader("Retry-After", retryAfter);
         }
         if (status == 401) {
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"garage-sync\"");

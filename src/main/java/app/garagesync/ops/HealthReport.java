@@ -1,22 +1,30 @@
 package app.garagesync.ops;
 
 import app.garagesync.api.Responses;
+import app.garagesync.store.WatchedBlobStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.camel.Exchange;
 
-/** GET /api/health: UP when the data directory can take writes and has room, 503 with what is down otherwise. */
+/**
+ * GET /api/health: UP when the data directory has room and the store takes a write where versions are
+ * written (a probe, not a look at permissions: root may write anywhere a chmod forbids, and a read-only
+ * mount or an unreachable S3 store does not show in them); 503 with what is down otherwise.
+ */
 public final class HealthReport {
 
     private final Path dataDir;
     private final long minFreeBytes;
+    private final WatchedBlobStore store;
 
-    public HealthReport(Path dataDir, long minFreeBytes) {
+    public HealthReport(Path dataDir, long minFreeBytes, WatchedBlobStore store) {
         this.dataDir = dataDir;
         this.minFreeBytes = minFreeBytes;
+        this.store = store;
     }
 
     public void check(Exchange exchange) {
@@ -37,6 +45,16 @@ public final class HealthReport {
             up = false;
         }
         checks.put("dataDir", disk);
+        WatchedBlobStore.Probe probe = store.probe();
+        Map<String, Object> writes = new LinkedHashMap<>();
+        writes.put("status", probe.up() ? "UP" : "DOWN");
+        if (!probe.up()) {
+            // folders name users: their count and the causes here, the folders in the log of each failed request
+            writes.put("failingFolders", probe.failures().size());
+            writes.put("errors", new TreeSet<>(probe.failures().values()));
+            up = false;
+        }
+        checks.put("store", writes);
         checks.put("camel", Map.of("status", exchange.getContext().getStatus().isStarted() ? "UP" : "DOWN"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "UP" : "DOWN");

@@ -44,8 +44,21 @@ public final class DurableFiles {
         });
     }
 
-    /** Creates {@code target} with streamed content; returns its size. Never replaces an existing file. */
+    /**
+     * Creates {@code target} with streamed content; returns its size. Never replaces an existing file:
+     * FileAlreadyExistsException then; any other failure is the storage's ({@link StoreUnavailableException}).
+     */
     public static long createNew(Path target, Content content) throws IOException {
+        try {
+            return createNewOrFail(target, content);
+        } catch (FileAlreadyExistsException exists) {
+            throw exists;
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("write " + target, e);
+        }
+    }
+
+    private static long createNewOrFail(Path target, Content content) throws IOException {
         Path temp = writeTemp(target, content);
         long size = Files.size(temp);
         try {
@@ -67,8 +80,19 @@ public final class DurableFiles {
         });
     }
 
-    /** Atomically replaces (or creates) {@code target} with streamed content; returns its size. */
+    /**
+     * Atomically replaces (or creates) {@code target} with streamed content; returns its size. A failure
+     * is the storage's ({@link StoreUnavailableException}): read-only, full, not a folder.
+     */
     public static long replace(Path target, Content content) throws IOException {
+        try {
+            return replaceOrFail(target, content);
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("write " + target, e);
+        }
+    }
+
+    private static long replaceOrFail(Path target, Content content) throws IOException {
         Path temp = writeTemp(target, content);
         long size = Files.size(temp);
         try {
@@ -83,11 +107,18 @@ public final class DurableFiles {
 
     /** Creates {@code dir} and any missing parents, making each new entry durable in its parent. */
     public static void createDirectories(Path dir) throws IOException {
-        Path absolute = dir.toAbsolutePath();
+        try {
+            createDirectoriesOrFail(dir.toAbsolutePath());
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("create the folder " + dir, e);
+        }
+    }
+
+    private static void createDirectoriesOrFail(Path absolute) throws IOException {
         if (Files.isDirectory(absolute)) {
             return;
         }
-        createDirectories(absolute.getParent());
+        createDirectoriesOrFail(absolute.getParent());
         try {
             Files.createDirectory(absolute);
         } catch (FileAlreadyExistsException raced) {

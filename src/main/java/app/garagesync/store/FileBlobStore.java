@@ -13,7 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Blobs as files under a directory, written through {@link DurableFiles}: fsync of file and directory. */
+/**
+ * Blobs as files under a directory, written through {@link DurableFiles}: fsync of file and directory.
+ * A write, delete or listing the file system refuses (read-only, full, a file where a folder should be)
+ * is a {@link StoreUnavailableException}; a blob that is not there stays a NoSuchFileException.
+ */
 public final class FileBlobStore implements BlobStore {
 
     private final Path root;
@@ -64,6 +68,8 @@ public final class FileBlobStore implements BlobStore {
             }
         } catch (NoSuchFileException e) {
             return found;
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("list " + path(prefix), e);
         }
         return found;
     }
@@ -79,6 +85,8 @@ public final class FileBlobStore implements BlobStore {
             }
         } catch (NoSuchFileException e) {
             return out;
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("list " + path(prefix), e);
         }
         Collections.sort(out);
         return out;
@@ -87,8 +95,12 @@ public final class FileBlobStore implements BlobStore {
     @Override
     public void delete(String key) throws IOException {
         Path file = path(key);
-        if (Files.deleteIfExists(file)) {
-            DurableFiles.syncDirectory(file.getParent());
+        try {
+            if (Files.deleteIfExists(file)) {
+                DurableFiles.syncDirectory(file.getParent());
+            }
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("delete " + file, e);
         }
     }
 

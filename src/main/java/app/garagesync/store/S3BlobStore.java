@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
@@ -32,6 +34,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3BlobStore implements BlobStore {
 
+    /** The SDK's own default (standard mode): one try and two quick retries. */
+    public static final int DEFAULT_ATTEMPTS = 3;
+
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
@@ -44,7 +49,24 @@ public final class S3BlobStore implements BlobStore {
 
     /** A client from the {@code garagesync.store.s3.*} options; without keys, the default AWS chain. */
     public static S3Client client(String region, String endpoint, String accessKey, String secretKey, boolean pathStyle) {
-        return clientBuilder(region, endpoint, accessKey, secretKey, pathStyle).build();
+        return client(region, endpoint, accessKey, secretKey, pathStyle, DEFAULT_ATTEMPTS);
+    }
+
+    /**
+     * The store's client, with {@code attempts} tries per request (the first included; 1 = no retry). The
+     * store has no retry layer of its own and none around it (a store write is the client's POST, answered
+     * 503 with Retry-After when it fails), so the SDK's quick retries are the only ones here: set on the
+     * client, so that neither AWS_MAX_ATTEMPTS nor a profile changes them behind the operator's back.
+     */
+    public static S3Client client(String region, String endpoint, String accessKey, String secretKey, boolean pathStyle,
+                                  int attempts) {
+        if (attempts < 1) {
+            throw new IllegalArgumentException("garagesync.store.s3.max-attempts must be at least 1, got " + attempts);
+        }
+        RetryStrategy retries = attempts == 1 ? AwsRetryStrategy.doNotRetry()
+                : AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(attempts).build();
+        return clientBuilder(region, endpoint, accessKey, secretKey, pathStyle)
+                .overrideConfiguration(o -> o.retryStrategy(retries)).build();
     }
 
     /** The builder of {@link #client}, for a caller that adds settings of its own (an s3 target's timeouts). */
@@ -174,8 +196,25 @@ public final class S3BlobStore implements BlobStore {
         return out.toByteArray();
     }
 
-    private IOException io(String what, String key, Exception e) {
+    /**
+     * Whatever S3 answered (a 5xx, a refusal such as 403) or did not (connection refused, timeout), the
+     * store cannot take the operation now: unavailable, not damaged, and not the caller's fault.
+     */
+    private StoreUnavailableException io(String what, String key, SdkException e) {
+        String reason = e instanceof S3Exception s3e
+                ? "S3 answered " + s3e.statusCode() + (s3e.awsErrorDetails() == null ? ""
+                        : " " + s3e.awsErrorDetails().errorCode())
+                : "S3 cannot be reached (" + rootMessage(e) + ")";
         // the SDK's message names the bucket and key, never the credentials
-        return new IOException("S3 " + what + " of " + key + " in bucket " + bucket + " failed: " + e.getMessage(), e);
+        return new StoreUnavailableException("S3 " + what + " of " + key + " in bucket " + bucket + " failed: "
+                + e.getMessage(), reason, false, e);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 }

@@ -2,6 +2,7 @@ package app.garagesync.store;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,12 +20,7 @@ public final class StoreBlobs {
         switch (type) {
             case "file" -> {
                 FileBlobStore files = new FileBlobStore(dataDir);
-                for (String user : files.folders("users/")) {
-                    if (UserIds.isValid(user)) {
-                        files.removeLeftovers("users/" + user + "/versions/")
-                                .forEach(p -> LOG.info("Removed {} left by an interrupted write", p));
-                    }
-                }
+                removeLeftovers(files);
                 return files;
             }
             case "s3" -> {
@@ -36,10 +32,36 @@ public final class StoreBlobs {
                 return new S3BlobStore(S3BlobStore.client(property.apply("garagesync.store.s3.region"),
                         property.apply("garagesync.store.s3.endpoint"), property.apply("garagesync.store.s3.access-key"),
                         property.apply("garagesync.store.s3.secret-key"),
-                        Boolean.parseBoolean(property.apply("garagesync.store.s3.path-style"))),
+                        Boolean.parseBoolean(property.apply("garagesync.store.s3.path-style")),
+                        Integer.parseInt(property.apply("garagesync.store.s3.max-attempts").trim())),
                         bucket, property.apply("garagesync.store.s3.prefix"));
             }
             default -> throw new IllegalArgumentException("garagesync.store.type must be 'file' or 's3', got '" + type + "'");
+        }
+    }
+
+    /**
+     * Temporary files of interrupted writes go. A folder that cannot be read or written now (read-only,
+     * a file in its place) does not stop the start: the daemon starts, answers 503 for what needs that
+     * folder, and health reports it, which tells the operator more than a daemon that is not there.
+     */
+    private static void removeLeftovers(FileBlobStore files) {
+        List<String> users;
+        try {
+            users = files.folders("users/");
+        } catch (IOException e) {
+            LOG.warn("Could not look for leftovers of interrupted writes: {}", e.getMessage());
+            return;
+        }
+        for (String user : users) {
+            if (UserIds.isValid(user)) {
+                try {
+                    files.removeLeftovers("users/" + user + "/versions/")
+                            .forEach(p -> LOG.info("Removed {} left by an interrupted write", p));
+                } catch (IOException e) {
+                    LOG.warn("Could not remove leftovers of interrupted writes of user {}: {}", user, e.getMessage());
+                }
+            }
         }
     }
 }

@@ -388,6 +388,9 @@ public final class VersionStore implements BackupStore {
             Map<Long, StoredForm> forms = uv.forms;
             try {
                 return readOnce(user, uv, id, info, forms, cached);
+            } catch (StoreUnavailableException e) {
+                // the storage did not answer: the version may be whole, it is not to be called damaged
+                throw new UncheckedIOException("cannot read version " + id + " of user " + user, e);
             } catch (IOException | RuntimeException e) {
                 // reads take no lock: a prune may have rewritten a version of this chain whole, or removed
                 // one it no longer needs, since this read looked at the forms; try again with the new ones
@@ -406,6 +409,8 @@ public final class VersionStore implements BackupStore {
         try {
             // one read of one blob: header and payload agree even if a prune rewrites the file meanwhile
             return StoredVersion.parse(blobs.read(versionKey(user, id)));
+        } catch (StoreUnavailableException e) {
+            throw new UncheckedIOException("cannot read version " + id + " of user " + user, e);
         } catch (IOException e) {
             throw new DamagedVersionException(user, id, e.getMessage(), e);
         }
@@ -522,6 +527,9 @@ public final class VersionStore implements BackupStore {
                 forms.put(v.id(), VersionFile.parseForm(header, v.size()));
             } catch (java.nio.file.NoSuchFileException gone) {
                 // pruned between the listing and the read
+            } catch (StoreUnavailableException e) {
+                // not an unreadable header: leaving the version out would hand its number to the next backup
+                throw e;
             } catch (IOException | RuntimeException e) {
                 LOG.error("Version {} of user {} has an unreadable header, it is left out: {}", id, user, e.getMessage());
             }

@@ -73,9 +73,12 @@ public final class RemoteLayout {
     }
 
     private final OffsiteCipher cipher;
+    private final SyncMetrics metrics;
 
-    public RemoteLayout(OffsiteCipher cipher) {
+    /** {@code metrics}: each operation prepared here is one first try at the target, counted as an attempt. */
+    public RemoteLayout(OffsiteCipher cipher, SyncMetrics metrics) {
         this.cipher = cipher;
+        this.metrics = metrics;
     }
 
     /** Headers to put the body (an object's bytes, encrypted when a key is set) under its key. */
@@ -85,12 +88,14 @@ public final class RemoteLayout {
         exchange.getMessage().setBody(body);
         address(exchange.getMessage(), TargetContract.PUT, key);
         exchange.getMessage().setHeader(LENGTH, body.length);
+        firstTry(exchange);
     }
 
     /** Headers to get the user's index; the template answers its bytes, or a null body when there is none. */
     public void indexGet(Exchange exchange) {
         address(exchange.getMessage(), TargetContract.GET, indexKey(user(exchange)));
         exchange.getMessage().setBody(null);
+        firstTry(exchange);
     }
 
     /** The index just read, as its list of entries (empty when the target has none). */
@@ -109,12 +114,25 @@ public final class RemoteLayout {
         exchange.getMessage().setBody(sealed);
         address(exchange.getMessage(), TargetContract.PUT, key);
         exchange.getMessage().setHeader(LENGTH, sealed.length);
+        firstTry(exchange);
     }
 
     /** Headers to delete the object under {@value #DELETE}. */
     public void deletePrepare(Exchange exchange) {
         exchange.getMessage().setBody(null);
         address(exchange.getMessage(), TargetContract.DELETE, exchange.getProperty(DELETE, String.class));
+        firstTry(exchange);
+    }
+
+    /**
+     * Every try at a target is counted once: the first here, as the operation is sent, each redelivery by
+     * {@link RedeliveryNotice}. With the SDK's own retries off (one retry layer), that is what the target saw.
+     */
+    private void firstTry(Exchange exchange) {
+        String target = exchange.getProperty(TARGET, String.class);
+        if (target != null) {
+            metrics.attempt(target);
+        }
     }
 
     static void address(Message m, String operation, String key) {

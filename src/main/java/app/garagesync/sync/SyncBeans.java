@@ -50,7 +50,7 @@ public final class SyncBeans {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        registry.bind("remoteLayout", new RemoteLayout(cipher));
+        registry.bind("remoteLayout", new RemoteLayout(cipher, metrics));
         registry.bind("restoreApi", new RestoreApi(targets, store, bodies, producer, runner, cipher));
         registry.bind("redeliveryNotice", new RedeliveryNotice(board, metrics));
         registry.bind("targetRedeliveryPolicy", redeliveryPolicy(property));

@@ -22,9 +22,9 @@ public final class SyncMetrics {
         }
     }
 
-    /** Every try at a target: first attempts and redeliveries. */
+    /** Every try at a target, of every operation (object, index, delete): first tries and redeliveries. */
     public void attempt(String target) {
-        counter("garagesync.sync.attempts", "Deliveries tried, redeliveries included", target).increment();
+        counter("garagesync.sync.attempts", "Tries at the target, every operation, redeliveries included", target).increment();
     }
 
     public void failure(String target) {

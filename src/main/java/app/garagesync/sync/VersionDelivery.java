@@ -47,7 +47,6 @@ public final class VersionDelivery {
         exchange.setProperty(RemoteLayout.ENTRY, RemoteLayout.entry(stored.info(), object));
         exchange.setProperty(RemoteLayout.OBJECT, stored.bytes());
         exchange.getMessage().setBody(stored.bytes());
-        metrics.attempt(target(exchange));
     }
 
     /** Known from an object the target holds for the same version (one rewritten by a prune); else rebuilt. */
@@ -58,11 +57,6 @@ public final class VersionDelivery {
             }
         }
         return store.document(user, v.id()).sha256();
-    }
-
-    /** A spooled version is being replayed: one more attempt at its target. */
-    public void replaying(Exchange exchange) {
-        metrics.attempt(target(exchange));
     }
 
     /** The target confirmed the object: the ledger knows it is there (the index lists it later). */
