@@ -125,8 +125,9 @@ class OutageTest {
             }
             ReliabilityReport.line("outage", "cycles=" + cycles, "outage ticks=" + outageTicks, "users=" + users,
                     "proxy connections per mode " + String.join("/", faults), "backups posted=" + posts,
-                    "health checks=" + healthChecks, "attempts=" + attempts + " (" + deliveries + " deliveries, " + replays + " replays, "
-                            + traffic.redeliveries() + " redeliveries, each at most " + (MAX_ATTEMPTS - 1) + ")",
+                    "health checks=" + healthChecks, "attempts=" + attempts + " (" + operations + " operations: " + deliveries + " deliveries, " + replays
+                            + " replays, the rest index reads and writes; " + traffic.redeliveries()
+                            + " redeliveries, each at most " + (MAX_ATTEMPTS - 1) + ")",
                     "spool files drained=" + spooled, "versions checked=" + checked, "lost=0");
         }
     }
