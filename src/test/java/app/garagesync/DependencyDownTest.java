@@ -11,10 +11,15 @@ import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;
 import app.garagesync.testing.S3Server;
 import app.garagesync.testing.SmallDisk;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -133,7 +138,9 @@ class DependencyDownTest {
             Files.write(filler, new byte[(int) (disk.usableSpace() - 100_000)]);
             String big = incompressible(400);
 
-            assertUnavailable(http.postJson("/api/backup", big), 507, "insufficient_storage");
+            List<String> log = logDuring(() -> assertUnavailable(http.postJson("/api/backup", big), 507, "insufficient_storage"));
+            assertThat(log).as("what the failed request logged").hasSize(1);
+            assertThat(log.get(0)).contains("507").contains("No space left on device").doesNotContain("Exception");
             assertThat(http.get("/api/health").status()).isEqualTo(503);
             Path versions = data.resolve("users").resolve("chloe").resolve("versions");
             try (Stream<Path> files = Files.list(versions)) {
@@ -188,6 +195,35 @@ class DependencyDownTest {
         assertThat(body).containsEntry("error", code).containsKey("message");
         assertThat(((Number) body.get("status")).intValue()).isEqualTo(status);
         assertThat((String) body.get("message")).as("no path, no stack trace").doesNotContain("/").doesNotContain("Exception");
+    }
+
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /** The lines the daemon (in this JVM, logging to System.out in tests) wrote while {@code step} ran. */
+    private static List<String> logDuring(Step step) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                original.write(b);
+                captured.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                original.write(b, off, len);
+                captured.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8));
+        try {
+            step.run();
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
     }
 
     private static Http.Response patch(Http http, String body) {
