@@ -45,6 +45,7 @@ class DependencyDownTest {
         try (RunningDaemon daemon = RunningDaemon.start(data)) {
             Http http = daemon.http().as("anna");
             assertThat(http.postJson("/api/backup", Backups.small(1)).status()).isEqualTo(201);
+            assertThat(http.postJson("/api/backup", Backups.small(10)).status()).isEqualTo(201);
             assertThat(http.get("/api/health").status()).isEqualTo(200);
 
             // a folder the daemon cannot create a file in, whoever it runs as: a file where the folder was
@@ -52,8 +53,11 @@ class DependencyDownTest {
             Files.writeString(versions, "not a folder");
 
             assertUnavailable(http.postJson("/api/backup", Backups.small(2)), 503, "store_unavailable");
-            assertUnavailable(patch(http, "{\"baseVersion\":1,\"upserts\":{\"customers\":[{\"id\":\"c9\"}]}}"),
+            assertUnavailable(patch(http, "{\"baseVersion\":2,\"upserts\":{\"customers\":[{\"id\":\"c9\"}]}}"),
                     503, "store_unavailable");
+            // an older version (read from disk, not memory) that cannot be opened is not damaged: it is
+            // there again once the folder is
+            assertUnavailable(http.get("/api/backup?version=1"), 503, "store_unavailable");
             Http.Response health = http.get("/api/health");
             assertThat(health.status()).as(health.toString()).isEqualTo(503);
             assertThat(health.body()).contains("\"store\"").contains("Not a directory");
@@ -63,6 +67,7 @@ class DependencyDownTest {
             await().atMost(WAIT).until(() -> http.get("/api/health").status() == 200);
             assertThat(http.postJson("/api/backup", Backups.small(2)).status()).isEqualTo(201);
             assertThat(http.get("/api/backup?version=1").body()).isEqualTo(Backups.small(1));
+            assertThat(http.get("/api/backup?version=2").body()).isEqualTo(Backups.small(10));
         }
 
         // the same fault found by a daemon starting on it: it starts, answers 503 and reports it
@@ -80,7 +85,7 @@ class DependencyDownTest {
             Files.move(versions.resolveSibling("versions.aside"), versions);
             await().atMost(WAIT).until(() -> http.get("/api/health").status() == 200);
             assertThat(http.postJson("/api/backup", Backups.small(3)).status()).isEqualTo(201);
-            assertThat(http.get("/api/backup?version=2").body()).isEqualTo(Backups.small(2));
+            assertThat(http.get("/api/backup?version=3").body()).isEqualTo(Backups.small(2));
         }
     }
 

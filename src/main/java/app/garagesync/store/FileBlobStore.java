@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,8 +16,9 @@ import java.util.TreeMap;
 
 /**
  * Blobs as files under a directory, written through {@link DurableFiles}: fsync of file and directory.
- * A write, delete or listing the file system refuses (read-only, full, a file where a folder should be)
- * is a {@link StoreUnavailableException}; a blob that is not there stays a NoSuchFileException.
+ * A write, delete or listing the file system refuses (read-only, full, a file where a folder should be),
+ * or a read it refuses to open, is a {@link StoreUnavailableException}; a blob that is not there stays a
+ * NoSuchFileException, and an error while reading bytes (EIO) a plain IOException: damage, for the caller.
  */
 public final class FileBlobStore implements BlobStore {
 
@@ -46,13 +48,24 @@ public final class FileBlobStore implements BlobStore {
 
     @Override
     public byte[] read(String key) throws IOException {
-        return Files.readAllBytes(path(key));
+        try {
+            return Files.readAllBytes(path(key));
+        } catch (NoSuchFileException gone) {
+            throw gone;
+        } catch (FileSystemException refused) {
+            // the file system refused to open it (permission, a file where a folder should be): not damage
+            throw StoreUnavailableException.of("read " + path(key), refused);
+        }
     }
 
     @Override
     public byte[] readHead(String key, int max) throws IOException {
         try (InputStream in = Files.newInputStream(path(key))) {
             return in.readNBytes(max);
+        } catch (NoSuchFileException gone) {
+            throw gone;
+        } catch (FileSystemException refused) {
+            throw StoreUnavailableException.of("read " + path(key), refused);
         }
     }
 
