@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import app.garagesync.store.S3BlobStore;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.FaultyProxy;
 import app.garagesync.testing.FaultyProxy.Mode;
@@ -183,6 +184,9 @@ class DependencyDownTest {
 
             proxy.mode(Mode.HTTP500);
             assertUnavailable(http.postJson("/api/backup", Backups.small(2)), 503, "store_unavailable");
+            // the store's one retry layer, as documented: the SDK's tries of that POST's first request
+            assertThat(proxy.connections(Mode.HTTP500)).as("requests S3 received for one POST")
+                    .isEqualTo(S3BlobStore.DEFAULT_ATTEMPTS);
             assertThat(http.get("/api/health").status()).isEqualTo(503);
 
             proxy.mode(Mode.PASS);
