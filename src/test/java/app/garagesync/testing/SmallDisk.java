@@ -62,7 +62,12 @@ public final class SmallDisk implements AutoCloseable {
     }
 
     private static boolean run(String... command) throws IOException {
-        Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+        Process p;
+        try {
+            p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+        } catch (IOException noSuchCommand) {
+            return false;
+        }
         try {
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
