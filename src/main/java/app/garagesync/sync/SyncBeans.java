@@ -40,6 +40,7 @@ public final class SyncBeans {
         Registry registry = context.getRegistry();
         registry.bind("targets", targets);
         registry.bind("folderTarget", new FolderTarget());
+        registry.bind("s3Listing", new app.garagesync.offsite.S3Listing());
         registry.bind("syncApi", new SyncApi(store, settings, bodies, targets, ledger, spool, board));
         registry.bind("syncRunner", runner);
         registry.bind("versionDelivery", delivery);
@@ -51,7 +52,10 @@ public final class SyncBeans {
             throw new IllegalStateException(e.getMessage(), e);
         }
         registry.bind("remoteLayout", new RemoteLayout(cipher));
-        registry.bind("restoreApi", new RestoreApi(targets, store, bodies, producer, runner, cipher));
+        // the users whose restores cover every user (a disaster restore), as for POST /api/admin/verify
+        java.util.Set<String> admins = java.util.Set.copyOf(java.util.Arrays.stream(property.apply("garagesync.admin.users").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList());
+        registry.bind("restoreApi", new RestoreApi(targets, store, bodies, producer, runner, cipher, admins));
         registry.bind("redeliveryNotice", new RedeliveryNotice(board, metrics));
         registry.bind("targetRedeliveryPolicy", redeliveryPolicy(property));
         registry.bind("inbox", new app.garagesync.inbox.InboxFiles(clock));
