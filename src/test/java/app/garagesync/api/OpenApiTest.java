@@ -80,6 +80,7 @@ class OpenApiTest {
         fits(api, "GET", "/api/health", http.get("/api/health"));
         fits(api, "POST", "/api/admin/verify", http.postJson("/api/admin/verify", "{}"));
         fits(api, "POST", "/api/restore", http.postJson("/api/restore", "{\"target\": \"none\"}"));
+        fits(api, "GET", "/api/restore/users", http.get("/api/restore/users?target=none"));
     }
 
     /** The answer has a status the description lists for that operation, and every field its schema requires. */
