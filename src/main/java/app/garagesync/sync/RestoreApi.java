@@ -93,7 +93,10 @@ public final class RestoreApi {
                 if (users.size() == 1 || e.status() == 503) {
                     throw e;
                 }
-                byUser.put(user, Map.of("error", e.code(), "message", e.getMessage()));
+                Map<String, Object> failed = new LinkedHashMap<>();
+                failed.put("error", e.code());
+                failed.put("message", e.getMessage());
+                byUser.put(user, failed);
                 failure = failure == null ? e : failure;
             }
         }

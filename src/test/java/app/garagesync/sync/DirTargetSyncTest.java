@@ -47,4 +47,26 @@ class DirTargetSyncTest extends SyncContract {
         assertThat(admin.postJson("/api/restore", "{\"target\": \"" + NAME + "\"}").status()).isEqualTo(503);
         target.repair();
     }
+
+    @Test
+    void should_restore_the_other_users_when_one_users_index_is_damaged_and_say_which() throws Exception {
+        RunningDaemon first = daemon("first");
+        for (String user : new String[] {"hugo", "ines"}) {
+            Http http = first.http().as(user);
+            assertThat(http.putJson("/api/sync/settings", "{\"enabled\": true}").status()).isEqualTo(200);
+            assertThat(http.postJson("/api/backup", Backups.small(1)).status()).isEqualTo(201);
+        }
+        await().atMost(WAIT).until(() -> listed(target, "hugo").contains(1L) && listed(target, "ines").contains(1L));
+        first.close();
+        daemons.remove(first);
+        Files.writeString(base.resolve("nas").resolve(RemoteLayout.indexKey("hugo")), "{\"format\": \"not an index\"}");
+
+        RunningDaemon fresh = daemon("fresh");
+        Http.Response partial = fresh.http().postJson("/api/restore", "{\"target\": \"" + NAME + "\"}");
+        assertThat(partial.status()).as(partial.toString()).isEqualTo(502);
+        assertThat(partial.body()).contains("\"error\":\"target_damaged\"").contains("\"status\":502")
+                .contains("\"ines\":{\"restored\":[1]").contains("\"hugo\":{\"error\":\"target_damaged\"");
+        assertThat(fresh.http().as("ines").get("/api/backup").body()).isEqualTo(Backups.small(1));
+        assertThat(fresh.http().as("hugo").get("/api/backup").status()).isEqualTo(404);
+    }
 }
