@@ -169,7 +169,7 @@ class BackupApiTest {
                 "garagesync_requests_rejected_total{reason=\"invalid_backup\"}", "garagesync_backup_store_seconds_bucket",
                 "garagesync_fsync_total{kind=\"directory\"}");
         // Camel's per-route counts land in the same registry
-        assertThat(metrics.body()).containsPattern("camel_exchanges_total\\{[^}]*routeId=\"backup-post-flow\"[^}]*} [1-9]");
+        assertThat(metrics.body()).containsPattern("camel_exchanges_total\\{[^}]*route_id=\"backup-post-flow\"[^}]*} [1-9]");
     }
 
     @Test

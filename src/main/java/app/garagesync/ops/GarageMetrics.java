@@ -3,6 +3,9 @@ package app.garagesync.ops;
 import app.garagesync.store.DurableFiles;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -10,9 +13,13 @@ import java.time.Duration;
 
 /**
  * The daemon's Prometheus registry. It is bound as Camel's {@code metricsRegistry}, so Camel's own
- * route and exchange metrics land beside ours in one scrape at {@code /api/metrics}.
+ * route and exchange metrics land beside ours in one scrape at {@code /api/metrics}, with Prometheus'
+ * snake_case label names ({@link SnakeCaseLabels}) and a help text on every family.
  */
 public final class GarageMetrics {
+
+    /** Camel's build information meter (MicrometerConstants.APP_INFO_METER_NAME). */
+    private static final String APP_INFO = "app.info";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter backupsStored;
@@ -22,6 +29,19 @@ public final class GarageMetrics {
     private final Timer storeLatency;
 
     public GarageMetrics() {
+        registry.config().namingConvention(new SnakeCaseLabels());
+        // Camel registers app.info (its version, the context's name) without a description: a family
+        // without help text is a promtool warning, and a reader of the scrape wonders what it is
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                if (APP_INFO.equals(id.getName()) && id.getDescription() == null) {
+                    return new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(),
+                            "The Camel context, runtime and version this daemon runs, as labels (value always 1)", id.getType());
+                }
+                return id;
+            }
+        });
         backupsStored = Counter.builder("garagesync.backups.stored")
                 .description("Backups stored as new versions").register(registry);
         backupsUnchanged = Counter.builder("garagesync.backups.unchanged")

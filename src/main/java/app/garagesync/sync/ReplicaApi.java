@@ -12,7 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import app.garagesync.offsite.TargetContract;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
@@ -65,8 +69,12 @@ public final class ReplicaApi {
         }
     }
 
-    /** GET /api/replica?key=...: the bytes stored under the key, or 404. */
+    /** GET /api/replica?key=...: the bytes stored under the key, or 404; ?list=users/: the users held. */
     public void get(Exchange exchange) {
+        if (exchange.getMessage().getHeader("list") != null) {
+            list(exchange);
+            return;
+        }
         Path file = authorizedFile(exchange);
         try {
             Responses.rawJson(exchange, 200, Files.readAllBytes(file));
@@ -77,7 +85,35 @@ public final class ReplicaApi {
         }
     }
 
+    /** The {@code list} operation of the target contract, for the one folder it is asked about: {@code {names: [...]}}. */
+    private void list(Exchange exchange) {
+        authorize(exchange);
+        if (!TargetContract.USERS_FOLDER.equals(exchange.getMessage().getHeader("list", String.class))) {
+            throw ApiException.badRequest("list: only " + TargetContract.USERS_FOLDER + " can be listed");
+        }
+        Path users = root.resolve("users");
+        List<String> names = new ArrayList<>();
+        if (Files.isDirectory(users)) {
+            try (Stream<Path> entries = Files.list(users)) {
+                entries.map(p -> p.getFileName().toString()).filter(UserIds::isValid).sorted().forEach(names::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list replica users", e);
+            }
+        }
+        Responses.json(exchange, 200, Map.of("names", names));
+    }
+
     private Path authorizedFile(Exchange exchange) {
+        authorize(exchange);
+        String key = exchange.getMessage().getHeader("key", String.class);
+        Matcher m = key == null ? null : KEY.matcher(key);
+        if (m == null || !m.matches() || !UserIds.isValid(m.group(1))) {
+            throw ApiException.badRequest("key: must look like users/<user>/index.json or users/<user>/versions/<10 digits>[-<10 digits>].gsv (or .json)");
+        }
+        return root.resolve(key);
+    }
+
+    private void authorize(Exchange exchange) {
         if (token == null) {
             throw new ApiException(403, "forbidden", "this server accepts no replicas (garagesync.replica.token is empty)");
         }
@@ -86,11 +122,5 @@ public final class ReplicaApi {
                 || !MessageDigest.isEqual(token, auth.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
             throw ApiException.unauthorized("a valid 'Authorization: Bearer <replica token>' header is required");
         }
-        String key = exchange.getMessage().getHeader("key", String.class);
-        Matcher m = key == null ? null : KEY.matcher(key);
-        if (m == null || !m.matches() || !UserIds.isValid(m.group(1))) {
-            throw ApiException.badRequest("key: must look like users/<user>/index.json or users/<user>/versions/<10 digits>[-<10 digits>].gsv (or .json)");
-        }
-        return root.resolve(key);
     }
 }

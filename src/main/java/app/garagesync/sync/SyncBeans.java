@@ -6,10 +6,13 @@ import app.garagesync.api.RequestBodies;
 import app.garagesync.ops.GarageMetrics;
 import app.garagesync.store.BackupStore;
 import app.garagesync.offsite.FolderTarget;
+import app.garagesync.offsite.S3Listing;
 import app.garagesync.offsite.TargetCatalog;
 import app.garagesync.offsite.TargetConfig;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
@@ -40,6 +43,7 @@ public final class SyncBeans {
         Registry registry = context.getRegistry();
         registry.bind("targets", targets);
         registry.bind("folderTarget", new FolderTarget());
+        registry.bind("s3Listing", new S3Listing());
         registry.bind("syncApi", new SyncApi(store, settings, bodies, targets, ledger, spool, board));
         registry.bind("syncRunner", runner);
         registry.bind("versionDelivery", delivery);
@@ -51,7 +55,10 @@ public final class SyncBeans {
             throw new IllegalStateException(e.getMessage(), e);
         }
         registry.bind("remoteLayout", new RemoteLayout(cipher, metrics));
-        registry.bind("restoreApi", new RestoreApi(targets, store, bodies, producer, runner, cipher));
+        // the users whose restores cover every user (a disaster restore), as for POST /api/admin/verify
+        Set<String> admins = Set.copyOf(Arrays.stream(property.apply("garagesync.admin.users").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList());
+        registry.bind("restoreApi", new RestoreApi(targets, store, bodies, producer, runner, cipher, admins));
         registry.bind("redeliveryNotice", new RedeliveryNotice(board, metrics));
         registry.bind("targetRedeliveryPolicy", redeliveryPolicy(property));
         registry.bind("inbox", new app.garagesync.inbox.InboxFiles(clock));

@@ -192,6 +192,66 @@ abstract class SyncContract {
     }
 
     @Test
+    void should_list_and_restore_every_user_for_an_admin_and_only_themselves_for_others() throws Exception {
+        RunningDaemon first = daemon("first");
+        Map<String, Integer> versions = Map.of("dora", 2, "eli", 3);
+        for (Map.Entry<String, Integer> u : versions.entrySet()) {
+            Http http = first.http().as(u.getKey());
+            assertThat(http.putJson("/api/sync/settings", "{\"enabled\": true}").status()).isEqualTo(200);
+            for (int i = 1; i <= u.getValue(); i++) {
+                assertThat(http.postJson("/api/backup", Backups.small(i)).status()).isEqualTo(201);
+            }
+        }
+        await().atMost(WAIT).until(() -> listed(target, "dora").contains(2L) && listed(target, "eli").contains(3L));
+        first.close();
+        daemons.remove(first);
+
+        RunningDaemon fresh = daemon("fresh", "garagesync.admin.users", "boss");
+        Http boss = fresh.http().as("boss");
+        Http eli = fresh.http().as("eli");
+        Http.Response held = boss.get("/api/restore/users?target=" + NAME);
+        assertThat(held.status()).as(held.toString()).isEqualTo(200);
+        List<Map<String, Object>> users = heldUsers(held);
+        assertThat(users).extracting(u -> u.get("user")).containsExactly("dora", "eli");
+        assertThat(users).extracting(u -> ((Number) u.get("latestVersion")).intValue()).containsExactly(2, 3);
+        assertThat(users).extracting(u -> ((Number) u.get("versions")).intValue()).containsExactly(2, 3);
+        assertThat(heldUsers(eli.get("/api/restore/users?target=" + NAME))).extracting(u -> u.get("user")).containsExactly("eli");
+        assertThat(boss.get("/api/restore/users?target=nowhere").status()).isEqualTo(400);
+
+        // anyone but an admin restores only themselves, and asking for more stores nothing
+        for (String users403 : List.of("[\"dora\"]", "\"*\"", "[\"eli\", \"dora\"]")) {
+            Http.Response refused = eli.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"users\": " + users403 + "}");
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(403);
+            assertThat(refused.body()).contains("\"error\":\"forbidden\"");
+        }
+        assertThat(boss.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"users\": [\"../x\"]}").status()).isEqualTo(400);
+        assertThat(boss.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"users\": \"*\", \"version\": 1}").status()).isEqualTo(400);
+        assertThat(fresh.http().as("dora").get("/api/backup").status()).isEqualTo(404);
+
+        // the admin's disaster restore brings back every user the target holds, exactly
+        Http.Response restored = boss.postJson("/api/restore", "{\"target\": \"" + NAME + "\"}");
+        assertThat(restored.status()).as(restored.toString()).isEqualTo(200);
+        assertThat(restored.body()).contains("\"dora\":{\"restored\":[1,2]").contains("\"eli\":{\"restored\":[1,2,3]");
+        for (Map.Entry<String, Integer> u : versions.entrySet()) {
+            for (int i = 1; i <= u.getValue(); i++) {
+                assertThat(fresh.http().as(u.getKey()).get("/api/backup?version=" + i).body()).isEqualTo(Backups.small(i));
+            }
+        }
+        // named users, or "*" again: everything is there already
+        assertThat(boss.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"users\": [\"eli\"]}").body())
+                .contains("\"eli\":{\"restored\":[],\"alreadyPresent\":[1,2,3]");
+        assertThat(boss.postJson("/api/restore", "{\"target\": \"" + NAME + "\", \"users\": \"*\"}").body())
+                .contains("\"dora\":{\"restored\":[],\"alreadyPresent\":[1,2]");
+        // and a user restores themselves as before
+        assertThat(eli.postJson("/api/restore", "{\"target\": \"" + NAME + "\"}").body()).contains("\"alreadyPresent\":[1,2,3]");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> heldUsers(Http.Response r) throws Exception {
+        return (List<Map<String, Object>>) Json.readMap(r.bytes()).get("users");
+    }
+
+    @Test
     void should_delete_the_objects_of_pruned_versions_once_the_index_no_longer_lists_them() throws Exception {
         RunningDaemon d = daemon("data");
         Http http = d.http().as("frank");
