@@ -62,16 +62,22 @@ public final class ChildDaemon implements AutoCloseable {
         Process process = launch(workDir, log, properties);
         ChildDaemon child = new ChildDaemon(process, port);
         Http http = child.http();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("daemon exited with " + process.exitValue() + ", see " + log);
-            }
-            try {
-                return http.get("/api/health").status() == 200;
-            } catch (RuntimeException notYet) {
-                return false;
-            }
-        });
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("daemon exited with " + process.exitValue() + ", see " + log);
+                }
+                try {
+                    return http.get("/api/health").status() == 200;
+                } catch (RuntimeException notYet) {
+                    return false;
+                }
+            });
+        } catch (RuntimeException | Error notHealthy) {
+            // a daemon listening elsewhere (the file not taken into account) must not outlive the test
+            process.destroyForcibly();
+            throw notHealthy;
+        }
         return child;
     }
 
