@@ -54,6 +54,14 @@ class StartupFailureTest {
         assertThat(OperatorSettingsTest.lastLine(log)).startsWith("garage-sync cannot start: target nas (ftp): no route template");
     }
 
+    @Test
+    void should_exit_on_a_target_missing_a_required_option(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("daemon.log");
+        assertThat(run(dir, log, "camel.server.port=0", "garagesync.target.nas.type=dir")).isNotZero();
+        assertThat(OperatorSettingsTest.lastLine(log)).startsWith("garage-sync cannot start: target nas (dir): ")
+                .contains("path").contains("garagesync.target.nas.");
+    }
+
     private static int run(Path dir, Path log, String... properties) throws Exception {
         String[] all = new String[properties.length + 2];
         all[0] = "garagesync.data-dir=" + dir.resolve("data");
