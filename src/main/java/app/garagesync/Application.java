@@ -2,18 +2,18 @@ package app.garagesync;
 
 import app.garagesync.auth.AddUserCommand;
 import app.garagesync.offsite.TargetRoutes;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Locale;
 import java.util.Properties;
 import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts garage-sync: Camel Main with the built-in YAML routes, the operator's routes folder and the
  * beans of {@link GarageSyncBeans}. {@code add-user <id>} is the one command-line verb besides running.
  */
 public final class Application {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
     private Application() {
     }
@@ -33,8 +33,15 @@ public final class Application {
             System.exit(0);
         }
         ClassPreloader.startInBackground();
-        Main main = newMain(new Properties());
-        main.run(args);
+        try {
+            newMain(new Properties()).run(args);
+        } catch (Exception | LinkageError e) {
+            // a daemon that half started (no HTTP server, no store) must not stay up looking healthy:
+            // one line saying why, then a non-zero exit that systemd's Restart=on-failure acts on
+            LOG.debug("Start-up failed", e);
+            System.err.println(StartupFailure.PREFIX + StartupFailure.describe(e));
+            System.exit(1);
+        }
     }
 
     /** The daemon as tests and the command line both start it; {@code overrides} win over every file. */
@@ -42,10 +49,15 @@ public final class Application {
         // no main class: it would turn on package scanning and load GarageSyncBeans a second time
         Main main = new Main();
         main.configure().addConfiguration(GarageSyncBeans.class);
-        // the built-in defaults, then an operator's application.properties in the working directory
+        Properties defaults = OperatorProperties.builtInDefaults();
+        OperatorProperties operatorFile = OperatorProperties.read(OperatorProperties.FILE);
+        operatorFile.log(defaults, System.getenv(), System.getProperties());
+        // Camel takes each key from the first location that has it, so the operator's file comes before
+        // the built-in defaults; environment variables and -D (override properties, system properties)
+        // are above both
         main.setDefaultPropertyPlaceholderLocation(
-                "classpath:application.properties,file:application.properties;optional=true");
-        main.setOverrideProperties(withEnvironment(overrides));
+                "file:" + OperatorProperties.FILE + ";optional=true,classpath:application.properties");
+        main.setOverrideProperties(withEnvironment(defaults, overrides));
         main.addMainListener(new StartupSettings());
         main.addMainListener(new TargetRoutes());
         return main;
@@ -56,18 +68,10 @@ public final class Application {
      * one), so every documented key is looked up here as KEY_IN_UPPER_CASE with dots and dashes as
      * underscores. Explicit overrides and -D system properties still win.
      */
-    static Properties withEnvironment(Properties overrides) {
-        Properties defaults = new Properties();
-        try (InputStream in = Application.class.getResourceAsStream("/application.properties")) {
-            if (in != null) {
-                defaults.load(in);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    static Properties withEnvironment(Properties defaults, Properties overrides) {
         Properties merged = new Properties();
         for (String key : defaults.stringPropertyNames()) {
-            String env = System.getenv(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+            String env = System.getenv(OperatorProperties.environmentName(key));
             if (env != null && System.getProperty(key) == null) {
                 merged.setProperty(key, env);
             }

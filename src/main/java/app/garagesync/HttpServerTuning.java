@@ -56,6 +56,16 @@ final class HttpServerTuning {
                 ctx.next();
             }
         });
+        // HEAD answers like GET without the body (RFC 9110), on every GET endpoint: the REST DSL routes
+        // take GET only. Rerouted as GET; Vert.x still knows the request is HEAD and sends no body.
+        router.route().order(-97).method(HttpMethod.HEAD).handler(ctx -> {
+            String allow = allowedMethods(router, ctx.normalizedPath());
+            if (allow.contains("GET") && !allow.contains("HEAD")) {
+                ctx.reroute(HttpMethod.GET, ctx.request().uri());
+            } else {
+                ctx.next();
+            }
+        });
         String limit = context.resolvePropertyPlaceholders("{{garagesync.max-backup-size}}");
         // Router.errorHandler is not consulted for failures inside Camel's sub-router: a failure handler is
         router.route().order(-99).failureHandler(ctx -> {

@@ -14,15 +14,26 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which YAML route files Camel loads: the built-in ones from the jar's {@code routes/}, except those an
- * operator replaced by a file of the same name in the routes folder, plus every other file there.
+ * operator replaced by a file of the same name in the routes folder, plus every other {@code *.yaml} file
+ * there (as Camel itself loads them: {@code custom.yaml} as well as {@code custom.camel.yaml}).
  * The folder is optional: a missing one must not stop start-up, so it is only named when it exists.
+ * A file there that would not load is never skipped in silence: {@code *.yml} stops start-up (Camel
+ * would skip it, and the operator's flow with it), anything else is named in a warning.
  */
 final class RouteSources {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RouteSources.class);
+
+    /** The built-in route files' suffix. */
     static final String SUFFIX = ".camel.yaml";
+
+    /** What the operator's folder may hold as routes. */
+    static final String OPERATOR_SUFFIX = ".yaml";
 
     private RouteSources() {
     }
@@ -36,9 +47,29 @@ final class RouteSources {
             }
         }
         if (operatorRoutes) {
-            sources.add("file:" + operatorDir.toAbsolutePath().normalize() + "/*" + SUFFIX);
+            checkOperatorFiles(operatorDir);
+            sources.add("file:" + operatorDir.toAbsolutePath().normalize() + "/*" + OPERATOR_SUFFIX);
         }
         return String.join(",", sources);
+    }
+
+    private static void checkOperatorFiles(Path operatorDir) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(operatorDir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(".") || Files.isDirectory(file) || name.endsWith(OPERATOR_SUFFIX)) {
+                    continue;
+                }
+                if (name.endsWith(".yml")) {
+                    throw new IllegalArgumentException("route file " + file.toAbsolutePath()
+                            + " would not be loaded: route files end in .yaml (rename it "
+                            + name.substring(0, name.length() - 4) + ".yaml)");
+                }
+                LOG.warn("{} in the routes folder is not a route file (*.yaml) and is not loaded", file.toAbsolutePath());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the routes folder " + operatorDir.toAbsolutePath(), e);
+        }
     }
 
     /** File names of the route files packaged under {@code routes/}, from the jar or from target/classes. */

@@ -1,6 +1,7 @@
 package app.garagesync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import app.garagesync.testing.Http;
@@ -42,6 +43,23 @@ class OperatorRoutesTest {
             assertThat(daemon.http().get("/api/hello").body()).isEqualTo("{\"hello\":\"garage\"}");
             assertThat(daemon.http().get("/api/health").status()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void should_load_a_route_file_that_ends_in_yaml_only(@TempDir Path dir) throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.writeString(routes.resolve("custom.yaml"), HELLO);
+        try (RunningDaemon daemon = RunningDaemon.start(dir.resolve("data"), "garagesync.routes-dir", routes.toString())) {
+            assertThat(daemon.http().get("/api/hello").body()).isEqualTo("{\"hello\":\"garage\"}");
+        }
+    }
+
+    @Test
+    void should_refuse_to_start_with_a_yml_route_file_it_would_not_load(@TempDir Path dir) throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.writeString(routes.resolve("custom.yml"), HELLO);
+        assertThatThrownBy(() -> RunningDaemon.start(dir.resolve("data"), "garagesync.routes-dir", routes.toString()).close())
+                .hasStackTraceContaining("custom.yml would not be loaded");
     }
 
     @Test

@@ -60,7 +60,13 @@ public final class TargetRoutes extends MainListenerSupport {
             TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, target.templateId())
                     .routeId("target-" + target.name());
             parameters.forEach(builder::parameter);
-            builder.add();
+            try {
+                builder.add();
+            } catch (RuntimeException e) {
+                // Camel's message names the template's parameter, not the operator's key or target
+                throw new IllegalArgumentException(target + ": " + e.getMessage() + " (keys garagesync.target."
+                        + target.name() + ".<option>)", e);
+            }
             LOG.info("Sync {} ready (route target-{})", target, target.name());
         }
     }

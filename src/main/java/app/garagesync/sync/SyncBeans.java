@@ -52,7 +52,7 @@ public final class SyncBeans {
         try {
             cipher = keyFile.isBlank() ? OffsiteCipher.none() : OffsiteCipher.fromKeyFile(Path.of(keyFile));
         } catch (java.io.IOException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            throw new IllegalStateException("garagesync.encryption.key-file " + keyFile + " cannot be read: " + e, e);
         }
         registry.bind("remoteLayout", new RemoteLayout(cipher, metrics));
         // the users whose restores cover every user (a disaster restore), as for POST /api/admin/verify

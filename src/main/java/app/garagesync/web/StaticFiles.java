@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,9 +78,12 @@ public final class StaticFiles {
                 ? find(name)
                 : Optional.empty();
         if (found.isEmpty()) {
-            m.setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
-            m.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
-            m.setBody("not found");
+            // JSON like every other error of the daemon (the mapper escapes the client's text)
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("error", "not_found");
+            error.put("message", "no such path: /" + (name == null ? "" : name));
+            error.put("status", 404);
+            Responses.json(exchange, 404, error);
             return;
         }
         Resource r = found.get();

@@ -53,6 +53,58 @@ public final class ChildDaemon implements AutoCloseable {
         return child;
     }
 
+    /**
+     * The daemon as an operator starts it in {@code workDir} (where its application.properties is read),
+     * with only the given {@code -D} properties: no port or data directory of the test's own, so the
+     * working directory's file can set them. Waits for health on {@code port}, which that file must name.
+     */
+    public static ChildDaemon startIn(Path workDir, int port, Path log, String... properties) throws IOException {
+        Process process = launch(workDir, log, properties);
+        ChildDaemon child = new ChildDaemon(process, port);
+        Http http = child.http();
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("daemon exited with " + process.exitValue() + ", see " + log);
+                }
+                try {
+                    return http.get("/api/health").status() == 200;
+                } catch (RuntimeException notYet) {
+                    return false;
+                }
+            });
+        } catch (RuntimeException | Error notHealthy) {
+            // a daemon listening elsewhere (the file not taken into account) must not outlive the test
+            process.destroyForcibly();
+            throw notHealthy;
+        }
+        return child;
+    }
+
+    /**
+     * Starts the daemon in {@code workDir} with the given {@code -D} properties and waits for it to exit
+     * on its own, as it must when it cannot start; its exit code (the log holds what it printed).
+     */
+    public static int runUntilExit(Path workDir, Path log, String... properties) throws IOException, InterruptedException {
+        Process process = launch(workDir, log, properties);
+        if (!process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("daemon still running after 90 s, see " + log);
+        }
+        return process.exitValue();
+    }
+
+    private static Process launch(Path workDir, Path log, String... properties) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "-Dgaragesync.warmup.rounds=0"));
+        for (String p : properties) {
+            cmd.add("-D" + p);
+        }
+        cmd.add("app.garagesync.Application");
+        return new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
     public Http http() {
         return new Http(URI.create("http://127.0.0.1:" + port));
     }
@@ -74,7 +126,7 @@ public final class ChildDaemon implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
