@@ -27,7 +27,7 @@ final class HttpServerTuning {
     private HttpServerTuning() {
     }
 
-    static void apply(CamelContext context, List<String> corsOrigins) {
+    static void apply(CamelContext context, List<String> corsOrigins, BodyAdmission bodyAdmission) {
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(
                 Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"))));
         if (router == null) {
@@ -56,6 +56,8 @@ final class HttpServerTuning {
                 ctx.next();
             }
         });
+        // identity and memory before the body handler reads a byte of the body
+        router.route().order(-97).handler(bodyAdmission);
         String limit = context.resolvePropertyPlaceholders("{{garagesync.max-backup-size}}");
         // Router.errorHandler is not consulted for failures inside Camel's sub-router: a failure handler is
         router.route().order(-99).failureHandler(ctx -> {
@@ -110,7 +112,7 @@ final class HttpServerTuning {
         return true;
     }
 
-    private static void error(RoutingContext ctx, int status, String code, String message) {
+    static void error(RoutingContext ctx, int status, String code, String message) {
         if (ctx.response().ended()) {
             return;
         }

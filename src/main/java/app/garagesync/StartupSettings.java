@@ -1,5 +1,12 @@
 package app.garagesync;
 
+import app.garagesync.edge.BodyBudget;
+import app.garagesync.edge.ConnectionGate;
+import app.garagesync.edge.EdgeLimits;
+import app.garagesync.edge.EdgeVertx;
+import com.sun.management.UnixOperatingSystemMXBean;
+import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
@@ -10,11 +17,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Settings Camel Main cannot take from properties as they are: the route files (built-in, replaced or
- * added by the operator) and the HTTP body limit, which we express as "50MB" while Camel wants bytes.
+ * added by the operator), the HTTP body limit, which we express as "50MB" while Camel wants bytes, and the
+ * HTTP edge's connection and body limits (garagesync.http.*), which Camel has no keys for.
  */
 final class StartupSettings extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(StartupSettings.class);
+    /** Registry names of the HTTP edge's parts (health, metrics and the body admission read them). */
+    static final String BODY_BUDGET = "bodyBudget";
+    static final String CONNECTION_GATE = "connectionGate";
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
@@ -36,5 +47,51 @@ final class StartupSettings extends MainListenerSupport {
             // one buffer of the announced size instead of doubling copies while a 50 MB body arrives
             server.getBodyHandler().setPreallocateBodyBuffer(true);
         }
+        bindHttpEdge(context, limit);
+    }
+
+    /**
+     * The HTTP server is created from the Vert.x instance bound here (camel-platform-http-vertx takes the
+     * one it finds in the registry), which paces connections within the garagesync.http.* limits.
+     */
+    private static void bindHttpEdge(CamelContext context, long maxBodySize) {
+        long bodyMemory = ConfigSizes.bytesOrHeapShare(property(context, "garagesync.http.body-memory"));
+        if (bodyMemory < maxBodySize) {
+            LOG.warn("garagesync.http.body-memory ({} bytes) is below garagesync.max-backup-size: raised to {} bytes so "
+                    + "one backup of the largest size can always be received", bodyMemory, maxBodySize);
+            bodyMemory = maxBodySize;
+        }
+        EdgeLimits limits = new EdgeLimits(
+                ConfigSizes.duration(property(context, "garagesync.http.idle-timeout")),
+                ConfigSizes.duration(property(context, "garagesync.http.header-timeout")),
+                ConfigSizes.duration(property(context, "garagesync.http.body-stall-timeout")),
+                maxConnections(Integer.parseInt(property(context, "garagesync.http.max-connections"))),
+                bodyMemory,
+                (int) ConfigSizes.bytes(property(context, "garagesync.http.max-header-size")));
+        ConnectionGate gate = new ConnectionGate(limits);
+        context.getRegistry().bind(CONNECTION_GATE, gate);
+        context.getRegistry().bind(BODY_BUDGET, new BodyBudget(bodyMemory));
+        context.getRegistry().bind("edgeVertx", new EdgeVertx(Vertx.vertx(), gate));
+    }
+
+    /**
+     * The configured limit, held under half the process's file-handle limit: the other half stays for
+     * the data files, the jars and the native libraries, so a full connection table cannot starve them.
+     */
+    static int maxConnections(int configured) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+            long handles = unix.getMaxFileDescriptorCount();
+            if (handles > 0 && configured > handles / 2) {
+                int lowered = (int) Math.max(1, handles / 2);
+                LOG.warn("garagesync.http.max-connections {} is over half the file-handle limit ({}): using {}",
+                        configured, handles, lowered);
+                return lowered;
+            }
+        }
+        return configured;
+    }
+
+    private static String property(CamelContext context, String key) {
+        return context.resolvePropertyPlaceholders("{{" + key + "}}");
     }
 }

@@ -78,19 +78,23 @@ public final class ReplicaApi {
     }
 
     private Path authorizedFile(Exchange exchange) {
-        if (token == null) {
-            throw new ApiException(403, "forbidden", "this server accepts no replicas (garagesync.replica.token is empty)");
-        }
-        String auth = exchange.getMessage().getHeader("Authorization", String.class);
-        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)
-                || !MessageDigest.isEqual(token, auth.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
-            throw ApiException.unauthorized("a valid 'Authorization: Bearer <replica token>' header is required");
-        }
+        authorize(exchange.getMessage().getHeader("Authorization", String.class));
         String key = exchange.getMessage().getHeader("key", String.class);
         Matcher m = key == null ? null : KEY.matcher(key);
         if (m == null || !m.matches() || !UserIds.isValid(m.group(1))) {
             throw ApiException.badRequest("key: must look like users/<user>/index.json or users/<user>/versions/<10 digits>[-<10 digits>].gsv (or .json)");
         }
         return root.resolve(key);
+    }
+
+    /** Refuses anything but the replica token; the HTTP edge calls it too, before it reads a body. */
+    public void authorize(String auth) {
+        if (token == null) {
+            throw new ApiException(403, "forbidden", "this server accepts no replicas (garagesync.replica.token is empty)");
+        }
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                || !MessageDigest.isEqual(token, auth.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
+            throw ApiException.unauthorized("a valid 'Authorization: Bearer <replica token>' header is required");
+        }
     }
 }
