@@ -29,6 +29,7 @@ final class StartupSettings extends MainListenerSupport {
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
+        NativeLibraries.loadOrFail();
         CamelContext context = main.getCamelContext();
         Path routesDir = Path.of(context.resolvePropertyPlaceholders("{{garagesync.routes-dir}}"));
         String pattern = RouteSources.includePattern(routesDir);
