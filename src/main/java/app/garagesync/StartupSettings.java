@@ -66,7 +66,7 @@ final class StartupSettings extends MainListenerSupport {
                 ConfigSizes.duration(property(context, "garagesync.http.idle-timeout")),
                 ConfigSizes.duration(property(context, "garagesync.http.header-timeout")),
                 ConfigSizes.duration(property(context, "garagesync.http.body-stall-timeout")),
-                maxConnections(Integer.parseInt(property(context, "garagesync.http.max-connections"))),
+                Integer.parseInt(property(context, "garagesync.http.max-connections")),
                 bodyMemory,
                 (int) ConfigSizes.bytes(property(context, "garagesync.http.max-header-size")));
         ConnectionGate gate = new ConnectionGate(limits);
@@ -75,21 +75,13 @@ final class StartupSettings extends MainListenerSupport {
         context.getRegistry().bind("edgeVertx", new EdgeVertx(Vertx.vertx(), gate));
     }
 
-    /**
-     * The configured limit, held under half the process's file-handle limit: the other half stays for
-     * the data files, the jars and the native libraries, so a full connection table cannot starve them.
-     */
-    static int maxConnections(int configured) {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
-            long handles = unix.getMaxFileDescriptorCount();
-            if (handles > 0 && configured > handles / 2) {
-                int lowered = (int) Math.max(1, handles / 2);
-                LOG.warn("garagesync.http.max-connections {} is over half the file-handle limit ({}): using {}",
-                        configured, handles, lowered);
-                return lowered;
-            }
+    /** Once everything the start needed is open, the connection limit is fitted to the file handles left. */
+    @Override
+    public void afterStart(BaseMainSupport main) {
+        ConnectionGate gate = main.getCamelContext().getRegistry().lookupByNameAndType(CONNECTION_GATE, ConnectionGate.class);
+        if (gate != null && ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+            gate.fitFileHandles(unix.getMaxFileDescriptorCount(), unix.getOpenFileDescriptorCount());
         }
-        return configured;
     }
 
     private static String property(CamelContext context, String key) {

@@ -29,9 +29,11 @@ public final class ConnectionGate {
     private final EdgeLimits limits;
     private final Set<ConnectionPacing> open = ConcurrentHashMap.newKeySet();
     private final Map<Reason, AtomicLong> closed = new EnumMap<>(Reason.class);
+    private volatile int maxConnections;
 
     public ConnectionGate(EdgeLimits limits) {
         this.limits = limits;
+        this.maxConnections = limits.maxConnections();
         for (Reason r : Reason.values()) {
             closed.put(r, new AtomicLong());
         }
@@ -42,7 +44,7 @@ public final class ConnectionGate {
         ConnectionPacing pacing = new ConnectionPacing(((ConnectionBase) connection).channel(), limits, this);
         pacing.install(options);
         synchronized (this) {
-            if (open.size() >= limits.maxConnections()) {
+            if (open.size() >= maxConnections) {
                 ConnectionPacing victim = open.stream()
                         .filter(c -> c.phase() == ConnectionPacing.Phase.WAITING || c.phase() == ConnectionPacing.Phase.HEADERS)
                         .min(Comparator.comparingLong(ConnectionPacing::phaseSince))
@@ -63,6 +65,25 @@ public final class ConnectionGate {
         if (open.remove(pacing) || reason == Reason.REFUSED || reason == Reason.AMBIGUOUS_LENGTH) {
             closed.get(reason).incrementAndGet();
         }
+    }
+
+    /**
+     * Holds the limit under half of the file handles still free once the daemon has started (its jars,
+     * logs and data files open): the other half stays for the data files, the class and native libraries
+     * loaded later, and the connections to off-site targets. Returns the limit now in force.
+     */
+    public int fitFileHandles(long maxHandles, long openHandles) {
+        long room = Math.max(16, (maxHandles - openHandles) / 2);
+        if (room < maxConnections) {
+            LOG.warn("garagesync.http.max-connections {} does not fit the file-handle limit ({} of {} in use): using {}",
+                    maxConnections, openHandles, maxHandles, room);
+            maxConnections = (int) room;
+        }
+        return maxConnections;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
     }
 
     public int openConnections() {
