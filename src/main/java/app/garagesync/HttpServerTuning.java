@@ -61,6 +61,11 @@ final class HttpServerTuning {
         String limit = context.resolvePropertyPlaceholders("{{garagesync.max-backup-size}}");
         // Router.errorHandler is not consulted for failures inside Camel's sub-router: a failure handler is
         router.route().order(-99).failureHandler(ctx -> {
+            if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) {
+                // the client left, or the edge closed a stalled body: nobody to answer, and no error to log
+                // once per attacking connection
+                return;
+            }
             switch (ctx.statusCode()) {
                 case 413 -> error(ctx, 413, "too_large", "the body is larger than the limit of " + limit);
                 case 400 -> error(ctx, 400, "invalid_request", "the request could not be read");

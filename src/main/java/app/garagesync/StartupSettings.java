@@ -1,6 +1,7 @@
 package app.garagesync;
 
 import app.garagesync.edge.BodyBudget;
+import app.garagesync.ops.GarageMetrics;
 import app.garagesync.edge.ConnectionGate;
 import app.garagesync.edge.EdgeLimits;
 import app.garagesync.edge.EdgeVertx;
@@ -9,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -73,14 +75,44 @@ final class StartupSettings extends MainListenerSupport {
         context.getRegistry().bind(CONNECTION_GATE, gate);
         context.getRegistry().bind(BODY_BUDGET, new BodyBudget(bodyMemory));
         context.getRegistry().bind("edgeVertx", new EdgeVertx(Vertx.vertx(), gate));
+        try {
+            context.addStartupListener(new StartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                    // routes not started yet: wait for the end of the start, when its files are open
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                    afterStart(started);
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot watch the start of the HTTP server", e);
+        }
     }
 
     /** Once everything the start needed is open, the connection limit is fitted to the file handles left. */
-    @Override
-    public void afterStart(BaseMainSupport main) {
-        ConnectionGate gate = main.getCamelContext().getRegistry().lookupByNameAndType(CONNECTION_GATE, ConnectionGate.class);
+    private static void afterStart(CamelContext context) {
+        ConnectionGate gate = context.getRegistry().lookupByNameAndType(CONNECTION_GATE, ConnectionGate.class);
         if (gate != null && ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
             gate.fitFileHandles(unix.getMaxFileDescriptorCount(), unix.getOpenFileDescriptorCount());
+        }
+        GarageMetrics metrics = context.getRegistry().lookupByNameAndType("metrics", GarageMetrics.class);
+        BodyBudget budget = context.getRegistry().lookupByNameAndType(BODY_BUDGET, BodyBudget.class);
+        if (gate != null && metrics != null && budget != null) {
+            metrics.gauge("garagesync.http.connections.open", "HTTP connections open now", gate::openConnections);
+            metrics.gauge("garagesync.http.connections.limit", "Connections open at most (garagesync.http.max-connections, fitted to the file handles)",
+                    gate::maxConnections);
+            for (ConnectionGate.Reason reason : ConnectionGate.Reason.values()) {
+                String name = reason.name().toLowerCase(java.util.Locale.ROOT);
+                io.micrometer.core.instrument.FunctionCounter.builder("garagesync.http.connections.closed", gate, g -> g.closedFor(reason))
+                        .tag("reason", name).description("Connections the HTTP edge closed, by reason")
+                        .register(metrics.registry());
+            }
+            metrics.gauge("garagesync.http.body.memory.reserved", "Bytes reserved by request bodies being received", budget::reserved);
+            metrics.gauge("garagesync.http.body.memory.refused", "Requests refused with 503 because garagesync.http.body-memory was full",
+                    budget::refused);
         }
     }
 

@@ -93,6 +93,8 @@ class HttpEdgeLimitsTest {
             assertClosedByServer(s);
             assertThat(daemon.http().get("/api/backup").status()).isEqualTo(404);
             assertThat(daemon.http().get("/api/health").status()).isEqualTo(200);
+            assertThat(daemon.http().get("/api/metrics").body())
+                    .contains("garagesync_http_connections_closed_total{reason=\"stalled_body\"} 1.0");
         }
     }
 
