@@ -103,7 +103,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
             @Override
             public void notify(CamelEvent event) {
                 if (event.getType() == CamelEvent.Type.CamelContextStarted) {
-                    HttpServerTuning.apply(context, origins);
+                    HttpServerTuning.apply(context, origins, BodyAdmission.of(context, maxBackupSize));
                     if (warmupRounds > 0) {
                         // any exchange in flight (a request, a sync) comes first
                         warmup.startInBackground(warmupRounds, () -> context.getInflightRepository().size() > 0);

@@ -27,7 +27,7 @@ final class HttpServerTuning {
     private HttpServerTuning() {
     }
 
-    static void apply(CamelContext context, List<String> corsOrigins) {
+    static void apply(CamelContext context, List<String> corsOrigins, BodyAdmission bodyAdmission) {
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(
                 Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"))));
         if (router == null) {
@@ -58,7 +58,7 @@ final class HttpServerTuning {
         });
         // HEAD answers like GET without the body (RFC 9110), on every GET endpoint: the REST DSL routes
         // take GET only. Rerouted as GET; Vert.x still knows the request is HEAD and sends no body.
-        router.route().order(-97).method(HttpMethod.HEAD).handler(ctx -> {
+        router.route().order(-98).method(HttpMethod.HEAD).handler(ctx -> {
             String allow = allowedMethods(router, ctx.normalizedPath());
             if (allow.contains("GET") && !allow.contains("HEAD")) {
                 ctx.reroute(HttpMethod.GET, ctx.request().uri());
@@ -66,9 +66,16 @@ final class HttpServerTuning {
                 ctx.next();
             }
         });
+        // identity and memory before the body handler reads a byte of the body
+        router.route().order(-97).handler(bodyAdmission);
         String limit = context.resolvePropertyPlaceholders("{{garagesync.max-backup-size}}");
         // Router.errorHandler is not consulted for failures inside Camel's sub-router: a failure handler is
         router.route().order(-99).failureHandler(ctx -> {
+            if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) {
+                // the client left, or the edge closed a stalled body: nobody to answer, and no error to log
+                // once per attacking connection
+                return;
+            }
             switch (ctx.statusCode()) {
                 case 413 -> error(ctx, 413, "too_large", "the body is larger than the limit of " + limit);
                 case 400 -> error(ctx, 400, "invalid_request", "the request could not be read");
@@ -120,7 +127,7 @@ final class HttpServerTuning {
         return true;
     }
 
-    private static void error(RoutingContext ctx, int status, String code, String message) {
+    static void error(RoutingContext ctx, int status, String code, String message) {
         if (ctx.response().ended()) {
             return;
         }

@@ -1,6 +1,7 @@
 package app.garagesync;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -36,5 +37,13 @@ public final class Json {
     @SuppressWarnings("unchecked")
     public static Map<String, Object> readMap(byte[] json) throws java.io.IOException {
         return MAPPER.readValue(json, Map.class);
+    }
+
+    /**
+     * A JSON object a client sent: a key given twice is an error (a plain read keeps the last one, so
+     * {"enabled": false, "enabled": true} would mean whatever the client's serializer put last).
+     */
+    public static Map<String, Object> readClientMap(byte[] json) throws java.io.IOException {
+        return MAPPER.readerFor(Map.class).with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).readValue(json);
     }
 }

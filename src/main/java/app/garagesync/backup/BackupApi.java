@@ -167,11 +167,11 @@ public final class BackupApi {
             return store.latest(user).orElseThrow(() -> ApiException.notFound("no backup stored yet for user '" + user + "'"));
         }
         long id;
-        try {
-            id = Long.parseLong(param.trim());
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("version: must be a version number, got '" + abbreviate(param) + "'");
+        // ASCII digits only: Long.parseLong also takes "+1" and a full-width "１", and trim() took "1 "
+        if (!param.matches("[0-9]{1,18}")) {
+            throw ApiException.badRequest("version: must be a version number (digits only), got '" + abbreviate(param) + "'");
         }
+        id = Long.parseLong(param);
         return store.version(user, id).orElseThrow(() -> ApiException.notFound("no version " + id + " for user '" + user + "'"));
     }
 

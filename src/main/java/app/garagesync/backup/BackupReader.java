@@ -58,6 +58,11 @@ public final class BackupReader {
         if (length == 0) {
             throw ApiException.invalidBackup("$: the body is empty, expected a JSON object");
         }
+        // JSON text must not start with a BOM (RFC 8259 section 8.1); Jackson skips it silently, and the
+        // bytes stored would then differ from every copy the app writes itself
+        if (length >= 3 && (json[0] & 0xFF) == 0xEF && (json[1] & 0xFF) == 0xBB && (json[2] & 0xFF) == 0xBF) {
+            throw ApiException.invalidBackup("$: the file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM");
+        }
         // Jackson checks UTF-8 only in the strings it decodes; skipped values must be valid too
         long bad = Utf8.firstInvalidByte(json, length);
         if (bad >= 0) {

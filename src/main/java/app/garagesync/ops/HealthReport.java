@@ -55,10 +55,22 @@ public final class HealthReport {
             up = false;
         }
         checks.put("store", writes);
+        Map<String, Object> compression = compression();
+        checks.put("compression", compression);
+        up &= "UP".equals(compression.get("status"));
         checks.put("camel", Map.of("status", exchange.getContext().getStatus().isStarted() ? "UP" : "DOWN"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "UP" : "DOWN");
         body.put("checks", checks);
         Responses.json(exchange, up ? 200 : 503, body);
+    }
+
+    /** The zstd native library every stored version goes through (loaded at start, or the start fails). */
+    private static Map<String, Object> compression() {
+        boolean loaded = com.github.luben.zstd.util.Native.isLoaded();
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("status", loaded ? "UP" : "DOWN");
+        check.put("zstdNative", loaded);
+        return check;
     }
 }

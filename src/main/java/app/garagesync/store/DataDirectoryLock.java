@@ -24,7 +24,8 @@ public final class DataDirectoryLock implements AutoCloseable {
     public static DataDirectoryLock acquire(Path dataDir) throws IOException {
         DurableFiles.createDirectories(dataDir);
         Path file = dataDir.resolve(".lock");
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                DurableFiles.privateFile());
         FileLock lock;
         try {
             lock = ch.tryLock();

@@ -6,10 +6,14 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,6 +26,15 @@ public final class DurableFiles {
 
     /** Temporary files start with this prefix; listings ignore them and start-up removes them. */
     public static final String TEMP_PREFIX = ".tmp-";
+
+    // a garage's backups are its customers' data: readable by the daemon's account only, whatever the umask
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final FileAttribute<?>[] PRIVATE_FILE = POSIX
+            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+            : new FileAttribute<?>[0];
+    private static final FileAttribute<?>[] PRIVATE_DIRECTORY = POSIX
+            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
+            : new FileAttribute<?>[0];
 
     private static final AtomicLong FILE_SYNCS = new AtomicLong();
     private static final AtomicLong DIRECTORY_SYNCS = new AtomicLong();
@@ -120,7 +133,7 @@ public final class DurableFiles {
         }
         createDirectoriesOrFail(absolute.getParent());
         try {
-            Files.createDirectory(absolute);
+            Files.createDirectory(absolute, PRIVATE_DIRECTORY);
         } catch (FileAlreadyExistsException raced) {
             return;
         }
@@ -134,6 +147,16 @@ public final class DurableFiles {
         DIRECTORY_SYNCS.incrementAndGet();
     }
 
+    /** Attributes that make a new file readable and writable by the daemon's account only (where POSIX). */
+    public static FileAttribute<?>[] privateFile() {
+        return PRIVATE_FILE.clone();
+    }
+
+    /** Attributes that make a new folder reachable by the daemon's account only (where POSIX). */
+    public static FileAttribute<?>[] privateDirectory() {
+        return PRIVATE_DIRECTORY.clone();
+    }
+
     public static long fileSyncs() {
         return FILE_SYNCS.get();
     }
@@ -144,7 +167,7 @@ public final class DurableFiles {
 
     private static Path writeTemp(Path target, Content content) throws IOException {
         Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), PRIVATE_FILE)) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
             content.writeTo(out);
             out.flush();

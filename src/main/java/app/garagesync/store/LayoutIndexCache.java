@@ -79,12 +79,12 @@ public final class LayoutIndexCache {
         }
         Path file = file(user, v);
         try {
-            Files.createDirectories(file.getParent());
+            DurableFiles.createDirectories(file.getParent());
             Path temp = file.resolveSibling(DurableFiles.TEMP_PREFIX + UUID.randomUUID());
             try (var ctx = new com.github.luben.zstd.ZstdCompressCtx()) {
                 ctx.setLevel(1);
                 ctx.setChecksum(true);
-                Files.write(temp, ctx.compress(index));
+                Files.write(Files.createFile(temp, DurableFiles.privateFile()), ctx.compress(index));
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {

@@ -87,7 +87,7 @@ public final class ReplicaApi {
 
     /** The {@code list} operation of the target contract, for the one folder it is asked about: {@code {names: [...]}}. */
     private void list(Exchange exchange) {
-        authorize(exchange);
+        authorize(exchange.getMessage().getHeader("Authorization", String.class));
         if (!TargetContract.USERS_FOLDER.equals(exchange.getMessage().getHeader("list", String.class))) {
             throw ApiException.badRequest("list: only " + TargetContract.USERS_FOLDER + " can be listed");
         }
@@ -104,7 +104,7 @@ public final class ReplicaApi {
     }
 
     private Path authorizedFile(Exchange exchange) {
-        authorize(exchange);
+        authorize(exchange.getMessage().getHeader("Authorization", String.class));
         String key = exchange.getMessage().getHeader("key", String.class);
         Matcher m = key == null ? null : KEY.matcher(key);
         if (m == null || !m.matches() || !UserIds.isValid(m.group(1))) {
@@ -113,11 +113,11 @@ public final class ReplicaApi {
         return root.resolve(key);
     }
 
-    private void authorize(Exchange exchange) {
+    /** Refuses anything but the replica token; the HTTP edge calls it too, before it reads a body. */
+    public void authorize(String auth) {
         if (token == null) {
             throw new ApiException(403, "forbidden", "this server accepts no replicas (garagesync.replica.token is empty)");
         }
-        String auth = exchange.getMessage().getHeader("Authorization", String.class);
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)
                 || !MessageDigest.isEqual(token, auth.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
             throw ApiException.unauthorized("a valid 'Authorization: Bearer <replica token>' header is required");

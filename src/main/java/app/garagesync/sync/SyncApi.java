@@ -147,7 +147,9 @@ public final class SyncApi {
         byte[] body = bodies.json(exchange, MAX_SETTINGS_BODY);
         Object enabled;
         try {
-            enabled = Json.readMap(body).get("enabled");
+            enabled = Json.readClientMap(body).get("enabled");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiException.badRequest("$: " + e.getOriginalMessage() + "; expected a JSON object like {\"enabled\": true}");
         } catch (IOException | ClassCastException e) {
             throw ApiException.badRequest("$: expected a JSON object like {\"enabled\": true}");
         }

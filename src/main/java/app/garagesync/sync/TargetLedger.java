@@ -88,6 +88,23 @@ public final class TargetLedger {
 
     public TargetLedger(Path dataDir) {
         this.dir = dataDir.resolve("sync").resolve("targets");
+        removeLeftoverTemporaries();
+    }
+
+    /** A kill between writing a mark's temporary file and renaming it leaves the temporary behind. */
+    private void removeLeftoverTemporaries() {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir, 2)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (f.getFileName().toString().startsWith(DurableFiles.TEMP_PREFIX) && Files.isRegularFile(f)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot clean temporary files in " + dir, e);
+        }
     }
 
     public Mark mark(String target, String user) {

@@ -22,8 +22,19 @@ public final class ChildDaemon implements AutoCloseable {
     }
 
     public static ChildDaemon start(Path dataDir, Path log, String... properties) throws IOException {
+        return start(List.of(), dataDir, log, properties);
+    }
+
+    /** Started under a file-handle limit ({@code ulimit -n}), as a small server or a container may run it. */
+    public static ChildDaemon startWithHandleLimit(int fileHandles, Path dataDir, Path log, String... properties)
+            throws IOException {
+        return start(List.of("sh", "-c", "ulimit -n " + fileHandles + " && exec \"$0\" \"$@\""), dataDir, log, properties);
+    }
+
+    private static ChildDaemon start(List<String> prefix, Path dataDir, Path log, String... properties) throws IOException {
         int port = freePort();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 "-Dcamel.server.port=" + port, "-Dgaragesync.data-dir=" + dataDir,
                 "-Dgaragesync.routes-dir=" + dataDir.resolve("no-operator-routes")));
