@@ -153,6 +153,11 @@ function followSync(rounds = 60) {
 
 function renderTargets(targets) {
   const list = $('#targets');
+  // rebuilt only when something shown changed: a status arrives with every request, and a list
+  // rewritten under the pointer loses clicks, open "détails" and the screen reader's place
+  const shown = JSON.stringify([lang, targets]);
+  if (list.dataset.shown === shown) return;
+  list.dataset.shown = shown;
   list.replaceChildren(...targets.map((target) => {
     const li = document.createElement('li');
     const name = target.name || target.id || target.type || '?';

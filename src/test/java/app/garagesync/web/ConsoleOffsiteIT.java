@@ -97,18 +97,16 @@ class ConsoleOffsiteIT {
         await().atMost(WAIT).until(() -> spooled(http) == 1);
         openConsoleAs("injoignable");
 
-        WebElement target = driver().findElement(By.cssSelector("#targets li"));
-        browser.waiting(WAIT).until(d -> target.getText().contains("ne répond pas"));
-        assertThat(target.getText()).contains("« cloud »").contains("Vérifiez la connexion internet")
+        // the list is rebuilt at every status: always look it up afresh
+        browser.waiting(WAIT).until(d -> text("#targets li").contains("ne répond pas"));
+        assertThat(text("#targets li")).contains("« cloud »").contains("Vérifiez la connexion internet")
                 .contains("1 version(s) en attente").doesNotContain("SdkClientException");
         assertThat(text("#f-error")).contains("ne répond pas").doesNotContain("SdkClientException");
         assertThat(text("#f-waiting")).isEqualTo("1 version(s)");
 
-        WebElement details = target.findElement(By.tagName("details"));
-        details.findElement(By.tagName("summary")).click();
-        browser.waiting(WAIT).until(d -> details.findElement(By.tagName("code")).isDisplayed());
-        assertThat(details.findElement(By.tagName("code")).getText())
-                .contains("SdkClientException").contains(String.valueOf(closed));
+        driver().findElement(By.cssSelector("#targets li details summary")).click();
+        browser.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#targets li details code")).isDisplayed());
+        assertThat(text("#targets li details code")).contains("SdkClientException").contains(String.valueOf(closed));
         // a status refresh rebuilds the list: the open toggle stays open
         driver().findElement(By.id("user-id")).sendKeys(Keys.ENTER);
         browser.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#targets li details")).getDomAttribute("open") != null);
@@ -120,8 +118,10 @@ class ConsoleOffsiteIT {
         return browser.driver();
     }
 
+    /** The rendered text, read in one step in the page (a list may be rebuilt between two driver calls). */
     private String text(String css) {
-        return driver().findElement(By.cssSelector(css)).getText();
+        Object text = driver().executeScript("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css);
+        return String.valueOf(text).trim();
     }
 
     @SuppressWarnings("unchecked")
