@@ -140,6 +140,16 @@ class OffsiteStatusTest {
         assertThat(causeAfterOneBackup(http)).isEqualTo("not_found");
     }
 
+    @Test
+    void should_name_a_destination_folder_that_is_not_there() throws Exception {
+        // the disk is unplugged: where the folder was, there is a file (DirTarget's outage)
+        Path nas = java.nio.file.Files.writeString(base.resolve("nas"), "not a folder");
+        Http http = daemon("garagesync.target.offsite.type", "dir",
+                "garagesync.target.offsite.path", nas.toString()).http().as("sans-dossier");
+
+        assertThat(causeAfterOneBackup(http)).isEqualTo("not_found");
+    }
+
     private static String causeAfterOneBackup(Http http) throws Exception {
         assertThat(http.postJson("/api/backup", Backups.small(1)).status()).isEqualTo(201);
         assertThat(http.postJson("/api/sync", "{}").status()).isEqualTo(202);
