@@ -296,8 +296,8 @@ class ConsoleIT {
                 js("window.scrollTo(0, document.documentElement.scrollHeight)");
                 Number gap = (Number) js("const rows = [...document.querySelectorAll('main tbody tr')].filter((r) => r.offsetParent);"
                         + "const last = rows[rows.length - 1].getBoundingClientRect();"
-                        + "const toast = document.querySelector('#toasts .toast').getBoundingClientRect();"
-                        + "return toast.top - last.bottom;");
+                        + "const toast = document.querySelector('#toasts .toast');"
+                        + "return toast ? toast.getBoundingClientRect().top - last.bottom : -1;");
                 return gap.doubleValue() >= 0;
             });
         } finally {
