@@ -101,8 +101,10 @@ public final class SyncApi {
             perTarget.add(ts);
         }
         // the last time every target held everything: while one lags, its own last sync bounds it
-        Instant lastSync = perTarget.isEmpty() || someNeverSynced ? null : allUpToDate ? newestSync : oldestSync;
         VersionInfo synced = confirmedEverywhere <= 0 ? null : store.version(user, confirmedEverywhere).orElse(null);
+        // and none while no version is on every target: a sync of an empty store copied nothing off-site
+        Instant lastSync = perTarget.isEmpty() || someNeverSynced || synced == null ? null
+                : allUpToDate ? newestSync : oldestSync;
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("isEnabled", settings.isEnabled(user));
         s.put("lastSync", lastSync == null ? null : lastSync.toString());

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +92,27 @@ class OffsiteStatusTest {
         Map<String, Object> after = SyncContract.status(http);
         assertThat(after.get("lastSync")).isNotNull();
         assertThat(((Number) after.get("waitingVersions")).intValue()).isZero();
+    }
+
+    @Test
+    void should_not_report_an_off_site_copy_made_before_there_was_anything_to_copy() throws Exception {
+        // no tick in the test's time: only the switch and "sync now" sync
+        RunningDaemon d = daemon("garagesync.sync.interval", "1h", "garagesync.target.offsite.type", "dir",
+                "garagesync.target.offsite.path", base.resolve("nas").toString());
+        Http http = d.http().as("vide");
+        NotifyBuilder firstSync = new NotifyBuilder(d.context()).fromRoute("sync-requests").whenCompleted(1).create();
+        assertThat(http.putJson("/api/sync/settings", "{\"enabled\": true}").status()).isEqualTo(200);
+        assertThat(firstSync.matches(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(http.postJson("/api/backup", Backups.small(1)).status()).isEqualTo(201);
+
+        // the switch synced an empty store; the version posted after it is not off-site yet
+        Map<String, Object> status = SyncContract.status(http);
+        assertThat(status.get("offsite")).isEqualTo("waiting");
+        assertThat(status.get("lastSync")).isNull();
+
+        assertThat(http.postJson("/api/sync", "{}").status()).isEqualTo(202);
+        await().atMost(WAIT).until(() -> "ok".equals(SyncContract.status(http).get("offsite")));
+        assertThat(SyncContract.status(http).get("lastSync")).isNotNull();
     }
 
     @Test
