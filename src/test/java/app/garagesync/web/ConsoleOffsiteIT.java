@@ -107,6 +107,9 @@ class ConsoleOffsiteIT {
         driver().findElement(By.cssSelector("#targets li details summary")).click();
         browser.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#targets li details code")).isDisplayed());
         assertThat(text("#targets li details code")).contains("SdkClientException").contains(String.valueOf(closed));
+        driver().manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1500));
+        Files.write(Path.of("target", "console-target-failing.png"), driver().getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        driver().manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1000));
         // a status refresh rebuilds the list: the open toggle stays open
         driver().findElement(By.id("user-id")).sendKeys(Keys.ENTER);
         browser.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#targets li details")).getDomAttribute("open") != null);
