@@ -3,7 +3,7 @@
 
 import { GarageSync, GarageSyncError } from './garage-sync.js';
 import './garage-sync-indicator.js';
-import { t, formatTime, formatBytes, collectionName } from './i18n.js';
+import { t, formatTime, formatBytes, collectionName, describeError } from './i18n.js';
 
 const $ = (selector) => document.querySelector(selector);
 const KNOWN = ['customers', 'vehicles', 'repairs', 'invoices', 'users', 'mechanics', 'appointments', 'stock'];
@@ -23,7 +23,7 @@ let followTimer = 0;
 const client = new GarageSync({ userId: saved.user, token: saved.token, statusInterval: 15_000 });
 client.addEventListener('status', (e) => renderStatus(e.detail));
 $('#indicator').client = client;
-$('#indicator').addEventListener('garage-sync-result', (e) => afterSync(e.detail.ok, e.detail.error));
+$('#indicator').addEventListener('garage-sync-result', (e) => afterSync(e.detail.ok, e.detail.error, e.detail.sync));
 
 // ---- language
 
@@ -33,6 +33,8 @@ function applyLanguage(next) {
   localStorage.setItem('garage-sync:lang', next);
   $('#lang').value = next;
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(lang, el.dataset.i18n);
+  // a toast already on screen speaks the new language too
+  for (const box of document.querySelectorAll('#toasts .toast')) toastTexts.get(box)?.();
   renderStatus(client.status);
   renderVersions();
   renderHistory();
@@ -49,13 +51,18 @@ function renderStatus(s) {
     auto.disabled = false;
   }
   setText('#f-state', t(lang, `state.${s.state}`));
-  setText('#f-last', s.lastSync ? formatTime(lang, s.lastSync) : t(lang, 'tip.never'));
+  // two facts, two words: saved on this server, and copied off-site (never claimed with no target)
   setText('#f-backup', formatTime(lang, s.lastBackup));
+  setText('#f-last', s.offsite === 'none' ? t(lang, 'sync.offsite.none')
+    : s.lastSync ? formatTime(lang, s.lastSync) : t(lang, 'sync.offsite.notYet'));
+  $('#f-waiting-row').hidden = !(s.waitingVersions > 0);
+  setText('#f-waiting', t(lang, 'sync.waiting.n', { n: s.waitingVersions }));
   setText('#f-records', String(s.totalRecords ?? 0));
   setText('#f-version', String(s.latestVersion ?? t(lang, 'none')));
   $('#f-pending-row').hidden = !s.pending;
-  $('#f-error-row').hidden = !s.error;
-  setText('#f-error', s.error || '');
+  const error = describeError(lang, s);
+  $('#f-error-row').hidden = !error;
+  renderError($('#f-error'), error);
   if (s.user && !tokenMode && document.activeElement !== $('#user-id')) $('#user-id').value = saved.user;
   renderTargets(s.targets);
 }
@@ -67,7 +74,7 @@ $('#auto').addEventListener('change', async (e) => {
   box.disabled = true;
   try {
     await client.setEnabled(wanted);
-    toast(t(lang, wanted ? 'toast.autoOn' : 'toast.autoOff'));
+    toast(wanted ? 'toast.autoOn' : 'toast.autoOff');
   } catch (err) {
     box.checked = !wanted;
     failed(err);
@@ -94,11 +101,44 @@ $('#sync-now').addEventListener('click', async (e) => {
 function afterSync(ok, message, answer, err) {
   if (!ok) {
     if (err) failed(err, 'toast.syncFailed');
-    else toast(t(lang, 'toast.syncFailed', { msg: message }), 'error');
+    else toast('toast.syncFailed', { msg: message }, 'error');
     return;
   }
-  toast(t(lang, answer === null ? 'toast.noSyncNow' : 'toast.synced'));
+  if (answer === null) toast('toast.noSyncNow');
+  // nothing leaves the machine: say so, not "sync started"
+  else if (answer?.offsite === 'none' || (answer && answer.accepted === false)) toast('toast.noTarget', {}, 'warn');
+  else toast('toast.synced');
   followSync();
+}
+
+/** A sentence, what to do, and the raw text behind a "détails" toggle; rebuilt only when it changes. */
+function renderError(box, error) {
+  const key = error ? `${lang}|${error.text}|${error.advice}|${error.detail}` : '';
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
+  if (!error) {
+    box.replaceChildren();
+    return;
+  }
+  const parts = [span('sentence', error.text)];
+  if (error.advice) parts.push(span('advice', error.advice));
+  if (error.detail) parts.push(details(error.detail, box.dataset.detailsId || key));
+  box.replaceChildren(...parts);
+}
+
+/** Which "détails" are open: the lists are rebuilt on every status, a toggle must not snap shut. */
+const openDetails = new Set();
+
+function details(text, id) {
+  const d = document.createElement('details');
+  d.open = openDetails.has(id);
+  d.addEventListener('toggle', () => (d.open ? openDetails.add(id) : openDetails.delete(id)));
+  const summary = document.createElement('summary');
+  summary.textContent = t(lang, 'details');
+  const code = document.createElement('code');
+  code.textContent = String(text);
+  d.append(summary, code);
+  return d;
 }
 
 /** The daemon syncs in the background: refresh until it says it is done, so the history shows it. */
@@ -113,6 +153,11 @@ function followSync(rounds = 60) {
 
 function renderTargets(targets) {
   const list = $('#targets');
+  // rebuilt only when something shown changed: a status arrives with every request, and a list
+  // rewritten under the pointer loses clicks, open "détails" and the screen reader's place
+  const shown = JSON.stringify([lang, targets]);
+  if (list.dataset.shown === shown) return;
+  list.dataset.shown = shown;
   list.replaceChildren(...targets.map((target) => {
     const li = document.createElement('li');
     const name = target.name || target.id || target.type || '?';
@@ -122,10 +167,18 @@ function renderTargets(targets) {
     li.append(tag(health, t(lang, `targets.${health}`)));
     const last = target.lastSync || target.lastSuccess;
     if (last) li.append(span('detail', t(lang, 'targets.last', { time: formatTime(lang, last) })));
-    const pending = target.pendingVersions ?? target.pending;
-    if (typeof pending === 'number' && pending > 0) li.append(span('detail', t(lang, 'targets.pending', { n: pending })));
-    const error = target.error || target.lastError;
-    if (error && health !== 'ok') li.append(span('detail err', String(error)));
+    // spooled after its retries or still pending: either way not off-site yet
+    const waiting = target.waitingVersions ?? (target.pendingVersions ?? target.pending ?? 0) + (target.spooledFiles ?? 0);
+    if (typeof waiting === 'number' && waiting > 0) li.append(span('detail', t(lang, 'targets.waiting', { n: waiting })));
+    const raw = target.detail || target.error || target.lastError;
+    if (raw && health !== 'ok') {
+      const cause = target.cause || 'other';
+      const why = document.createElement('div');
+      why.className = 'why';
+      why.dataset.detailsId = `target:${name}`;
+      renderError(why, { text: t(lang, `cause.${cause}`, { name }), advice: t(lang, `advice.${cause}`, { name }), detail: raw });
+      li.append(why);
+    }
     return li;
   }));
   $('#targets-empty').hidden = targets.length > 0;
@@ -140,10 +193,21 @@ function targetHealth(target) {
   return target.error || target.lastError || target.ok === false ? 'failing' : 'ok';
 }
 
+/** The history's error in words: a short cause, the raw text behind "détails". */
+function historyError(h) {
+  if (h.result === 'no-target') return span('sentence', t(lang, 'history.noTarget'));
+  if (!h.error) return '';
+  const box = document.createElement('div');
+  box.dataset.detailsId = `history:${h.time}:${h.target}:${h.result}`;
+  renderError(box, { text: t(lang, `cause.short.${h.cause || 'other'}`), advice: '', detail: h.error });
+  return box;
+}
+
 /** ok, warn or bad, for the colour of a history result. */
 function resultKind(result) {
   if (/^(ok|success|succeeded|done|delivered)$/i.test(result)) return 'ok';
-  if (/^(spooled|retrying|partial|skipped)$/i.test(result)) return 'warn';
+  if (/^(drained)$/i.test(result)) return 'ok';
+  if (/^(spooled|retrying|partial|skipped|no-target)$/i.test(result)) return 'warn';
   return 'bad';
 }
 
@@ -169,7 +233,7 @@ function renderHistory() {
       cell(versionsSent ?? t(lang, 'none'), 'num'),
       cell(formatBytes(lang, h.bytes), 'num'),
       cell(typeof h.durationMs === 'number' ? `${h.durationMs} ms` : t(lang, 'none'), 'num'),
-      cell(h.error || '', 'err'),
+      cell(historyError(h), 'err'),
     ]);
   }));
   const empty = $('#history-empty');
@@ -217,7 +281,8 @@ async function restore(v) {
     const title = t(lang, 'confirm.restore.title', { v: v.id });
     if (!(await confirmReplace(title, t(lang, 'confirm.version', { v: v.id }), incoming))) return;
     const answer = await client.importBackup(text);
-    toast(answer.unchanged ? t(lang, 'toast.unchanged') : t(lang, 'toast.restored', { from: v.id, v: answer.version }));
+    if (answer.unchanged) toast('toast.unchanged');
+    else toast('toast.restored', { from: v.id, v: answer.version });
     await loadVersions();
   } catch (err) {
     failed(err);
@@ -229,7 +294,7 @@ async function restore(v) {
 $('#export').addEventListener('click', async () => {
   try {
     const { name } = await client.exportFile();
-    toast(t(lang, 'toast.exported', { name }));
+    toast('toast.exported', { name });
   } catch (err) {
     failed(err);
   }
@@ -246,7 +311,8 @@ $('#import-file').addEventListener('change', async (e) => {
     await loadVersions();
     if (!(await confirmReplace(t(lang, 'confirm.import.title'), t(lang, 'confirm.file'), summary))) return;
     const answer = await client.importBackup(text);
-    toast(answer.unchanged ? t(lang, 'toast.unchanged') : t(lang, 'toast.imported', { v: answer.version }));
+    if (answer.unchanged) toast('toast.unchanged');
+    else toast('toast.imported', { v: answer.version });
     await loadVersions();
   } catch (err) {
     failed(err);
@@ -292,7 +358,7 @@ $('#identity').addEventListener('submit', async (e) => {
   if (saved.token) sessionStorage.setItem('garage-sync:token', saved.token);
   else sessionStorage.removeItem('garage-sync:token');
   client.setIdentity({ userId: tokenMode ? '' : saved.user, token: tokenMode ? saved.token : '' });
-  toast(t(lang, 'toast.identity'));
+  toast('toast.identity');
   await reloadAll();
 });
 
@@ -315,16 +381,24 @@ function handleAuth(err) {
 
 // ---- notifications
 
-function toast(message, kind = 'info') {
+/** Texts of the toasts on screen, by key: a language switch rewrites them (toasts hold no frozen text). */
+const toastTexts = new WeakMap();
+
+function toast(key, vars = {}, kind = 'info') {
   const box = document.createElement('div');
   box.className = `toast ${kind}`;
   if (kind === 'error') box.setAttribute('role', 'alert');
-  const text = span('text', message);
+  const text = span('text', '');
   const close = document.createElement('button');
   close.type = 'button';
   close.textContent = '×';
-  close.setAttribute('aria-label', t(lang, 'toast.close'));
   close.addEventListener('click', () => box.remove());
+  const render = () => {
+    text.textContent = t(lang, key, vars);
+    close.setAttribute('aria-label', t(lang, 'toast.close'));
+  };
+  render();
+  toastTexts.set(box, render);
   box.append(text, close);
   $('#toasts').append(box);
   setTimeout(() => box.remove(), kind === 'error' ? 10_000 : 5_000);
@@ -332,7 +406,7 @@ function toast(message, kind = 'info') {
 
 function failed(err, key = 'toast.failed') {
   if (handleAuth(err)) return;
-  toast(t(lang, key, { msg: err.message }), 'error');
+  toast(key, { msg: err.message }, 'error');
 }
 
 // ---- small DOM helpers
@@ -376,7 +450,51 @@ async function reloadAll() {
   await Promise.all([loadVersions(), loadHistory()]);
 }
 
+// ---- layout: what the sticky header and the toasts hide, and tables wider than the screen
+
+/**
+ * The header stays on top and the toasts at the bottom: the page keeps their heights as scroll
+ * padding, so whatever is scrolled or focused into view lands between them, and the last rows can
+ * always be scrolled out from under a toast.
+ */
+function watchEdges() {
+  const root = document.documentElement;
+  const header = document.querySelector('header.top');
+  const toasts = $('#toasts');
+  const measure = () => {
+    root.style.setProperty('--header-h', `${header.getBoundingClientRect().height}px`);
+    const h = toasts.childElementCount ? toasts.getBoundingClientRect().height : 0;
+    root.style.setProperty('--toasts-h', `${Math.ceil(h)}px`);
+  };
+  new ResizeObserver(measure).observe(header);
+  new ResizeObserver(measure).observe(toasts);
+  new MutationObserver(measure).observe(toasts, { childList: true });
+  measure();
+}
+
+/** A table that scrolls sideways says so: a shaded edge on the side that goes on, and a line above it. */
+function watchScrollers() {
+  for (const box of document.querySelectorAll('.scroll')) {
+    const name = box.querySelector('table')?.id;
+    const hint = document.querySelector(`.scroll-hint[data-for="${name}"]`);
+    const update = () => {
+      const more = box.scrollWidth - box.clientWidth > 1;
+      box.classList.toggle('more-start', more && box.scrollLeft > 1);
+      box.classList.toggle('more-end', more && box.scrollLeft + box.clientWidth < box.scrollWidth - 1);
+      if (hint) hint.hidden = !more || box.hidden;
+    };
+    box.addEventListener('scroll', update, { passive: true });
+    new ResizeObserver(update).observe(box);
+    const table = box.querySelector('table');
+    if (table) new ResizeObserver(update).observe(table);
+    new MutationObserver(update).observe(box, { attributes: true, attributeFilter: ['hidden'] });
+  }
+}
+
 // ---- start
+
+watchEdges();
+watchScrollers();
 
 showIdentityMode();
 applyLanguage(lang);

@@ -7,7 +7,7 @@
 //
 // It bubbles a 'garage-sync-result' event ({ok, error}) after a click, for the page's notifications.
 
-import { pageLanguage, t, formatTime } from './i18n.js';
+import { pageLanguage, t, formatTime, describeError } from './i18n.js';
 
 const css = `
 :host { display: inline-block; position: relative; font: inherit; }
@@ -30,6 +30,8 @@ button:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
 const COLOURS = {
   idle: ['#6b7280', '#f3f4f6'],
   syncing: ['#2563eb', '#dbeafe'],
+  // saved on the daemon but not off-site: not green, green is for copies that left the machine
+  local: ['#4338ca', '#e0e7ff'],
   ok: ['#15803d', '#dcfce7'],
   error: ['#b91c1c', '#fee2e2'],
   offline: ['#c2410c', '#ffedd5'],
@@ -86,8 +88,8 @@ export class GarageSyncIndicator extends HTMLElement {
     if (!this.#client) return;
     let detail;
     try {
-      await this.#client.syncNow();
-      detail = { ok: true, error: null };
+      const { sync } = await this.#client.syncNow();
+      detail = { ok: true, error: null, sync };
     } catch (e) {
       detail = { ok: false, error: e.message };
     }
@@ -106,17 +108,18 @@ export class GarageSyncIndicator extends HTMLElement {
     const name = t(lang, `state.${state}`);
     root.querySelector('.label').textContent = name;
     root.querySelector('button').setAttribute('aria-label', t(lang, 'indicator.label', { state: name }));
-    const lines = [
-      status.lastSync ? t(lang, 'tip.last', { time: formatTime(lang, status.lastSync) }) : t(lang, 'tip.never'),
-      t(lang, 'tip.records', { n: status.totalRecords ?? 0 }),
-    ];
-    if (status.lastBackup && status.lastBackup !== status.lastSync) {
+    const offsite = status.offsite === 'none' ? t(lang, 'tip.noOffsite')
+      : status.lastSync ? t(lang, 'tip.last', { time: formatTime(lang, status.lastSync) }) : t(lang, 'tip.never');
+    const lines = [offsite, t(lang, 'tip.records', { n: status.totalRecords ?? 0 })];
+    if (status.lastBackup) {
       lines.splice(1, 0, t(lang, 'tip.backup', { time: formatTime(lang, status.lastBackup) }));
     }
+    if (status.waitingVersions > 0) lines.push(t(lang, 'tip.waiting', { n: status.waitingVersions }));
     if (status.pending) lines.push(t(lang, 'tip.pending'));
     const tip = root.querySelector('[role=tooltip]');
     tip.replaceChildren(...lines.map((text) => para(text)));
-    if (status.error) tip.append(para(status.error, 'err'));
+    const error = describeError(lang, status);
+    if (error) tip.append(para(error.text, 'err'));
     tip.append(para(t(lang, 'tip.click')));
   }
 }

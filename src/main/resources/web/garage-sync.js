@@ -7,9 +7,10 @@
 //   sync.addEventListener('status', (e) => console.log(e.detail.state));
 //   sync.start();
 //
-// States: idle, syncing, ok, error, offline, disabled (automatic sync switched off on the daemon).
-// ok means the data is safe where this daemon is set to keep it: received by the daemon, and, once
-// off-site targets are configured, synced to them at least once with no error since.
+// States: idle, syncing, local, ok, error, offline, disabled (automatic sync switched off on the daemon).
+// local means the data is saved on the daemon only: no off-site target is configured, or the latest
+// version is not on every target yet. ok means it was copied off-site too: every target holds every
+// version. A page must never show "synced" for data that never left the machine.
 
 const MINUTE = 60_000;
 
@@ -42,7 +43,7 @@ export class GarageSync extends EventTarget {
   #onOnline = () => this.#retryNow();
   #s = {
     enabled: null, reachable: true, outcome: null, error: null, pending: false,
-    lastSent: null, server: null, errorWasNetwork: false, copyRefused: false,
+    lastSent: null, server: null, errorWasNetwork: false, copyRefused: false, sentSinceStatus: false,
   };
 
   /**
@@ -77,17 +78,22 @@ export class GarageSync extends EventTarget {
     const server = s.server || {};
     const targets = Array.isArray(server.targets) ? server.targets : [];
     // lastBackup: the data reached the daemon. lastSync: it reached every off-site target (the
-    // daemon's own figure); with no target configured the daemon is the only copy there is to reach
+    // daemon's own figure), null when nothing ever left the machine
     const lastBackup = latest(s.lastSent, server.lastBackup);
     return {
       state: this.#state(),
       enabled: s.enabled,
       lastBackup,
-      lastSync: targets.length ? server.lastSync ?? null : lastBackup,
+      lastSync: targets.length ? server.lastSync ?? null : null,
+      offsite: this.#offsite(),
+      waitingVersions: server.waitingVersions ?? 0,
       totalRecords: server.totalRecords ?? 0,
       syncedRecords: server.syncedRecords ?? 0,
       latestVersion: server.latestVersion ?? null,
       error: s.error || server.error || null,
+      // where the error comes from, for a page that puts it in words: offline (no answer), client (a
+      // refusal or this browser), target (an off-site target refuses: see targets[].cause)
+      errorSource: s.error ? (s.errorWasNetwork ? 'offline' : 'client') : server.error ? 'target' : null,
       pending: s.pending,
       user: server.user ?? null,
       targets,
@@ -183,6 +189,7 @@ export class GarageSync extends EventTarget {
   async refresh() {
     const server = await this.#json('GET', '/api/sync/status', undefined, { quiet: true });
     this.#s.server = server;
+    this.#s.sentSinceStatus = false;
     this.#s.enabled = server.isEnabled === true;
     this.#emit();
     if (this.#s.pending && !this.#s.copyRefused) await this.#flushOffline().catch(() => {});
@@ -368,6 +375,7 @@ export class GarageSync extends EventTarget {
   #sent() {
     this.#s.lastSent = new Date().toISOString();
     this.#s.outcome = 'ok';
+    this.#s.sentSinceStatus = true;
     this.#s.error = null;
     this.#attempts = 0;
     clearTimeout(this.#timers.retry);
@@ -451,10 +459,20 @@ export class GarageSync extends EventTarget {
     if (!s.reachable) return 'offline';
     if (s.outcome === 'error' || s.server?.error) return 'error';
     if (s.enabled === false) return 'disabled';
-    // the daemon holding a backup, with no error since, is a synced state even before this page sent one
-    const targets = s.server?.targets?.length > 0;
-    if (s.outcome === 'ok' || s.server?.lastSync || (!targets && s.server?.lastBackup)) return 'ok';
+    // copied off-site only on the daemon's word, and only until this page sends a newer version
+    if (this.#offsite() === 'ok' && s.server?.lastSync && !s.sentSinceStatus) return 'ok';
+    if (s.outcome === 'ok' || s.server?.lastBackup) return 'local';
     return 'idle';
+  }
+
+  /** none, waiting, failing or ok: the daemon's word, or worked out from its targets on an older daemon. */
+  #offsite() {
+    const server = this.#s.server;
+    if (!server) return null;
+    if (server.offsite) return server.offsite;
+    if (!(server.targets?.length > 0)) return 'none';
+    if (server.error) return 'failing';
+    return server.lastSync ? 'ok' : 'waiting';
   }
 
   #emit() {

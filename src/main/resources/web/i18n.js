@@ -10,13 +10,16 @@ const fr = {
   'state.idle': 'En attente',
   'state.syncing': 'Synchronisation…',
   'state.ok': 'Synchronisé',
+  'state.local': 'Enregistré sur ce serveur',
   'state.error': 'Erreur',
   'state.offline': 'Hors ligne',
   'state.disabled': 'Désactivée',
 
-  'tip.last': 'Dernière synchro : {time}',
-  'tip.never': 'Jamais synchronisé',
-  'tip.backup': 'Dernière sauvegarde : {time}',
+  'tip.last': 'Copié hors site : {time}',
+  'tip.never': 'Pas encore copié hors site',
+  'tip.noOffsite': 'Aucune copie hors site : aucune destination n’est configurée',
+  'tip.waiting': '{n} version(s) en attente de copie hors site',
+  'tip.backup': 'Enregistré sur ce serveur : {time}',
   'tip.records': '{n} enregistrements',
   'tip.pending': 'Copie locale en attente d’envoi',
   'tip.click': 'Cliquer pour synchroniser maintenant',
@@ -34,8 +37,12 @@ const fr = {
   'sync.auto.help': 'Envoie les nouvelles versions aux destinations du serveur, toutes les 5 minutes.',
   'sync.now': 'Synchroniser maintenant',
   'sync.state': 'État',
-  'sync.last': 'Dernière synchronisation',
-  'sync.backup': 'Dernière sauvegarde',
+  'sync.last': 'Copié hors site',
+  'sync.backup': 'Enregistré sur ce serveur',
+  'sync.offsite.none': 'Jamais : aucune destination hors site n’est configurée',
+  'sync.offsite.notYet': 'Pas encore',
+  'sync.waiting': 'En attente de copie hors site',
+  'sync.waiting.n': '{n} version(s)',
   'sync.records': 'Enregistrements',
   'sync.version': 'Dernière version',
   'sync.error': 'Erreur',
@@ -71,12 +78,31 @@ const fr = {
   'versions.empty': 'Aucune sauvegarde pour l’instant.',
 
   'targets.title': 'Destinations',
-  'targets.empty': 'Aucune destination configurée sur le serveur.',
+  'targets.empty': 'Aucune destination hors site n’est configurée : les sauvegardes restent sur ce serveur uniquement. Si ce serveur tombe en panne ou est volé, elles sont perdues. Demandez à la personne qui gère le serveur d’ajouter une destination (S3, dossier réseau ou autre serveur).',
+  'targets.waiting': '{n} version(s) en attente',
+  'details': 'détails',
+  'cause.unreachable': 'La destination « {name} » ne répond pas.',
+  'cause.refused_credentials': 'La destination « {name} » refuse les identifiants (clés d’accès ou jeton).',
+  'cause.full': 'La destination « {name} » est pleine.',
+  'cause.not_found': 'La destination « {name} » n’existe pas à l’adresse indiquée (compartiment ou dossier introuvable).',
+  'cause.other': 'La destination « {name} » refuse les sauvegardes.',
+  'advice.unreachable': 'Vérifiez la connexion internet du garage et que le service ou le disque de destination est allumé. Les versions attendent ici et partiront toutes seules dès qu’il répondra.',
+  'advice.refused_credentials': 'Les clés ont peut-être changé ou expiré : demandez à la personne qui gère le serveur de les mettre à jour. Les versions attendent ici en sécurité.',
+  'advice.full': 'Libérez de la place ou augmentez l’abonnement de stockage. Les versions attendent ici en sécurité.',
+  'advice.not_found': 'Le disque ou le dossier réseau est peut-être débranché, ou le nom du compartiment ou du dossier est faux : faites vérifier. Les versions attendent ici en sécurité.',
+  'advice.other': 'Les versions attendent ici en sécurité. Si cela dure, transmettez les détails ci-dessous à la personne qui gère le serveur.',
+  'cause.short.unreachable': 'Destination injoignable',
+  'cause.short.refused_credentials': 'Identifiants refusés',
+  'cause.short.full': 'Destination pleine',
+  'cause.short.not_found': 'Destination introuvable',
+  'cause.short.other': 'Refusé par la destination',
+  'error.client': 'Le dernier échange avec le serveur garage-sync a échoué.',
+  'error.offline': 'Le serveur garage-sync ne répond pas : les données sont gardées dans ce navigateur et seront envoyées à son retour.',
+  'table.more': 'Le tableau continue : faites-le glisser sur le côté →',
   'targets.ok': 'OK',
   'targets.failing': 'En échec',
   'targets.retrying': 'Nouvel essai en cours',
   'targets.last': 'dernier envoi {time}',
-  'targets.pending': '{n} version(s) en attente',
 
   'history.title': 'Historique',
   'history.caption': 'Dernières tentatives de synchronisation',
@@ -92,8 +118,13 @@ const fr = {
   'result.delivered': 'Envoyé',
   'result.spooled': 'Mis en attente',
   'result.failed': 'Échec',
+  'result.drained': 'Envoyé (après attente)',
+  'result.drain-failed': 'Nouvel échec',
+  'result.no-target': 'Aucune destination',
+  'history.noTarget': 'Rien n’a quitté ce serveur : aucune destination hors site n’est configurée.',
 
   'toast.synced': 'Synchronisation lancée',
+  'toast.noTarget': 'Rien n’est envoyé : aucune destination hors site n’est configurée. La sauvegarde reste sur ce serveur uniquement.',
   'toast.noSyncNow': 'Ce serveur ne propose pas la synchronisation à la demande',
   'toast.syncFailed': 'Échec de la synchronisation : {msg}',
   'toast.autoOn': 'Synchronisation automatique activée',
@@ -129,13 +160,16 @@ const en = {
   'state.idle': 'Idle',
   'state.syncing': 'Syncing…',
   'state.ok': 'Synced',
+  'state.local': 'Saved on this server',
   'state.error': 'Error',
   'state.offline': 'Offline',
   'state.disabled': 'Disabled',
 
-  'tip.last': 'Last sync: {time}',
-  'tip.never': 'Never synced',
-  'tip.backup': 'Last backup: {time}',
+  'tip.last': 'Copied off-site: {time}',
+  'tip.never': 'Not copied off-site yet',
+  'tip.noOffsite': 'No off-site copy: no destination is configured',
+  'tip.waiting': '{n} version(s) waiting to be copied off-site',
+  'tip.backup': 'Saved on this server: {time}',
   'tip.records': '{n} records',
   'tip.pending': 'Local copy waiting to be sent',
   'tip.click': 'Click to sync now',
@@ -153,8 +187,12 @@ const en = {
   'sync.auto.help': 'Sends new versions to the server\'s targets every 5 minutes.',
   'sync.now': 'Sync now',
   'sync.state': 'State',
-  'sync.last': 'Last sync',
-  'sync.backup': 'Last backup',
+  'sync.last': 'Copied off-site',
+  'sync.backup': 'Saved on this server',
+  'sync.offsite.none': 'Never: no off-site destination is configured',
+  'sync.offsite.notYet': 'Not yet',
+  'sync.waiting': 'Waiting to be copied off-site',
+  'sync.waiting.n': '{n} version(s)',
   'sync.records': 'Records',
   'sync.version': 'Latest version',
   'sync.error': 'Error',
@@ -190,12 +228,31 @@ const en = {
   'versions.empty': 'No backup yet.',
 
   'targets.title': 'Targets',
-  'targets.empty': 'No target configured on the server.',
+  'targets.empty': 'No off-site destination is configured: backups stay on this server only. If this server breaks down or is stolen, they are lost. Ask whoever runs the server to add one (S3, network folder or another server).',
+  'targets.waiting': '{n} version(s) waiting',
+  'details': 'details',
+  'cause.unreachable': 'The destination "{name}" does not answer.',
+  'cause.refused_credentials': 'The destination "{name}" refuses the credentials (access keys or token).',
+  'cause.full': 'The destination "{name}" is full.',
+  'cause.not_found': 'The destination "{name}" does not exist at the configured address (bucket or folder not found).',
+  'cause.other': 'The destination "{name}" refuses the backups.',
+  'advice.unreachable': 'Check the garage\'s internet connection and that the destination service or disk is on. The versions wait here and will go on their own as soon as it answers.',
+  'advice.refused_credentials': 'The keys may have changed or expired: ask whoever runs the server to update them. The versions wait here, safe.',
+  'advice.full': 'Free some space or raise the storage plan. The versions wait here, safe.',
+  'advice.not_found': 'The disk or network folder may be unplugged, or the bucket or folder name is wrong: have it checked. The versions wait here, safe.',
+  'advice.other': 'The versions wait here, safe. If it lasts, pass the details below to whoever runs the server.',
+  'cause.short.unreachable': 'Destination unreachable',
+  'cause.short.refused_credentials': 'Credentials refused',
+  'cause.short.full': 'Destination full',
+  'cause.short.not_found': 'Destination not found',
+  'cause.short.other': 'Refused by the destination',
+  'error.client': 'The last exchange with the garage-sync server failed.',
+  'error.offline': 'The garage-sync server does not answer: the data is kept in this browser and will be sent when it is back.',
+  'table.more': 'The table goes on: swipe it sideways →',
   'targets.ok': 'OK',
   'targets.failing': 'Failing',
   'targets.retrying': 'Retrying',
   'targets.last': 'last sent {time}',
-  'targets.pending': '{n} version(s) waiting',
 
   'history.title': 'History',
   'history.caption': 'Latest sync attempts',
@@ -211,8 +268,13 @@ const en = {
   'result.delivered': 'Delivered',
   'result.spooled': 'Spooled',
   'result.failed': 'Failed',
+  'result.drained': 'Delivered (after waiting)',
+  'result.drain-failed': 'Failed again',
+  'result.no-target': 'No destination',
+  'history.noTarget': 'Nothing left this server: no off-site destination is configured.',
 
   'toast.synced': 'Sync started',
+  'toast.noTarget': 'Nothing is sent: no off-site destination is configured. The backup stays on this server only.',
   'toast.noSyncNow': 'This server does not offer sync on demand',
   'toast.syncFailed': 'Sync failed: {msg}',
   'toast.autoOn': 'Automatic sync on',
@@ -250,6 +312,22 @@ export function pageLanguage(el = document.documentElement) {
 export function t(lang, key, vars = {}) {
   const text = (lang === 'en' && en[key]) || fr[key] || key;
   return text.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ''));
+}
+
+/**
+ * The status error as sentences a garage owner reads: {text, advice, detail}. A refusing target is
+ * named with its cause code (the daemon's targets[].cause), the raw text kept apart as the detail.
+ */
+export function describeError(lang, status) {
+  if (!status?.error) return null;
+  const failing = (status.targets || []).find((x) => x.cause && x.state !== 'ok');
+  if (status.errorSource === 'target' && failing) {
+    const vars = { name: failing.name };
+    return { text: t(lang, `cause.${failing.cause}`, vars), advice: t(lang, `advice.${failing.cause}`, vars),
+      detail: failing.detail || failing.lastError || status.error };
+  }
+  if (status.errorSource === 'offline') return { text: t(lang, 'error.offline'), advice: '', detail: status.error };
+  return { text: t(lang, 'error.client'), advice: '', detail: status.error };
 }
 
 export function formatTime(lang, iso) {

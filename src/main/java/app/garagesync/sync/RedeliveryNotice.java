@@ -37,6 +37,6 @@ public final class RedeliveryNotice implements Processor {
         LOG.warn("Target {}: attempt {} of {} for {} failed ({}), trying again", target, attempt - 1, max,
                 exchange.getMessage().getHeader(RemoteLayout.KEY), error);
         metrics.attempt(target);
-        board.retrying(target, error);
+        board.retrying(target, error, FailureCause.of(cause));
     }
 }

@@ -54,6 +54,7 @@ public final class SyncApi {
         long confirmedEverywhere = latestId;
         String error = null;
         Instant errorAt = null;
+        long waitingMost = 0;
         for (TargetConfig t : targets.all()) {
             TargetLedger.Mark mark = ledger.mark(t.name(), user);
             List<Long> spooled = spool.list(t.name()).stream().filter(f -> f.user().equals(user))
@@ -88,11 +89,22 @@ public final class SyncApi {
             ts.put("lastSuccess", state.lastSuccess == null ? null : state.lastSuccess.toString());
             ts.put("lastError", state.lastError);
             ts.put("lastErrorAt", state.lastErrorAt == null ? null : state.lastErrorAt.toString());
+            // what the console puts in words: the versions not yet there whichever way they wait (a
+            // version spooled after its retries is no longer "pending" but is no more off-site for that),
+            // and why the target refuses as a code, the raw text beside it as the technical detail
+            long waiting = pending + spooled.size();
+            waitingMost = Math.max(waitingMost, waiting);
+            boolean troubled = state.state != SyncBoard.State.ok && state.lastError != null;
+            ts.put("waitingVersions", waiting);
+            ts.put("cause", troubled ? (state.lastCause == null ? FailureCause.other : state.lastCause).name() : null);
+            ts.put("detail", troubled ? state.lastError : null);
             perTarget.add(ts);
         }
         // the last time every target held everything: while one lags, its own last sync bounds it
-        Instant lastSync = perTarget.isEmpty() || someNeverSynced ? null : allUpToDate ? newestSync : oldestSync;
         VersionInfo synced = confirmedEverywhere <= 0 ? null : store.version(user, confirmedEverywhere).orElse(null);
+        // and none while no version is on every target: a sync of an empty store copied nothing off-site
+        Instant lastSync = perTarget.isEmpty() || someNeverSynced || synced == null ? null
+                : allUpToDate ? newestSync : oldestSync;
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("isEnabled", settings.isEnabled(user));
         s.put("lastSync", lastSync == null ? null : lastSync.toString());
@@ -104,17 +116,40 @@ public final class SyncApi {
         s.put("latestVersion", latest == null ? null : latest.id());
         s.put("lastBackup", latest == null ? null : latest.createdAt().toString());
         s.put("targets", perTarget);
+        s.put("offsite", offsite(perTarget.isEmpty(), error != null, waitingMost));
+        s.put("waitingVersions", waitingMost);
         Responses.json(exchange, 200, s);
     }
 
-    /** POST /api/sync: answered at once; the sync-now flow runs the sync in the background. */
+    /**
+     * Where the user's versions stand off-site, in one word: {@code none} (no target configured: they
+     * are on this server only), {@code failing} (a target refuses), {@code waiting} (versions not yet on
+     * every target), {@code ok} (every target holds every version).
+     */
+    static String offsite(boolean noTarget, boolean failing, long waiting) {
+        if (noTarget) {
+            return "none";
+        }
+        return failing ? "failing" : waiting > 0 ? "waiting" : "ok";
+    }
+
+    /**
+     * POST /api/sync: answered at once; the sync-now flow runs the sync in the background. With no
+     * target configured nothing is sent, and the answer says so ({@code accepted: false}, 200 rather
+     * than 202: nothing is under way) instead of letting the console announce a sync.
+     */
     public void syncNow(Exchange exchange) {
         String user = exchange.getProperty(RequestIdentity.USER, String.class);
+        boolean none = targets.all().isEmpty();
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("accepted", true);
+        answer.put("accepted", !none);
         answer.put("user", user);
         answer.put("targets", targets.all().stream().map(TargetConfig::name).toList());
-        Responses.json(exchange, 202, answer);
+        answer.put("offsite", none ? "none" : "configured");
+        if (none) {
+            answer.put("message", "no off-site target configured: the versions stay on this server only");
+        }
+        Responses.json(exchange, none ? 200 : 202, answer);
     }
 
     /** GET /api/sync/history[?limit=N]: the caller's last sync attempts, newest first. */

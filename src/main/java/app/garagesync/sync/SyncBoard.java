@@ -22,7 +22,13 @@ public final class SyncBoard {
 
     /** One line of {@code GET /api/sync/history}. */
     public record Attempt(Instant time, String target, String user, List<Long> versions, long bytes,
-                          long durationMs, String result, String error) {
+                          long durationMs, String result, String error, FailureCause cause) {
+
+        /** An attempt whose error, if any, says nothing the console could put in words. */
+        public Attempt(Instant time, String target, String user, List<Long> versions, long bytes,
+                       long durationMs, String result, String error) {
+            this(time, target, user, versions, bytes, durationMs, result, error, error == null ? null : FailureCause.other);
+        }
     }
 
     /** The live state of one target. */
@@ -31,6 +37,7 @@ public final class SyncBoard {
         volatile Instant lastSuccess;
         volatile String lastError;
         volatile Instant lastErrorAt;
+        volatile FailureCause lastCause;
     }
 
     private static final int HISTORY = 200;
@@ -69,6 +76,10 @@ public final class SyncBoard {
      * the success must still be announced as a recovery (a retry state here would swallow the notice).
      */
     public void retrying(String target, String error) {
+        retrying(target, error, FailureCause.other);
+    }
+
+    public void retrying(String target, String error, FailureCause cause) {
         TargetState s = target(target);
         synchronized (s) {
             if (s.state != State.failing) {
@@ -76,6 +87,7 @@ public final class SyncBoard {
             }
             s.lastError = error;
             s.lastErrorAt = clock.instant();
+            s.lastCause = cause;
         }
     }
 
@@ -93,12 +105,18 @@ public final class SyncBoard {
 
     /** Returns true when the target was not failing before: a new failure worth telling. */
     public boolean failed(String target, String error) {
+        return failed(target, error, FailureCause.other);
+    }
+
+    /** As {@link #failed(String, String)}, with why in a code the console can put in words. */
+    public boolean failed(String target, String error, FailureCause cause) {
         TargetState s = target(target);
         synchronized (s) {
             boolean fresh = s.state != State.failing;
             s.state = State.failing;
             s.lastError = error;
             s.lastErrorAt = clock.instant();
+            s.lastCause = cause;
             return fresh;
         }
     }
@@ -123,6 +141,7 @@ public final class SyncBoard {
                 m.put("durationMs", a.durationMs());
                 m.put("result", a.result());
                 m.put("error", a.error());
+                m.put("cause", a.cause() == null ? null : a.cause().name());
                 out.add(m);
             }
         }

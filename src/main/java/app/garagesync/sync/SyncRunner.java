@@ -34,6 +34,9 @@ public final class SyncRunner {
     /** Exchange property the flows set to say how a version left: {@code delivered} or {@code spooled}. */
     public static final String OUTCOME = "GarageSyncOutcome";
 
+    /** The history's result when "sync now" finds no off-site target to send to. */
+    public static final String NO_TARGET = "no-target";
+
     private final TargetCatalog targets;
     private final BackupStore store;
     private final SyncSettings settings;
@@ -71,6 +74,12 @@ public final class SyncRunner {
 
     /** "Sync now" and "sync switched on": one user, every target, whatever the automatic switch says. */
     public void runUser(String user) {
+        if (targets.all().isEmpty()) {
+            // nothing leaves this machine: say so where the owner looks, instead of a silent no-op
+            board.record(new SyncBoard.Attempt(board.clock().instant(), null, user, List.of(), 0, 0, NO_TARGET,
+                    "no off-site target configured: the versions stay on this server only", null));
+            return;
+        }
         for (TargetConfig target : targets.all()) {
             drain(target.name());
             push(target.name(), user);
@@ -112,6 +121,7 @@ public final class SyncRunner {
         List<Long> spooled = new ArrayList<>();
         long bytes = 0;
         String error = null;
+        FailureCause cause = null;
         try {
             Set<Long> waiting = spooledVersions(target, user);
             if (waiting.isEmpty() && !ledger.mark(target, user).known()) {
@@ -141,10 +151,12 @@ public final class SyncRunner {
                 } else if ("spooled".equals(outcome)) {
                     spooled.add(id);
                     error = ex.getProperty("GarageSyncError", String.class);
+                    cause = ex.getProperty(VersionDelivery.FAILURE_CAUSE, FailureCause.class);
                 } else {
                     // neither confirmed nor spooled (the spool itself failed): stop, try again next tick
                     Throwable t = ex.getException();
                     error = "not delivered and not spooled: " + (t == null ? "unknown" : t.getMessage());
+                    cause = FailureCause.of(t);
                     LOG.error("Sync of user {} to target {} stopped at version {}: {}", user, target, id, error);
                     break;
                 }
@@ -161,8 +173,12 @@ public final class SyncRunner {
             board.record(new SyncBoard.Attempt(board.clock().instant(), target, user, delivered, bytes, ms, "delivered", null));
         }
         if (!spooled.isEmpty() || error != null) {
+            if (cause == null && error != null) {
+                // an index or delete failure: failure() has just put its cause on the board
+                cause = board.target(target).lastCause;
+            }
             board.record(new SyncBoard.Attempt(board.clock().instant(), target, user, spooled, 0, ms,
-                    spooled.isEmpty() ? "failed" : "spooled", error));
+                    spooled.isEmpty() ? "failed" : "spooled", error, cause));
         }
     }
 
@@ -262,7 +278,8 @@ public final class SyncRunner {
                 if (ex.getException() != null) {
                     delivery.failed(target, ex.getException());
                     board.record(new SyncBoard.Attempt(board.clock().instant(), target, spooled.user(),
-                            List.of(spooled.version()), 0, ms, "drain-failed", ex.getException().getMessage()));
+                            List.of(spooled.version()), 0, ms, "drain-failed", ex.getException().getMessage(),
+                            FailureCause.of(ex.getException())));
                     return;
                 }
                 // only now, with the target's confirmation in hand, may the spooled copy go

@@ -18,6 +18,9 @@ public final class VersionDelivery {
 
     private static final Logger LOG = LoggerFactory.getLogger(VersionDelivery.class);
 
+    /** Exchange property a spooled delivery carries: why the target refused, for the history. */
+    static final String FAILURE_CAUSE = "GarageSyncFailureCause";
+
     private final BackupStore store;
     private final SpoolFolder spool;
     private final SyncBoard board;
@@ -85,7 +88,8 @@ public final class VersionDelivery {
                 exchange.getProperty(RemoteLayout.VERSION), user, error, file);
         exchange.setProperty(SyncRunner.OUTCOME, "spooled");
         exchange.setProperty("GarageSyncError", error);
-        if (board.failed(target, error)) {
+        exchange.setProperty(FAILURE_CAUSE, FailureCause.of(cause));
+        if (board.failed(target, error, FailureCause.of(cause))) {
             notice("failing", target, error);
         }
     }
@@ -94,7 +98,7 @@ public final class VersionDelivery {
     public void failed(String target, Throwable cause) {
         String error = describe(cause);
         metrics.failure(target);
-        if (board.failed(target, error)) {
+        if (board.failed(target, error, FailureCause.of(cause))) {
             notice("failing", target, error);
         }
     }

@@ -77,11 +77,13 @@ class BrowserClientIT {
 
         daemon = RunningDaemon.start(data, "camel.server.port", port);
 
-        awaitIndicator("ok");
+        // no off-site target on this daemon: saved there, never "synced"
+        awaitIndicator("local");
         browser.waiting(WAIT).until(d -> offlineCopy(d) == null);
         Http back = daemon.http().as(USER);
         await().atMost(WAIT).untilAsserted(() -> assertThat(back.get("/api/backup").body()).isEqualTo(Backups.small(42)));
-        assertThat(tooltip(driver)).contains("Dernière synchro").doesNotContain("Copie locale");
+        assertThat(tooltip(driver)).contains("Enregistré sur ce serveur").contains("aucune destination n’est configurée")
+                .doesNotContain("Copie locale");
     }
 
     @Test
@@ -102,7 +104,7 @@ class BrowserClientIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(http.get("/api/backup").body()).isEqualTo(Backups.small(5)));
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
                 .until(() -> http.get("/api/backup/versions").body().split("\"id\":", -1).length - 1 == 1);
-        awaitIndicator("ok");
+        awaitIndicator("local");
     }
 
     @Test

@@ -233,6 +233,85 @@ class ConsoleIT {
         }
     }
 
+    @Test
+    void should_rewrite_a_toast_on_screen_when_switching_to_english() {
+        openConsoleAs("toast-lang");
+        WebElement toggle = driver().findElement(By.id("auto"));
+        browser.waiting(WAIT).until(ExpectedConditions.elementToBeClickable(toggle));
+        toggle.sendKeys(Keys.SPACE);
+        awaitToast("Synchronisation automatique");
+
+        new Select(driver().findElement(By.id("lang"))).selectByVisibleText("English");
+
+        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#toasts .toast")).stream()
+                .map(WebElement::getText).anyMatch(t -> t.contains("Automatic sync")));
+        assertThat(driver().findElements(By.cssSelector("#toasts .toast")).stream().map(WebElement::getText))
+                .noneMatch(t -> t.contains("Synchronisation"));
+        assertThat(driver().findElement(By.cssSelector("#toasts .toast button")).getDomAttribute("aria-label")).isEqualTo("Close");
+    }
+
+    @Test
+    void should_show_a_cue_on_a_table_that_scrolls_sideways_on_a_phone() {
+        Http http = daemon.http().as("phone-cue");
+        for (int i = 1; i <= 3; i++) {
+            http.postJson("/api/backup", Backups.small(i));
+        }
+        openConsoleAs("phone-cue");
+        driver().manage().window().setSize(new Dimension(390, 844));
+        try {
+            browser.waiting(WAIT).until(d -> wideTables().size() > 0);
+            for (String table : wideTables()) {
+                browser.waiting(WAIT).until(d -> d.findElement(By.cssSelector(".scroll-hint[data-for=" + table + "]")).isDisplayed());
+                assertThat(driver().findElement(By.cssSelector(".scroll-hint[data-for=" + table + "]")).getText())
+                        .contains("faites-le glisser");
+                assertThat(driver().findElement(By.id(table)).findElement(By.xpath("..")).getDomAttribute("class")).contains("more-end");
+            }
+        } finally {
+            driver().manage().window().setSize(new Dimension(1280, 1000));
+        }
+        // on a desktop the same tables fit: no cue
+        browser.waiting(WAIT).until(d -> d.findElement(By.cssSelector(".scroll-hint[data-for=versions]")).getDomAttribute("hidden") != null);
+    }
+
+    @Test
+    void should_keep_what_is_scrolled_to_clear_of_the_sticky_header_and_the_toasts() {
+        Http http = daemon.http().as("edges");
+        for (int i = 1; i <= 8; i++) {
+            http.postJson("/api/backup", Backups.small(i));
+        }
+        openConsoleAs("edges");
+        driver().manage().window().setSize(new Dimension(1280, 600));
+        try {
+            // scrolled to a heading, as the skip link or a search does: not under the header
+            js("document.getElementById('versions-title').scrollIntoView()");
+            browser.waiting(WAIT).until(d -> ((Number) js("return document.getElementById('versions-title').getBoundingClientRect().top"
+                    + " - document.querySelector('header.top').getBoundingClientRect().bottom")).doubleValue() >= 0);
+
+            // a toast up, page scrolled to the end: the last row is above the toast, not under it
+            WebElement toggle = driver().findElement(By.id("auto"));
+            js("arguments[0].scrollIntoView({block: 'center'})", toggle);
+            toggle.sendKeys(Keys.SPACE);
+            awaitToast("Synchronisation automatique");
+            browser.waiting(WAIT).until(d -> {
+                js("window.scrollTo(0, document.documentElement.scrollHeight)");
+                Number gap = (Number) js("const rows = [...document.querySelectorAll('main tbody tr')].filter((r) => r.offsetParent);"
+                        + "const last = rows[rows.length - 1].getBoundingClientRect();"
+                        + "const toast = document.querySelector('#toasts .toast');"
+                        + "return toast ? toast.getBoundingClientRect().top - last.bottom : -1;");
+                return gap.doubleValue() >= 0;
+            });
+        } finally {
+            driver().manage().window().setSize(new Dimension(1280, 1000));
+        }
+    }
+
+    /** Ids of the tables that are shown and wider than their scroll box. */
+    @SuppressWarnings("unchecked")
+    private static List<String> wideTables() {
+        return (List<String>) js("return [...document.querySelectorAll('.scroll')].filter((b) => !b.hidden"
+                + " && b.scrollWidth - b.clientWidth > 1).map((b) => b.querySelector('table').id)");
+    }
+
     // ---- helpers
 
     private static ChromeDriver driver() {
