@@ -98,7 +98,9 @@ public final class ApiShapes {
     @Schema(description = "A sync of the caller's versions to every target, started in the background")
     public record SyncAccepted(@Schema(requiredMode = REQUIRED) boolean accepted,
                                @Schema(requiredMode = REQUIRED) String user,
-                               @Schema(requiredMode = REQUIRED) List<String> targets) {
+                               @Schema(requiredMode = REQUIRED) List<String> targets,
+                               @Schema(requiredMode = REQUIRED, allowableValues = {"configured", "none"}) String offsite,
+                               @Schema(description = "with offsite none: why nothing is sent") String message) {
     }
 
     public record SyncAttempt(String time, String target, List<Long> versions, long bytes, long durationMs,
