@@ -565,7 +565,17 @@ public final class VersionStore implements BackupStore {
         try {
             List<String> out = new ArrayList<>();
             for (String name : blobs.folders("users/")) {
-                if (UserIds.isValid(name) && !blobs.list(versionsPrefix(name)).isEmpty()) {
+                if (!UserIds.isValid(name)) {
+                    continue;
+                }
+                try {
+                    if (!blobs.list(versionsPrefix(name)).isEmpty()) {
+                        out.add(name);
+                    }
+                } catch (IOException e) {
+                    // one unreadable folder must not hide everyone else's: the user is named, and each
+                    // caller (verify first) reports that user's problem on its own
+                    LOG.error("Versions of user {} cannot be listed: {}", name, e.getMessage());
                     out.add(name);
                 }
             }
