@@ -102,6 +102,12 @@ public final class VersionStore implements BackupStore {
         volatile Map<Long, String> unreadable = Map.of();
         /** Versions whose header reads but whose document did not rebuild exactly, by id: why. */
         final Map<Long, String> failedReads = new ConcurrentHashMap<>();
+        /**
+         * Versions rebuilt from deltas whose content hash matched once: the forms that chain them are in
+         * memory and every payload read again is checked by its zstd checksum, so a later read of the same
+         * version needs no second SHA-256 pass (a third of a 35 MB delta read, measured). Verify always hashes.
+         */
+        final Set<Long> hashChecked = ConcurrentHashMap.newKeySet();
 
         /** Every version known to be damaged, by id: why. */
         NavigableMap<Long, String> damaged() {
@@ -352,6 +358,7 @@ public final class VersionStore implements BackupStore {
                 blobs.delete(versionKey(user, id));
             }
             indexes.forget(user, drop.stream().map(uv.byId::get).toList());
+            uv.hashChecked.removeAll(drop);
             NavigableMap<Long, VersionInfo> next = new TreeMap<>(uv.byId);
             Map<Long, StoredForm> nextForms = new java.util.HashMap<>(uv.forms);
             drop.forEach(id -> {
@@ -548,8 +555,11 @@ public final class VersionStore implements BackupStore {
             }
             // a delta is checked by its own zstd checksum, not against the parent it is applied to: a
             // header naming the wrong parent rebuilds another document, which only the hash tells
-            if (info.contentHash() != null && !ContentHash.of(layout).equals(info.contentHash())) {
-                throw new IOException("the rebuilt document differs from the one stored (content hash)");
+            if (info.contentHash() != null && !(cached && uv.hashChecked.contains(id))) {
+                if (!ContentHash.of(layout).equals(info.contentHash())) {
+                    throw new IOException("the rebuilt document differs from the one stored (content hash)");
+                }
+                uv.hashChecked.add(id);
             }
             return out;
         }
@@ -645,6 +655,7 @@ public final class VersionStore implements BackupStore {
             }
         }
         uv.failedReads.keySet().retainAll(found.keySet());
+        uv.hashChecked.clear();
         uv.unreadable = Collections.unmodifiableMap(unreadable);
         uv.forms = Collections.unmodifiableMap(forms);
         uv.byId = Collections.unmodifiableNavigableMap(found);
