@@ -25,6 +25,19 @@ public interface BlobStore {
     /** The blob's bytes; {@link java.nio.file.NoSuchFileException} when it does not exist. */
     byte[] read(String key) throws IOException;
 
+    /**
+     * The blob's bytes and a tag naming this content (S3's ETag), for {@link #replaceIf}; null when the
+     * blob does not exist.
+     */
+    Tagged readTagged(String key) throws IOException;
+
+    /**
+     * Replaces {@code key} like {@link #replace}, but only if it still holds the content {@code tag} named
+     * ({@code null}: only if it does not exist), else fails with {@link BlobChangedException}: the
+     * read-modify-write of a small record that several daemons update (S3's {@code If-Match}).
+     */
+    long replaceIf(String key, String tag, DurableFiles.Content content) throws IOException;
+
     /** At most the first {@code max} bytes of the blob. */
     byte[] readHead(String key, int max) throws IOException;
 
@@ -38,6 +51,17 @@ public interface BlobStore {
 
     /** True when other processes may write here too, so what this one knows must be re-read. */
     boolean shared();
+
+    /** A blob's bytes and the tag of that content. */
+    record Tagged(byte[] bytes, String tag) {
+    }
+
+    /** Thrown by {@link #replaceIf} when the blob changed since it was read. */
+    class BlobChangedException extends IOException {
+        public BlobChangedException(String key) {
+            super(key + " changed since it was read");
+        }
+    }
 
     /** Thrown by {@link #create} when the key exists. */
     class BlobExistsException extends IOException {

@@ -17,9 +17,11 @@ import java.util.TreeMap;
 public final class FileBlobStore implements BlobStore {
 
     private final Path root;
+    private final Object[] keyLocks = new Object[64];
 
     public FileBlobStore(Path root) {
         this.root = root;
+        java.util.Arrays.setAll(keyLocks, i -> new Object());
     }
 
     @Override
@@ -43,6 +45,37 @@ public final class FileBlobStore implements BlobStore {
     @Override
     public byte[] read(String key) throws IOException {
         return Files.readAllBytes(path(key));
+    }
+
+    @Override
+    public Tagged readTagged(String key) throws IOException {
+        try {
+            byte[] bytes = read(key);
+            return new Tagged(bytes, tagOf(bytes));
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public long replaceIf(String key, String tag, DurableFiles.Content content) throws IOException {
+        // one process owns the directory (DataDirectoryLock): a lock per key makes check-and-replace atomic
+        synchronized (keyLocks[Math.floorMod(key.hashCode(), keyLocks.length)]) {
+            Tagged now = readTagged(key);
+            if (!java.util.Objects.equals(now == null ? null : now.tag(), tag)) {
+                throw new BlobChangedException(key);
+            }
+            return replace(key, content);
+        }
+    }
+
+    /** The tag of a content: its SHA-256, so equal tags mean equal bytes. */
+    static String tagOf(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
