@@ -53,6 +53,8 @@ public final class VersionStore implements BackupStore {
     private static final Pattern VERSION_FILE = Pattern.compile("\\d{10}\\.gsv");
 
     private static final int MAX_RACES = 20;
+    /** Lost races after which a writer stops re-reading every version before its next try. */
+    private static final int FULL_RACES = 2;
 
     private final BlobStore blobs;
     private final Clock clock;
@@ -106,6 +108,8 @@ public final class VersionStore implements BackupStore {
         volatile Map<Long, StoredForm> forms;
         /** The highest version number known to have been given, whether or not its version is still there. */
         volatile long issued;
+        /** The number this process last tried to write, under the lock. */
+        long tried;
     }
 
     @Override
@@ -150,9 +154,19 @@ public final class VersionStore implements BackupStore {
                     if (!blobs.shared() || race >= MAX_RACES) {
                         throw e;
                     }
-                    // another daemon took this number first: learn its version and build on it
-                    LOG.info("Version number of user {} taken by another daemon, building on its version", user);
-                    refresh(user, uv);
+                    if (race < FULL_RACES || expectedLatest >= 0) {
+                        // another daemon took this number first: learn its version and build on it
+                        LOG.info("Version number of user {} taken by another daemon, building on its version", user);
+                        refresh(user, uv);
+                    } else {
+                        // a daemon far behind a busy one (a slow link) loses every race it runs by re-reading
+                        // the versions: it reserves the next number in the mark instead, which every other
+                        // daemon reads before it numbers, and writes this version whole under that number
+                        long reserved = reserve(user, uv.tried);
+                        uv.issued = reserved - 1;
+                        LOG.info("Version number {} of user {} taken by another daemon, reserved {}", uv.tried, user,
+                                reserved);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -173,6 +187,7 @@ public final class VersionStore implements BackupStore {
                 return new StoreResult.Unchanged(last.getValue());
             }
             long id = Math.max(uv.issued, last == null ? 0 : last.getKey()) + 1;
+            uv.tried = id;
             VersionInfo draft = new VersionInfo(id, clock.instant(), summary.backupTimestamp(),
                     summary.totalRecords(), summary.recordsByCollection(), summary.size(), 0,
                     summary.contentHash());
@@ -283,6 +298,27 @@ public final class VersionStore implements BackupStore {
             try {
                 blobs.replaceIf(issuedKey(user), now == null ? null : now.tag(), out -> out.write(value));
                 return;
+            } catch (BlobStore.BlobChangedException e) {
+                if (race >= MAX_RACES) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Raises the mark to one above itself and {@code taken} (a number that was given), by a conditional
+     * write, and answers that number: no daemon that reads the mark afterwards numbers a version with it.
+     * Only a write that a crash or an error stops between this and the version's create leaves it unused.
+     */
+    private long reserve(String user, long taken) throws IOException {
+        for (int race = 0; ; race++) {
+            BlobStore.Tagged now = blobs.readTagged(issuedKey(user));
+            long next = Math.max(taken, now == null ? 0 : parseMark(user, now.bytes())) + 1;
+            try {
+                blobs.replaceIf(issuedKey(user), now == null ? null : now.tag(),
+                        out -> out.write((next + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                return next;
             } catch (BlobStore.BlobChangedException e) {
                 if (race >= MAX_RACES) {
                     throw e;
