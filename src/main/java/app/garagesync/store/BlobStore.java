@@ -22,6 +22,15 @@ public interface BlobStore {
     /** Replaces (or creates) {@code key} atomically and durably; readers see old or new, never a mix. */
     long replace(String key, DurableFiles.Content content) throws IOException;
 
+    /**
+     * Like {@link #replace}, atomic (old or new, never a mix) but durable only against a crash of the
+     * process at return, not necessarily of the machine: for a record a loss of which the blobs themselves
+     * make good (the mark of version numbers). Stores whose writes are all durable just replace.
+     */
+    default long replaceAtomically(String key, DurableFiles.Content content) throws IOException {
+        return replace(key, content);
+    }
+
     /** The blob's bytes; {@link java.nio.file.NoSuchFileException} when it does not exist. */
     byte[] read(String key) throws IOException;
 

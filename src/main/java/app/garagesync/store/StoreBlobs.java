@@ -21,8 +21,10 @@ public final class StoreBlobs {
                 FileBlobStore files = new FileBlobStore(dataDir);
                 for (String user : files.folders("users/")) {
                     if (UserIds.isValid(user)) {
-                        files.removeLeftovers("users/" + user + "/versions/")
-                                .forEach(p -> LOG.info("Removed {} left by an interrupted write", p));
+                        for (String folder : new String[] {"users/" + user + "/versions/", "users/" + user + "/"}) {
+                            files.removeLeftovers(folder)
+                                    .forEach(p -> LOG.info("Removed {} left by an interrupted write", p));
+                        }
                     }
                 }
                 return files;
