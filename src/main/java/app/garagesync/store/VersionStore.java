@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * one {@link BlobStore.BlobExistsException}, and the loser re-reads the list and tries the next
  * number. A lock per user orders the writes of this process; create-only orders everybody's.
  *
+ * <p>Numbers never go backwards and are never given twice, even once their version is pruned, deleted
+ * or damaged: {@code users/<user>/issued} holds the highest number ever given (raised after each write,
+ * before the client hears of it), and a new number is above it, above every name listed and above every
+ * id in the prune record. Where several daemons share the store, the mark and the prune record are read
+ * before the listing, and a write that landed on a number other daemons had already given and pruned
+ * meanwhile is withdrawn and retried under a higher number.
+ *
  * <p>A version is stored whole (a checkpoint) or as an entity-level delta against the version before
  * it. A new checkpoint is written when the deltas since the last one would weigh more than
  * {@code checkpointRatio} times that checkpoint, or the chain would exceed {@code maxChain}: reading
@@ -47,6 +54,8 @@ public final class VersionStore implements BackupStore {
     private static final Pattern VERSION_FILE = Pattern.compile("\\d{10}\\.gsv");
 
     private static final int MAX_RACES = 20;
+    /** Lost races after which a writer stops re-reading every version before its next try. */
+    private static final int FULL_RACES = 2;
 
     private final BlobStore blobs;
     private final Clock clock;
@@ -115,6 +124,10 @@ public final class VersionStore implements BackupStore {
             all.putAll(unreadable);
             return all;
         }
+        /** The highest version number known to have been given, whether or not its version is still there. */
+        volatile long issued;
+        /** The number this process last tried to write, under the lock. */
+        long tried;
     }
 
     @Override
@@ -159,9 +172,19 @@ public final class VersionStore implements BackupStore {
                     if (!blobs.shared() || race >= MAX_RACES) {
                         throw e;
                     }
-                    // another daemon took this number first: learn its version and build on it
-                    LOG.info("Version number of user {} taken by another daemon, building on its version", user);
-                    refresh(user, uv);
+                    if (race < FULL_RACES || expectedLatest >= 0) {
+                        // another daemon took this number first: learn its version and build on it
+                        LOG.info("Version number of user {} taken by another daemon, building on its version", user);
+                        refresh(user, uv);
+                    } else {
+                        // a daemon far behind a busy one (a slow link) loses every race it runs by re-reading
+                        // the versions: it reserves the next number in the mark instead, which every other
+                        // daemon reads before it numbers, and writes this version whole under that number
+                        long reserved = reserve(user, uv.tried);
+                        uv.issued = reserved - 1;
+                        LOG.info("Version number {} of user {} taken by another daemon, reserved {}", uv.tried, user,
+                                reserved);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -186,13 +209,15 @@ public final class VersionStore implements BackupStore {
             if (!newestDamaged && last != null && last.getValue().contentHash().equals(summary.contentHash())) {
                 return new StoreResult.Unchanged(last.getValue());
             }
-            long id = newest + 1;
+            long id = Math.max(uv.issued, newest) + 1;
+            uv.tried = id;
             VersionInfo draft = new VersionInfo(id, clock.instant(), summary.backupTimestamp(),
                     summary.totalRecords(), summary.recordsByCollection(), summary.size(), 0,
                     summary.contentHash());
             Layout layout = policy.maxChain() > 0 ? json.layout() : null;
             VersionInfo stored = null;
-            if (layout != null && last != null && !newestDamaged) {
+            // a delta only on the number right before, never on a damaged one: otherwise a checkpoint
+            if (layout != null && last != null && !newestDamaged && last.getKey() == id - 1) {
                 stored = tryDelta(user, uv, last.getValue(), draft, layout);
             }
             if (stored == null) {
@@ -220,18 +245,25 @@ public final class VersionStore implements BackupStore {
         if (chainLength > policy.maxChain() || chainDamaged(uv, parent.id())) {
             return null;
         }
+        long checkpointSize;
         Layout parentLayout;
         try {
+            checkpointSize = uv.byId.get(checkpointOf(uv, parent.id())).storedSize();
             parentLayout = parentLayout(user, uv, parent);
         } catch (DamagedVersionException e) {
             // a delta on it would not read back: this version is stored whole instead
             LOG.warn("Storing version {} of user {} whole: {}", draft.id(), user, e.getMessage());
             return null;
+        } catch (RuntimeException e) {
+            // on a shared store another daemon may have pruned the parent since the listing: a checkpoint
+            // needs no parent, and the create-only write still tells whether this number is free
+            LOG.info("Version {} of user {} is stored whole: its parent {} no longer reads ({})", draft.id(), user,
+                    parent.id(), e.getMessage());
+            return null;
         }
         byte[] delta = DeltaCodec.compute(parentLayout, layout);
         byte[] compressed = VersionFile.compress(delta, zstdLevel);
         long chainBytes = parentForm.chainBytes() + compressed.length;
-        long checkpointSize = uv.byId.get(checkpointOf(uv, parent.id())).storedSize();
         if (chainBytes > policy.checkpointRatio() * checkpointSize) {
             return null;
         }
@@ -241,14 +273,108 @@ public final class VersionStore implements BackupStore {
 
     private VersionInfo write(String user, UserVersions uv, VersionInfo draft, StoredForm form,
                               DurableFiles.Content payload) throws IOException {
+        return write(user, uv, draft, form, payload, false);
+    }
+
+    /** {@code restored}: the number is the one an off-site copy holds, not a new one. */
+    private VersionInfo write(String user, UserVersions uv, VersionInfo draft, StoredForm form,
+                              DurableFiles.Content payload, boolean restored) throws IOException {
         byte[] header = VersionFile.header(draft, form);
         long storedSize = blobs.create(versionKey(user, draft.id()), out -> {
             out.write(header);
             payload.writeTo(out);
         });
+        claim(user, uv, draft.id(), restored);
         VersionInfo stored = withStoredSize(draft, storedSize);
         publish(uv, stored, form);
         return stored;
+    }
+
+    /**
+     * Makes the number of a version just written count as given, before anybody hears of it. On a shared
+     * store a create can only succeed on a number already given if its version was pruned (recorded,
+     * then deleted) between this daemon's listing and its write: such a number is in the prune record,
+     * so the write is withdrawn and the caller tries again above it.
+     */
+    private void claim(String user, UserVersions uv, long id, boolean restored) throws IOException {
+        if (!restored && blobs.shared() && pruned(user).contains(id)) {
+            blobs.delete(versionKey(user, id));
+            LOG.info("Version number {} of user {} was given and pruned by another daemon meanwhile, taking a higher one",
+                    id, user);
+            throw new BlobStore.BlobExistsException(versionKey(user, id));
+        }
+        if (blobs.shared() || id > uv.issued) {
+            raiseMark(user, id);
+        }
+        uv.issued = Math.max(uv.issued, id);
+    }
+
+    /** Raises {@code users/<user>/issued} to {@code id} unless it is there already; never lowers it. */
+    private void raiseMark(String user, long id) throws IOException {
+        byte[] value = (id + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (!blobs.shared()) {
+            // one process owns a local store and raises a user's mark under that user's lock only. Without
+            // fsync: a kill -9 keeps it, and after a power loss the version files (fsynced before any 201)
+            // still bound the numbers given, and loading the user brings the mark up to them. Two more fsyncs
+            // per backup cost about as much as the version's own write
+            blobs.replaceAtomically(issuedKey(user), out -> out.write(value));
+            return;
+        }
+        for (int race = 0; ; race++) {
+            BlobStore.Tagged now = blobs.readTagged(issuedKey(user));
+            if (now != null && parseMark(user, now.bytes()) >= id) {
+                return;
+            }
+            try {
+                blobs.replaceIf(issuedKey(user), now == null ? null : now.tag(), out -> out.write(value));
+                return;
+            } catch (BlobStore.BlobChangedException e) {
+                if (race >= MAX_RACES) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Raises the mark to one above itself and {@code taken} (a number that was given), by a conditional
+     * write, and answers that number: no daemon that reads the mark afterwards numbers a version with it.
+     * Only a write that a crash or an error stops between this and the version's create leaves it unused.
+     */
+    private long reserve(String user, long taken) throws IOException {
+        for (int race = 0; ; race++) {
+            BlobStore.Tagged now = blobs.readTagged(issuedKey(user));
+            long next = Math.max(taken, now == null ? 0 : parseMark(user, now.bytes())) + 1;
+            try {
+                blobs.replaceIf(issuedKey(user), now == null ? null : now.tag(),
+                        out -> out.write((next + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                return next;
+            } catch (BlobStore.BlobChangedException e) {
+                if (race >= MAX_RACES) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The mark, 0 when there is none yet (a store written before it existed) or it does not read. */
+    private long readMark(String user) throws IOException {
+        try {
+            return parseMark(user, blobs.read(issuedKey(user)));
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+    }
+
+    private static long parseMark(String user, byte[] bytes) {
+        try {
+            return Long.parseLong(new String(bytes, java.nio.charset.StandardCharsets.US_ASCII).trim());
+        } catch (NumberFormatException e) {
+            // the listing and the prune record still bound the numbers given; the next write repairs it
+            LOG.error("The version number mark of user {} does not read ({}); numbering goes on from the files",
+                    user, e.getMessage());
+            return 0;
+        }
     }
 
     private static void publish(UserVersions uv, VersionInfo stored, StoredForm form) {
@@ -309,7 +435,7 @@ public final class VersionStore implements BackupStore {
                     original.totalRecords(), original.recordsByCollection(), json.length, 0, original.contentHash());
             // restored versions are whole: their neighbours may not be restored, or come later
             VersionInfo stored = write(user, uv, draft, StoredForm.whole(json.length),
-                    out -> VersionFile.compressTo(out, json, json.length, zstdLevel));
+                    out -> VersionFile.compressTo(out, json, json.length, zstdLevel), true);
             layouts.remove(user, LayoutCache.Kind.LATEST);
             return stored;
         } catch (BlobStore.BlobExistsException e) {
@@ -351,8 +477,7 @@ public final class VersionStore implements BackupStore {
                 }
             }
             // 2. record the removal before it happens, so verify tells pruned from lost
-            byte[] log = pruned(user).with(drop).format();
-            blobs.replace(prunedKey(user), out -> out.write(log));
+            recordPruned(user, drop);
             // 3. remove the blobs, then forget the versions
             for (long id : drop) {
                 blobs.delete(versionKey(user, id));
@@ -377,6 +502,31 @@ public final class VersionStore implements BackupStore {
             throw new UncheckedIOException("cannot prune versions of user " + user, e);
         } finally {
             uv.lock.unlock();
+        }
+    }
+
+    /**
+     * Adds {@code drop} to the prune record by a conditional replace: two daemons pruning one user at the
+     * same moment each add their ids, neither overwrites the other's.
+     */
+    private void recordPruned(String user, Set<Long> drop) throws IOException {
+        for (int race = 0; ; race++) {
+            BlobStore.Tagged now = blobs.readTagged(prunedKey(user));
+            PrunedIds before;
+            try {
+                before = now == null ? PrunedIds.none() : PrunedIds.parse(now.bytes());
+            } catch (NumberFormatException e) {
+                throw new IllegalStateException("unreadable prune log of user " + user + ": " + e.getMessage(), e);
+            }
+            byte[] log = before.with(drop).format();
+            try {
+                blobs.replaceIf(prunedKey(user), now == null ? null : now.tag(), out -> out.write(log));
+                return;
+            } catch (BlobStore.BlobChangedException e) {
+                if (race >= MAX_RACES) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -619,9 +769,13 @@ public final class VersionStore implements BackupStore {
 
     /** Re-reads the list of versions, reading the header of each one not known yet. */
     private void refresh(String user, UserVersions uv) throws IOException {
-        Map<String, Long> listed = blobs.list(versionsPrefix(user));
+        // on a shared store, in this order: the numbers given and the ids pruned, then what is there. Listed
+        // first, a version pruned between the two reads would look gone without a trace, and its number free
+        long mark = readMark(user);
         // a prune records what it removes before removing it: finish one a crash interrupted
         PrunedIds pruned = pruned(user);
+        Map<String, Long> listed = blobs.list(versionsPrefix(user));
+        long issued = Math.max(mark, pruned.last());
         NavigableMap<Long, VersionInfo> found = new TreeMap<>();
         Map<Long, StoredForm> forms = new java.util.HashMap<>();
         Map<Long, String> unreadable = new TreeMap<>();
@@ -630,6 +784,7 @@ public final class VersionStore implements BackupStore {
                 continue;
             }
             long id = Long.parseLong(blob.getKey().substring(0, 10));
+            issued = Math.max(issued, id); // damaged or not, its number was given
             if (pruned.contains(id)) {
                 LOG.info("Removing version {} of user {}, pruned before an interruption", id, user);
                 blobs.delete(versionKey(user, id));
@@ -665,6 +820,11 @@ public final class VersionStore implements BackupStore {
         uv.failedReads.keySet().retainAll(found.keySet());
         uv.hashChecked.clear();
         uv.unreadable = Collections.unmodifiableMap(unreadable);
+        if (issued > mark && !blobs.shared() && uv.byId == null) {
+            // a crash between a version's write and its mark, or a store from before the mark: bring it up
+            raiseMark(user, issued);
+        }
+        uv.issued = Math.max(uv.issued, issued);
         uv.forms = Collections.unmodifiableMap(forms);
         uv.byId = Collections.unmodifiableNavigableMap(found);
     }
@@ -675,6 +835,10 @@ public final class VersionStore implements BackupStore {
 
     private static String versionKey(String user, long id) {
         return versionsPrefix(user) + fileName(id);
+    }
+
+    private static String issuedKey(String user) {
+        return "users/" + UserIds.require(user) + "/issued";
     }
 
     private static String prunedKey(String user) {
