@@ -1,7 +1,6 @@
 package app.garagesync.store;
 
 import app.garagesync.ConfigSizes;
-import app.garagesync.backup.BackupSummary;
 import app.garagesync.store.delta.ContentHash;
 import app.garagesync.store.delta.DeltaCodec;
 import app.garagesync.store.delta.Layout;
