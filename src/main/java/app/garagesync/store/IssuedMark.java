@@ -30,20 +30,8 @@ final class IssuedMark {
             blobs.replaceAtomically(VersionKeys.issuedKey(user), out -> out.write(value));
             return;
         }
-        for (int race = 0; ; race++) {
-            BlobStore.Tagged now = blobs.readTagged(VersionKeys.issuedKey(user));
-            if (now != null && parseMark(user, now.bytes()) >= id) {
-                return;
-            }
-            try {
-                blobs.replaceIf(VersionKeys.issuedKey(user), now == null ? null : now.tag(), out -> out.write(value));
-                return;
-            } catch (BlobStore.BlobChangedException e) {
-                if (race >= VersionStore.MAX_RACES) {
-                    throw e;
-                }
-            }
-        }
+        ConditionalReplace.update(blobs, VersionKeys.issuedKey(user), now ->
+                now != null && parseMark(user, now.bytes()) >= id ? null : new ConditionalReplace.Change<>(value, id));
     }
 
     /**
@@ -52,19 +40,10 @@ final class IssuedMark {
      * Only a write that a crash or an error stops between this and the version's create leaves it unused.
      */
     long reserve(String user, long taken) throws IOException {
-        for (int race = 0; ; race++) {
-            BlobStore.Tagged now = blobs.readTagged(VersionKeys.issuedKey(user));
+        return ConditionalReplace.update(blobs, VersionKeys.issuedKey(user), now -> {
             long next = Math.max(taken, now == null ? 0 : parseMark(user, now.bytes())) + 1;
-            try {
-                blobs.replaceIf(VersionKeys.issuedKey(user), now == null ? null : now.tag(),
-                        out -> out.write((next + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-                return next;
-            } catch (BlobStore.BlobChangedException e) {
-                if (race >= VersionStore.MAX_RACES) {
-                    throw e;
-                }
-            }
-        }
+            return new ConditionalReplace.Change<>((next + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII), next);
+        });
     }
 
     /** The mark, 0 when there is none yet (a store written before it existed) or it does not read. */

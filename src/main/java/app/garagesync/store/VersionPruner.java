@@ -96,23 +96,14 @@ final class VersionPruner {
      * same moment each add their ids, neither overwrites the other's.
      */
     private void recordPruned(String user, Set<Long> drop) throws IOException {
-        for (int race = 0; ; race++) {
-            BlobStore.Tagged now = blobs.readTagged(VersionKeys.prunedKey(user));
+        ConditionalReplace.update(blobs, VersionKeys.prunedKey(user), now -> {
             PrunedIds before;
             try {
                 before = now == null ? PrunedIds.none() : PrunedIds.parse(now.bytes());
             } catch (NumberFormatException e) {
                 throw new IllegalStateException("unreadable prune log of user " + user + ": " + e.getMessage(), e);
             }
-            byte[] log = before.with(drop).format();
-            try {
-                blobs.replaceIf(VersionKeys.prunedKey(user), now == null ? null : now.tag(), out -> out.write(log));
-                return;
-            } catch (BlobStore.BlobChangedException e) {
-                if (race >= VersionStore.MAX_RACES) {
-                    throw e;
-                }
-            }
-        }
+            return new ConditionalReplace.Change<>(before.with(drop).format(), drop);
+        });
     }
 }
