@@ -11,7 +11,6 @@ import app.garagesync.ops.HealthReport;
 import app.garagesync.store.DataDirectoryLock;
 import app.garagesync.store.StoreBlobs;
 import app.garagesync.store.LayoutIndexCache;
-import app.garagesync.store.ReadPathWarmup;
 import app.garagesync.store.VersionStore;
 import app.garagesync.store.WatchedBlobStore;
 import app.garagesync.sync.SyncBeans;
@@ -80,7 +79,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         registry.bind("health", new HealthReport(dataDir,
                 ConfigSizes.bytes(property(context, "garagesync.health.min-free-space")), blobs, store));
         registry.bind("apiErrors", new ApiErrors(metrics));
-        registry.bind("retention", new app.garagesync.store.Retention(store, new app.garagesync.store.RetentionPolicy(
+        registry.bind("retention", new app.garagesync.backup.Retention(store, new app.garagesync.store.RetentionPolicy(
                 Integer.parseInt(property(context, "garagesync.retention.keep-last")),
                 Integer.parseInt(property(context, "garagesync.retention.keep-hourly")),
                 Integer.parseInt(property(context, "garagesync.retention.keep-daily")),
@@ -88,7 +87,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 Integer.parseInt(property(context, "garagesync.retention.keep-monthly")),
                 java.time.ZoneId.of(property(context, "garagesync.retention.time-zone"))),
                 Integer.parseInt(property(context, "garagesync.retention.batch"))));
-        registry.bind("adminApi", new app.garagesync.ops.AdminApi(store, new app.garagesync.store.StoreVerifier(store, reader),
+        registry.bind("adminApi", new app.garagesync.ops.AdminApi(store, new app.garagesync.ops.StoreVerifier(store, reader),
                 java.util.Set.copyOf(Arrays.stream(property(context, "garagesync.admin.users").split(","))
                         .map(String::trim).filter(s -> !s.isEmpty()).toList())));
 

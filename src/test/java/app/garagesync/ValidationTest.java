@@ -147,7 +147,7 @@ class ValidationTest {
         for (String id : new String[] {"..", "../etc", "a/b", ".hidden", "a..b", "x".repeat(65), "é", "a b", "-a"}) {
             Http.Response r = daemon.http().with("X-User-Id", id).postJson("/api/backup", Backups.small(1));
             assertThat(r.status()).as(id).isEqualTo(400);
-            assertThat(r.body()).contains("user id");
+            assertThat(r.body()).contains("user id", "\"error\":\"invalid_request\"", "\"status\":400");
         }
         try (Stream<Path> users = Files.list(dataDir.resolve("users"))) {
             assertThat(users.map(p -> p.getFileName().toString())).allMatch(n -> n.matches("[A-Za-z0-9][A-Za-z0-9._-]*"));

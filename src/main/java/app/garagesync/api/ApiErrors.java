@@ -2,6 +2,7 @@ package app.garagesync.api;
 
 import app.garagesync.ops.GarageMetrics;
 import app.garagesync.store.DamagedVersionException;
+import app.garagesync.store.InvalidUserIdException;
 import app.garagesync.store.StoreUnavailableException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +29,7 @@ public final class ApiErrors {
     public void render(Exchange exchange) {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ApiException || c instanceof DamagedVersionException || c instanceof OutOfMemoryError
+            if (c instanceof ApiException || c instanceof InvalidUserIdException || c instanceof DamagedVersionException || c instanceof OutOfMemoryError
                     || c instanceof java.util.concurrent.RejectedExecutionException || c instanceof StoreUnavailableException) {
                 t = c;
                 break;
@@ -38,6 +39,9 @@ public final class ApiErrors {
         int status;
         String code;
         String retryAfter = "5";
+        if (t instanceof InvalidUserIdException invalid) {
+            t = ApiException.badRequest(invalid.getMessage());
+        }
         if (t instanceof ApiException api) {
             status = api.status();
             code = api.code();

@@ -9,7 +9,7 @@ import app.garagesync.ops.GarageMetrics;
 import app.garagesync.store.BackupStore;
 import app.garagesync.store.DamagedVersionException;
 import app.garagesync.store.Incoming;
-import app.garagesync.store.Retention;
+import app.garagesync.store.BackupSummary;
 import app.garagesync.store.StoreResult;
 import app.garagesync.store.VersionInfo;
 import java.time.Clock;

@@ -1,6 +1,7 @@
 package app.garagesync.backup;
 
 import app.garagesync.api.ApiException;
+import app.garagesync.store.BackupSummary;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

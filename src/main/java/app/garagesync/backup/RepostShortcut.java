@@ -1,5 +1,6 @@
 package app.garagesync.backup;
 
+import app.garagesync.store.BackupSummary;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -3,6 +3,7 @@ package app.garagesync.inbox;
 import app.garagesync.api.ApiException;
 import app.garagesync.auth.RequestIdentity;
 import app.garagesync.store.DurableFiles;
+import app.garagesync.store.InvalidUserIdException;
 import app.garagesync.store.UserIds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,7 @@ public final class InboxFiles {
     /** Writes {@code .rejected/<name>.error.txt}; Camel then moves the file itself beside it. */
     public void reject(Exchange exchange) throws IOException {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String why = t instanceof ApiException api ? api.getMessage()
+        String why = t instanceof ApiException || t instanceof InvalidUserIdException ? t.getMessage()
                 : "could not be imported (" + (t == null ? "unknown error" : t.getClass().getSimpleName()) + "), see the server log";
         Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class));
         Path rejected = file.resolveSibling(".rejected");

@@ -3,7 +3,6 @@ package app.garagesync.ops;
 import app.garagesync.api.Responses;
 import app.garagesync.auth.RequestIdentity;
 import app.garagesync.store.BackupStore;
-import app.garagesync.store.StoreVerifier;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

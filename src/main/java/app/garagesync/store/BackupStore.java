@@ -1,6 +1,5 @@
 package app.garagesync.store;
 
-import app.garagesync.backup.BackupSummary;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

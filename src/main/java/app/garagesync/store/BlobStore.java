@@ -8,6 +8,22 @@ import java.util.Map;
  * Where version bytes live, in restic's manner: a few operations on named blobs, one implementation
  * per kind of storage (a local directory, an S3 bucket), and the versioning logic above, knowing
  * nothing of either. Keys are slash-separated paths built from validated ids only.
+ *
+ * <p>The contract every implementation keeps ({@code BlobStoreContract} runs it against each one):
+ * <ul>
+ * <li><b>Durability.</b> When {@link #create}, {@link #replace} or {@link #replaceIf} returns, the blob
+ *     survives a crash of the process and of the machine (fsync, or the S3 service's acknowledgement);
+ *     {@link #replaceAtomically} only a crash of the process. A write that throws may have left nothing
+ *     or the whole blob, never a part of it under its key.</li>
+ * <li><b>Read-after-write.</b> Once a write or a {@link #delete} returned, every later read, head read
+ *     and listing of this store sees it; replacements are atomic, old or new bytes, never a mix.</li>
+ * <li><b>Not found.</b> {@link #read} and {@link #readHead} throw {@link java.nio.file.NoSuchFileException}
+ *     for a key that is not there, {@link #readTagged} answers null; {@link #list} and {@link #folders}
+ *     of a prefix that does not exist are empty; {@link #delete} of a missing key does nothing.</li>
+ * <li><b>Storage down.</b> A storage that cannot take the operation now (unreachable, refused, read-only,
+ *     full) throws {@link StoreUnavailableException}: not damage, not the caller's fault, retry later.
+ *     Any other {@link IOException} on a read is damage of what is stored.</li>
+ * </ul>
  */
 public interface BlobStore {
 

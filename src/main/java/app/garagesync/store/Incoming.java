@@ -15,7 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
  * its validation (finding its entities; compressing it whole when it will be a checkpoint) can start on
  * another core while the caller validates it: on a 50 MB backup each side takes a core for about as
  * long, so the commit comes sooner. The work done ahead is only ever used after the caller passed this
- * to {@link BackupStore#put(String, Incoming, app.garagesync.backup.BackupSummary)} with a valid
+ * to {@link BackupStore#put(String, Incoming, BackupSummary)} with a valid
  * summary; for a document that fails validation it is thrown away.
  *
  * <p>The scanner runs here on bytes nobody has validated yet, so it must end on any input; it does

@@ -1,6 +1,5 @@
 package app.garagesync.store;
 
-import app.garagesync.api.ApiException;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 
@@ -18,7 +17,7 @@ public final class UserIds {
 
     public static String require(String id) {
         if (!isValid(id)) {
-            throw ApiException.badRequest("user id: must match [A-Za-z0-9][A-Za-z0-9._-]{0,63} without '..'");
+            throw new InvalidUserIdException("user id: must match [A-Za-z0-9][A-Za-z0-9._-]{0,63} without '..'");
         }
         return id;
     }

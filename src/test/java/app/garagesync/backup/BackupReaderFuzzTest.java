@@ -3,6 +3,7 @@ package app.garagesync.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.api.ApiException;
+import app.garagesync.store.BackupSummary;
 import app.garagesync.store.delta.LayoutScanner;
 import app.garagesync.testing.ReliabilityReport;
 import com.code_intelligence.jazzer.junit.FuzzTest;

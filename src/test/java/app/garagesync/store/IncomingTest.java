@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import app.garagesync.api.ApiException;
 import app.garagesync.backup.BackupReader;
-import app.garagesync.backup.BackupSummary;
+import app.garagesync.ops.StoreVerifier;
 import app.garagesync.testing.EditableBackup;
 import app.garagesync.testing.EditableBackup.Doc;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package app.garagesync.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.backup.BackupReader;
+import app.garagesync.ops.StoreVerifier;
 import app.garagesync.testing.Backups;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import app.garagesync.backup.BackupReader;
+import app.garagesync.backup.Retention;
+import app.garagesync.ops.StoreVerifier;
 import app.garagesync.testing.EditableBackup;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;

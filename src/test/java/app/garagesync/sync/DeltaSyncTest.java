@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.Json;
 import app.garagesync.store.BackupStore;
-import app.garagesync.store.Retention;
+import app.garagesync.backup.Retention;
 import app.garagesync.store.VersionInfo;
 import app.garagesync.testing.EditableBackup;
 import app.garagesync.testing.Http;

@@ -1,6 +1,8 @@
-package app.garagesync.store;
+package app.garagesync.backup;
 
 import app.garagesync.auth.RequestIdentity;
+import app.garagesync.store.BackupStore;
+import app.garagesync.store.RetentionPolicy;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package app.garagesync.backup;
+package app.garagesync.store;
 
 import java.util.Map;
 

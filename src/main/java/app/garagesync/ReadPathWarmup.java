@@ -1,6 +1,8 @@
-package app.garagesync.store;
+package app.garagesync;
 
 import app.garagesync.backup.BackupReader;
+import app.garagesync.store.MemoryBlobStore;
+import app.garagesync.store.VersionStore;
 import app.garagesync.store.delta.Layout;
 import app.garagesync.store.delta.LayoutIndex;
 import app.garagesync.store.delta.LayoutScanner;

@@ -1,9 +1,10 @@
-package app.garagesync.store;
+package app.garagesync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import app.garagesync.backup.BackupReader;
+import app.garagesync.store.VersionStore;
 import app.garagesync.testing.RunningDaemon;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,12 @@
-package app.garagesync.store;
+package app.garagesync.ops;
 
 import app.garagesync.api.ApiException;
 import app.garagesync.backup.BackupReader;
-import app.garagesync.backup.BackupSummary;
+import app.garagesync.store.BackupStore;
+import app.garagesync.store.BackupSummary;
+import app.garagesync.store.DamagedVersionException;
+import app.garagesync.store.PrunedIds;
+import app.garagesync.store.VersionInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

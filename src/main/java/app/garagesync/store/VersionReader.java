@@ -1,0 +1,151 @@
+package app.garagesync.store;
+
+import app.garagesync.store.delta.ContentHash;
+import app.garagesync.store.delta.DeltaCodec;
+import app.garagesync.store.delta.Layout;
+import app.garagesync.store.delta.LayoutScanner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a version back: whole from its blob, or rebuilt from its checkpoint and the deltas after it,
+ * checked against the content hash recorded when it was stored. Reads take no lock.
+ */
+final class VersionReader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VersionReader.class);
+
+    private final BlobStore blobs;
+    private final VersionLoader loader;
+    private final LayoutCache layouts;
+    private final LayoutIndexCache indexes;
+
+    VersionReader(BlobStore blobs, VersionLoader loader, LayoutCache layouts, LayoutIndexCache indexes) {
+        this.blobs = blobs;
+        this.loader = loader;
+        this.layouts = layouts;
+        this.indexes = indexes;
+    }
+
+    /** {@code cached}: whether layouts kept in memory may stand in for what is stored. */
+    Document document(String user, long id, boolean cached) {
+        UserVersions uv = loader.loaded(user);
+        VersionInfo info = uv.byId.get(id);
+        if (info == null) {
+            throw new IllegalArgumentException("no version " + id);
+        }
+        Layout newest = cached ? layouts.get(user, LayoutCache.Kind.LATEST, id) : null;
+        if (newest != null && uv.byId.get(id) == info) {
+            // the common read, GET of the latest version, copies nothing
+            return Document.of(newest);
+        }
+        for (int attempt = 1; ; attempt++) {
+            Map<Long, StoredForm> forms = uv.forms;
+            try {
+                return readOnce(user, uv, id, info, forms, cached);
+            } catch (StoreUnavailableException e) {
+                // the storage did not answer: the version may be whole, it is not to be called damaged
+                throw new UncheckedIOException("cannot read version " + id + " of user " + user, e);
+            } catch (IOException | RuntimeException e) {
+                // reads take no lock: a prune may have rewritten a version of this chain whole, or removed
+                // one it no longer needs, since this read looked at the forms; try again with the new ones
+                if (uv.forms == forms || attempt >= 3) {
+                    if (uv.byId.containsKey(id)) {
+                        uv.failedReads.put(id, String.valueOf(e.getMessage()));
+                    }
+                    LOG.error("Version {} of user {} does not read back: {}", id, user, e.getMessage());
+                    throw new DamagedVersionException(user, id, e.getMessage(), uv.intactBesides( id), e);
+                }
+            }
+        }
+    }
+
+    public StoredVersion stored(String user, long id) {
+        if (!loader.loaded(user).byId.containsKey(id)) {
+            throw new IllegalArgumentException("no version " + id);
+        }
+        try {
+            // one read of one blob: header and payload agree even if a prune rewrites the file meanwhile
+            return StoredVersion.parse(blobs.read(VersionKeys.versionKey(user, id)));
+        } catch (StoreUnavailableException e) {
+            throw new UncheckedIOException("cannot read version " + id + " of user " + user, e);
+        } catch (IOException e) {
+            throw new DamagedVersionException(user, id, e.getMessage(), e);
+        }
+    }
+
+    private Document readOnce(String user, UserVersions uv, long id, VersionInfo info, Map<Long, StoredForm> forms,
+                              boolean cached) throws IOException {
+        Deque<Long> deltas = new ArrayDeque<>();
+        long at = id;
+        {
+            // checked before anything is rebuilt: each parent an earlier version, so the walk ends
+            while (forms.get(at).isDelta()) {
+                deltas.push(at);
+                long parent = forms.get(at).parent();
+                if (parent >= at || deltas.size() > forms.size()) {
+                    throw new IOException("version " + at + " names " + parent + " as its parent, not an earlier version");
+                }
+                at = parent;
+                if (!forms.containsKey(at)) {
+                    throw new IOException("its parent version " + at + " is missing");
+                }
+            }
+            Layout layout = cached ? layouts.get(user, LayoutCache.Kind.CHECKPOINT, at) : null;
+            if (layout == null) {
+                VersionInfo checkpoint = uv.byId.get(at);
+                if (checkpoint == null) {
+                    throw new IOException("version " + at + " is no longer there");
+                }
+                byte[] doc = payload(user, at, checkpoint.size());
+                if (deltas.isEmpty()) {
+                    return Document.of(doc);
+                }
+                layout = indexes.load(user, checkpoint, doc);
+                if (layout == null) {
+                    layout = LayoutScanner.scan(doc, doc.length);
+                    indexes.save(user, checkpoint, layout);
+                }
+                if (cached) {
+                    layouts.put(user, LayoutCache.Kind.CHECKPOINT, at, layout);
+                }
+            }
+            while (!deltas.isEmpty()) {
+                long d = deltas.pop();
+                layout = DeltaCodec.apply(layout, payload(user, d, forms.get(d).payloadSize()));
+            }
+            Document out = Document.of(layout);
+            if (out.size() != info.size()) {
+                throw new IOException("rebuilt " + out.size() + " bytes, expected " + info.size());
+            }
+            // a delta is checked by its own zstd checksum, not against the parent it is applied to: a
+            // header naming the wrong parent rebuilds another document, which only the hash tells
+            if (info.contentHash() != null && !(cached && uv.hashChecked.contains(id))) {
+                if (!ContentHash.of(layout).equals(info.contentHash())) {
+                    throw new IOException("the rebuilt document differs from the one stored (content hash)");
+                }
+                uv.hashChecked.add(id);
+            }
+            return out;
+        }
+    }
+
+    private byte[] payload(String user, long id, long size) throws IOException {
+        byte[] bytes = blobs.read(VersionKeys.versionKey(user, id));
+        return VersionFile.decompress(bytes, VersionFile.payloadStart(bytes), size);
+    }
+
+    Layout parentLayout(String user, UserVersions uv, VersionInfo parent) {
+        Layout cached = layouts.get(user, LayoutCache.Kind.LATEST, parent.id());
+        if (cached != null) {
+            return cached;
+        }
+        byte[] doc = document(user, parent.id(), true).bytes();
+        return LayoutScanner.scan(doc, doc.length);
+    }
+}

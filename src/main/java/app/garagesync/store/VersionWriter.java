@@ -1,0 +1,248 @@
+package app.garagesync.store;
+
+import app.garagesync.store.delta.DeltaCodec;
+import app.garagesync.store.delta.Layout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.NavigableMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write path: numbers a new version, stores it whole or as a delta of the one before (see
+ * {@link VersionStore.StoragePolicy}), and claims its number in the {@link IssuedMark} before anybody
+ * hears of it. A lock per user orders this process's writes; create-only orders everybody's.
+ */
+final class VersionWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VersionWriter.class);
+    /** Lost races after which a writer stops re-reading every version before its next try. */
+    private static final int FULL_RACES = 2;
+
+    private final BlobStore blobs;
+    private final Clock clock;
+    private final int zstdLevel;
+    private final VersionStore.StoragePolicy policy;
+    private final LayoutCache layouts;
+    private final LayoutIndexCache indexes;
+    private final VersionLoader loader;
+    private final VersionReader reader;
+    private final IssuedMark mark;
+    /**
+     * One thread that prepares a big incoming backup while its request thread validates it (see
+     * {@link Incoming}); a second big backup meanwhile is prepared inline. It ends when idle.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor ahead = new java.util.concurrent.ThreadPoolExecutor(
+            0, 1, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "garage-sync-store-ahead");
+                t.setDaemon(true);
+                return t;
+            });
+
+    VersionWriter(BlobStore blobs, Clock clock, int zstdLevel, VersionStore.StoragePolicy policy, LayoutCache layouts,
+                  LayoutIndexCache indexes, VersionLoader loader, VersionReader reader, IssuedMark mark) {
+        this.blobs = blobs;
+        this.clock = clock;
+        this.zstdLevel = zstdLevel;
+        this.policy = policy;
+        this.layouts = layouts;
+        this.indexes = indexes;
+        this.loader = loader;
+        this.reader = reader;
+        this.mark = mark;
+    }
+
+    Incoming incoming(String user, byte[] json, int length) {
+        boolean scan = policy.maxChain() > 0;
+        boolean whole = !scan;
+        if (scan) {
+            // a hint, read without the lock: a wrong guess costs a compression, never a wrong version
+            // (a shared store is not listed again for it: that is done once, under the lock, by put)
+            UserVersions uv = blobs.shared() ? loader.cached(user) : loader.loaded(user);
+            NavigableMap<Long, VersionInfo> byId = uv == null ? null : uv.byId;
+            Map.Entry<Long, VersionInfo> last = byId == null ? null : byId.lastEntry();
+            StoredForm lastForm = last == null ? null : uv.forms.get(last.getKey());
+            whole = lastForm == null || lastForm.chainLength() + 1 > policy.maxChain();
+        }
+        return Incoming.ahead(json, length, scan, whole, zstdLevel, ahead);
+    }
+
+    /** Incoming backups whose scan or compression the helper thread took on. */
+    long preparedAhead() {
+        return ahead.getCompletedTaskCount();
+    }
+
+    StoreResult put(String user, Incoming json, BackupSummary summary, long expectedLatest) {
+        UserVersions uv = loader.loaded(user);
+        uv.lock.lock();
+        try {
+            for (int race = 0; ; race++) {
+                try {
+                    return putOnce(user, uv, json, summary, expectedLatest);
+                } catch (BlobStore.BlobExistsException e) {
+                    if (!blobs.shared() || race >= VersionStore.MAX_RACES) {
+                        throw e;
+                    }
+                    if (race < FULL_RACES || expectedLatest >= 0) {
+                        // another daemon took this number first: learn its version and build on it
+                        LOG.info("Version number of user {} taken by another daemon, building on its version", user);
+                        loader.refresh(user, uv);
+                    } else {
+                        // a daemon far behind a busy one (a slow link) loses every race it runs by re-reading
+                        // the versions: it reserves the next number in the mark instead, which every other
+                        // daemon reads before it numbers, and writes this version whole under that number
+                        long reserved = mark.reserve(user, uv.tried);
+                        uv.issued = reserved - 1;
+                        LOG.info("Version number {} of user {} taken by another daemon, reserved {}", uv.tried, user,
+                                reserved);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store a version for user " + user, e);
+        } finally {
+            uv.lock.unlock();
+        }
+    }
+
+    private StoreResult putOnce(String user, UserVersions uv, Incoming json, BackupSummary summary, long expectedLatest)
+            throws IOException {
+        {
+            Map.Entry<Long, VersionInfo> last = uv.byId.lastEntry();
+            if (expectedLatest >= 0 && (last == null || last.getKey() != expectedLatest)) {
+                throw new StaleBaseException(expectedLatest, last == null ? null : last.getKey());
+            }
+            // a damaged newest version keeps its number, and nothing new is built on it: the next
+            // version is stored whole, even when it equals the intact one before the damaged one
+            NavigableMap<Long, String> damaged = uv.damaged();
+            long newest = Math.max(last == null ? 0 : last.getKey(), damaged.isEmpty() ? 0 : damaged.lastKey());
+            boolean newestDamaged = damaged.containsKey(newest);
+            if (!newestDamaged && last != null && last.getValue().contentHash().equals(summary.contentHash())) {
+                return new StoreResult.Unchanged(last.getValue());
+            }
+            long id = Math.max(uv.issued, newest) + 1;
+            uv.tried = id;
+            VersionInfo draft = new VersionInfo(id, clock.instant(), summary.backupTimestamp(),
+                    summary.totalRecords(), summary.recordsByCollection(), summary.size(), 0,
+                    summary.contentHash());
+            Layout layout = policy.maxChain() > 0 ? json.layout() : null;
+            VersionInfo stored = null;
+            // a delta only on the number right before, never on a damaged one: otherwise a checkpoint
+            if (layout != null && last != null && !newestDamaged && last.getKey() == id - 1) {
+                stored = tryDelta(user, uv, last.getValue(), draft, layout);
+            }
+            if (stored == null) {
+                stored = write(user, uv, draft, StoredForm.whole(summary.size()),
+                        out -> json.writeWhole(out, zstdLevel));
+                if (layout != null) {
+                    indexes.save(user, stored, layout);
+                }
+            }
+            if (layout == null) {
+                layouts.remove(user, LayoutCache.Kind.LATEST);
+            } else {
+                // with its entity ids: the next backup's delta is computed against it without a read
+                layouts.put(user, LayoutCache.Kind.LATEST, id, layout);
+            }
+            return new StoreResult.Stored(stored);
+        }
+    }
+
+    /** Writes {@code draft} as a delta of {@code parent} when the policy allows it; null when it does not. */
+    private VersionInfo tryDelta(String user, UserVersions uv, VersionInfo parent, VersionInfo draft, Layout layout)
+            throws IOException {
+        StoredForm parentForm = uv.forms.get(parent.id());
+        int chainLength = parentForm.chainLength() + 1;
+        if (chainLength > policy.maxChain() || uv.chainDamaged( parent.id())) {
+            return null;
+        }
+        long checkpointSize;
+        Layout parentLayout;
+        try {
+            checkpointSize = uv.byId.get(uv.checkpointOf( parent.id())).storedSize();
+            parentLayout = reader.parentLayout(user, uv, parent);
+        } catch (DamagedVersionException e) {
+            // a delta on it would not read back: this version is stored whole instead
+            LOG.warn("Storing version {} of user {} whole: {}", draft.id(), user, e.getMessage());
+            return null;
+        } catch (RuntimeException e) {
+            // on a shared store another daemon may have pruned the parent since the listing: a checkpoint
+            // needs no parent, and the create-only write still tells whether this number is free
+            LOG.info("Version {} of user {} is stored whole: its parent {} no longer reads ({})", draft.id(), user,
+                    parent.id(), e.getMessage());
+            return null;
+        }
+        byte[] delta = DeltaCodec.compute(parentLayout, layout);
+        byte[] compressed = VersionFile.compress(delta, zstdLevel);
+        long chainBytes = parentForm.chainBytes() + compressed.length;
+        if (chainBytes > policy.checkpointRatio() * checkpointSize) {
+            return null;
+        }
+        StoredForm form = new StoredForm(parent.id(), delta.length, chainLength, chainBytes);
+        return write(user, uv, draft, form, out -> out.write(compressed));
+    }
+
+    private VersionInfo write(String user, UserVersions uv, VersionInfo draft, StoredForm form,
+                              DurableFiles.Content payload) throws IOException {
+        return write(user, uv, draft, form, payload, false);
+    }
+
+    /** {@code restored}: the number is the one an off-site copy holds, not a new one. */
+    private VersionInfo write(String user, UserVersions uv, VersionInfo draft, StoredForm form,
+                              DurableFiles.Content payload, boolean restored) throws IOException {
+        byte[] header = VersionFile.header(draft, form);
+        long storedSize = blobs.create(VersionKeys.versionKey(user, draft.id()), out -> {
+            out.write(header);
+            payload.writeTo(out);
+        });
+        claim(user, uv, draft.id(), restored);
+        VersionInfo stored = VersionKeys.withStoredSize(draft, storedSize);
+        uv.publish( stored, form);
+        return stored;
+    }
+
+    /**
+     * Makes the number of a version just written count as given, before anybody hears of it. On a shared
+     * store a create can only succeed on a number already given if its version was pruned (recorded,
+     * then deleted) between this daemon's listing and its write: such a number is in the prune record,
+     * so the write is withdrawn and the caller tries again above it.
+     */
+    private void claim(String user, UserVersions uv, long id, boolean restored) throws IOException {
+        if (!restored && blobs.shared() && loader.pruned(user).contains(id)) {
+            blobs.delete(VersionKeys.versionKey(user, id));
+            LOG.info("Version number {} of user {} was given and pruned by another daemon meanwhile, taking a higher one",
+                    id, user);
+            throw new BlobStore.BlobExistsException(VersionKeys.versionKey(user, id));
+        }
+        if (blobs.shared() || id > uv.issued) {
+            mark.raiseMark(user, id);
+        }
+        uv.issued = Math.max(uv.issued, id);
+    }
+
+
+    VersionInfo putRestored(String user, VersionInfo original, byte[] json) {
+        UserVersions uv = loader.loaded(user);
+        uv.lock.lock();
+        try {
+            if (uv.byId.containsKey(original.id())) {
+                throw new VersionExistsException(user, original.id());
+            }
+            VersionInfo draft = new VersionInfo(original.id(), original.createdAt(), original.backupTimestamp(),
+                    original.totalRecords(), original.recordsByCollection(), json.length, 0, original.contentHash());
+            // restored versions are whole: their neighbours may not be restored, or come later
+            VersionInfo stored = write(user, uv, draft, StoredForm.whole(json.length),
+                    out -> VersionFile.compressTo(out, json, json.length, zstdLevel), true);
+            layouts.remove(user, LayoutCache.Kind.LATEST);
+            return stored;
+        } catch (BlobStore.BlobExistsException e) {
+            throw new VersionExistsException(user, original.id());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restore version " + original.id() + " of user " + user, e);
+        } finally {
+            uv.lock.unlock();
+        }
+    }
+}
