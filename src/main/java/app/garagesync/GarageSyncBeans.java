@@ -78,7 +78,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         SyncBeans.bind(context, dataDir, clock, store, syncSettings, bodies, metrics);
         registry.bind("syncSettings", syncSettings);
         registry.bind("health", new HealthReport(dataDir,
-                ConfigSizes.bytes(property(context, "garagesync.health.min-free-space")), blobs));
+                ConfigSizes.bytes(property(context, "garagesync.health.min-free-space")), blobs, store));
         registry.bind("apiErrors", new ApiErrors(metrics));
         registry.bind("retention", new app.garagesync.store.Retention(store, new app.garagesync.store.RetentionPolicy(
                 Integer.parseInt(property(context, "garagesync.retention.keep-last")),

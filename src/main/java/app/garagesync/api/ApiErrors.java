@@ -48,7 +48,12 @@ public final class ApiErrors {
             code = "damaged_version";
             LOG.error("{}", damaged.getMessage(), damaged);
             body.put("error", code);
-            body.put("message", "this version is damaged on disk and is not served; run a verify and restore it from a target");
+            Long intact = damaged.intactVersion();
+            body.put("message", "version " + damaged.version() + " is damaged on disk and is not served"
+                    + (intact == null ? "" : "; version " + intact + " is the newest one not known to be damaged")
+                    + "; run a verify and restore it from a target");
+            body.put("version", damaged.version());
+            body.put("intactVersion", intact);
         } else if (t instanceof StoreUnavailableException down) {
             // the storage's fault, not the client's nor ours: one line (the folder or bucket and the cause), no trace
             status = down.full() ? 507 : 503;

@@ -7,6 +7,7 @@ import app.garagesync.api.Responses;
 import app.garagesync.auth.RequestIdentity;
 import app.garagesync.ops.GarageMetrics;
 import app.garagesync.store.BackupStore;
+import app.garagesync.store.DamagedVersionException;
 import app.garagesync.store.Incoming;
 import app.garagesync.store.Retention;
 import app.garagesync.store.StoreResult;
@@ -114,8 +115,19 @@ public final class BackupApi {
 
     /** GET /api/backup/versions: newest first. */
     public void versions(Exchange exchange) {
-        List<Map<String, Object>> list = store.versions(user(exchange)).stream().map(BackupApi::describe).toList();
-        Responses.json(exchange, 200, Map.of("versions", list));
+        String user = user(exchange);
+        java.util.NavigableMap<Long, String> damaged = store.damaged(user);
+        java.util.TreeMap<Long, Map<String, Object>> byId = new java.util.TreeMap<>();
+        for (VersionInfo v : store.versions(user)) {
+            byId.put(v.id(), describe(v));
+        }
+        // a damaged version is listed, flagged, never left out: the one before it would pass for the latest
+        damaged.forEach((id, why) -> {
+            Map<String, Object> m = byId.computeIfAbsent(id, k -> new LinkedHashMap<>(Map.of("id", k)));
+            m.put("damaged", true);
+            m.put("problem", why);
+        });
+        Responses.json(exchange, 200, Map.of("versions", new java.util.ArrayList<>(byId.descendingMap().values())));
     }
 
     private Map<String, Object> store(Exchange exchange) {
@@ -163,8 +175,17 @@ public final class BackupApi {
 
     private VersionInfo requested(Exchange exchange, String user) {
         String param = exchange.getMessage().getHeader("version", String.class);
+        java.util.NavigableMap<Long, String> damaged = store.damaged(user);
         if (param == null || param.isBlank()) {
-            return store.latest(user).orElseThrow(() -> ApiException.notFound("no backup stored yet for user '" + user + "'"));
+            VersionInfo latest = store.latest(user).orElse(null);
+            if (!damaged.isEmpty() && (latest == null || damaged.lastKey() >= latest.id())) {
+                // never the version before it with a 200: that would pass for the user's latest backup
+                throw damagedError(user, damaged.lastKey(), damaged);
+            }
+            if (latest == null) {
+                throw ApiException.notFound("no backup stored yet for user '" + user + "'");
+            }
+            return latest;
         }
         long id;
         // ASCII digits only: Long.parseLong also takes "+1" and a full-width "１", and trim() took "1 "
@@ -172,7 +193,16 @@ public final class BackupApi {
             throw ApiException.badRequest("version: must be a version number (digits only), got '" + abbreviate(param) + "'");
         }
         id = Long.parseLong(param);
+        if (damaged.containsKey(id)) {
+            throw damagedError(user, id, damaged);
+        }
         return store.version(user, id).orElseThrow(() -> ApiException.notFound("no version " + id + " for user '" + user + "'"));
+    }
+
+    private DamagedVersionException damagedError(String user, long id, java.util.NavigableMap<Long, String> damaged) {
+        Long intact = store.versions(user).stream().map(VersionInfo::id).filter(v -> !damaged.containsKey(v))
+                .findFirst().orElse(null);
+        return new DamagedVersionException(user, id, damaged.get(id), intact, null);
     }
 
     static Map<String, Object> describe(VersionInfo v) {

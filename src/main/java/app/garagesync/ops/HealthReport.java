@@ -2,6 +2,7 @@ package app.garagesync.ops;
 
 import app.garagesync.api.Responses;
 import app.garagesync.store.WatchedBlobStore;
+import app.garagesync.store.BackupStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +20,11 @@ public final class HealthReport {
 
     private final Path dataDir;
     private final long minFreeBytes;
-    private final WatchedBlobStore store;
+    private final WatchedBlobStore blobs;
+    private final BackupStore store;
 
-    public HealthReport(Path dataDir, long minFreeBytes, WatchedBlobStore store) {
+    public HealthReport(Path dataDir, long minFreeBytes, WatchedBlobStore blobs, BackupStore store) {
+        this.blobs = blobs;
         this.dataDir = dataDir;
         this.minFreeBytes = minFreeBytes;
         this.store = store;
@@ -45,7 +48,7 @@ public final class HealthReport {
             up = false;
         }
         checks.put("dataDir", disk);
-        WatchedBlobStore.Probe probe = store.probe();
+        WatchedBlobStore.Probe probe = blobs.probe();
         Map<String, Object> writes = new LinkedHashMap<>();
         writes.put("status", probe.up() ? "UP" : "DOWN");
         if (!probe.up()) {
@@ -59,8 +62,10 @@ public final class HealthReport {
         checks.put("compression", compression);
         up &= "UP".equals(compression.get("status"));
         checks.put("camel", Map.of("status", exchange.getContext().getStatus().isStarted() ? "UP" : "DOWN"));
+        boolean damaged = versions(checks);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", up ? "UP" : "DOWN");
+        // a damaged version is no outage: the daemon still stores and serves, so 200, but never "UP"
+        body.put("status", !up ? "DOWN" : damaged ? "DEGRADED" : "UP");
         body.put("checks", checks);
         Responses.json(exchange, up ? 200 : 503, body);
     }
@@ -72,5 +77,26 @@ public final class HealthReport {
         check.put("status", loaded ? "UP" : "DOWN");
         check.put("zstdNative", loaded);
         return check;
+    }
+
+    /** Adds the versions check; true when some version is damaged. Counts only: health names no user. */
+    private boolean versions(Map<String, Object> checks) {
+        Map<String, Object> versions = new LinkedHashMap<>();
+        int count;
+        try {
+            count = store.damagedEverywhere().values().stream().mapToInt(Map::size).sum();
+        } catch (RuntimeException e) {
+            versions.put("status", "UNKNOWN");
+            versions.put("error", "versions cannot be listed: " + e.getMessage());
+            checks.put("versions", versions);
+            return true;
+        }
+        versions.put("status", count == 0 ? "UP" : "DAMAGED");
+        versions.put("damagedVersions", count);
+        if (count > 0) {
+            versions.put("message", count + " stored version(s) damaged: POST /api/admin/verify names them; restore them from a target");
+        }
+        checks.put("versions", versions);
+        return count > 0;
     }
 }

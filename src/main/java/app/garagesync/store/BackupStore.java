@@ -94,6 +94,20 @@ public interface BackupStore {
     /** Ids of versions removed by {@link #prune}, so that a gap they leave is not taken for a lost file. */
     PrunedIds pruned(String user);
 
+    /**
+     * The user's versions known to be damaged, by id (oldest first): a version file whose header does not
+     * read, which {@link #versions} cannot list, and one whose document did not rebuild exactly when read.
+     * The number of a damaged version is never given to a new one, and nothing new is built on it.
+     */
+    default java.util.NavigableMap<Long, String> damaged(String user) {
+        return java.util.Collections.emptyNavigableMap();
+    }
+
+    /** {@link #damaged(String)} of every user that has a damaged version, as far as the store knows. */
+    default java.util.Map<String, java.util.NavigableMap<Long, String>> damagedEverywhere() {
+        return java.util.Map.of();
+    }
+
     /** Users that have at least one version. */
     List<String> users();
 }

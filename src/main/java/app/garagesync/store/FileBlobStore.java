@@ -23,9 +23,11 @@ import java.util.TreeMap;
 public final class FileBlobStore implements BlobStore {
 
     private final Path root;
+    private final Object[] keyLocks = new Object[64];
 
     public FileBlobStore(Path root) {
         this.root = root;
+        java.util.Arrays.setAll(keyLocks, i -> new Object());
     }
 
     @Override
@@ -46,6 +48,12 @@ public final class FileBlobStore implements BlobStore {
         return DurableFiles.replace(file, content);
     }
 
+    /** Temporary file and rename without fsync: the page cache keeps it through a kill -9. */
+    @Override
+    public long replaceAtomically(String key, DurableFiles.Content content) throws IOException {
+        return DurableFiles.replaceUnsynced(path(key), content);
+    }
+
     @Override
     public byte[] read(String key) throws IOException {
         try {
@@ -55,6 +63,37 @@ public final class FileBlobStore implements BlobStore {
         } catch (FileSystemException refused) {
             // the file system refused to open it (permission, a file where a folder should be): not damage
             throw StoreUnavailableException.of("read " + path(key), refused);
+        }
+    }
+
+    @Override
+    public Tagged readTagged(String key) throws IOException {
+        try {
+            byte[] bytes = read(key);
+            return new Tagged(bytes, tagOf(bytes));
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public long replaceIf(String key, String tag, DurableFiles.Content content) throws IOException {
+        // one process owns the directory (DataDirectoryLock): a lock per key makes check-and-replace atomic
+        synchronized (keyLocks[Math.floorMod(key.hashCode(), keyLocks.length)]) {
+            Tagged now = readTagged(key);
+            if (!java.util.Objects.equals(now == null ? null : now.tag(), tag)) {
+                throw new BlobChangedException(key);
+            }
+            return replace(key, content);
+        }
+    }
+
+    /** The tag of a content: its SHA-256, so equal tags mean equal bytes. */
+    static String tagOf(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -44,6 +44,21 @@ public final class MemoryBlobStore implements BlobStore {
     }
 
     @Override
+    public Tagged readTagged(String key) {
+        byte[] b = blobs.get(key);
+        return b == null ? null : new Tagged(b.clone(), FileBlobStore.tagOf(b));
+    }
+
+    @Override
+    public synchronized long replaceIf(String key, String tag, DurableFiles.Content content) throws IOException {
+        Tagged now = readTagged(key);
+        if (!java.util.Objects.equals(now == null ? null : now.tag(), tag)) {
+            throw new BlobChangedException(key);
+        }
+        return replace(key, content);
+    }
+
+    @Override
     public byte[] readHead(String key, int max) throws IOException {
         byte[] b = read(key);
         return b.length <= max ? b : java.util.Arrays.copyOf(b, max);

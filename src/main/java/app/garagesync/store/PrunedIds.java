@@ -50,6 +50,11 @@ public final class PrunedIds {
         return r != null && id <= r.getValue();
     }
 
+    /** The highest id recorded, 0 when none. */
+    public long last() {
+        return ranges.isEmpty() ? 0 : ranges.lastEntry().getValue();
+    }
+
     public boolean isEmpty() {
         return ranges.isEmpty();
     }

@@ -120,6 +120,43 @@ public final class S3BlobStore implements BlobStore {
     }
 
     @Override
+    public Tagged readTagged(String key) throws IOException {
+        try {
+            var got = s3.getObjectAsBytes(r -> r.bucket(bucket).key(prefix + key));
+            return new Tagged(got.asByteArray(), got.response().eTag());
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (SdkException e) {
+            throw io("read", key, e);
+        }
+    }
+
+    /** {@code If-Match} on the ETag read, or {@code If-None-Match: *} for a record not there yet. */
+    @Override
+    public long replaceIf(String key, String tag, DurableFiles.Content content) throws IOException {
+        byte[] body = bytes(content);
+        try {
+            s3.putObject(r -> {
+                r.bucket(bucket).key(prefix + key);
+                if (tag == null) {
+                    r.ifNoneMatch("*");
+                } else {
+                    r.ifMatch(tag);
+                }
+            }, RequestBody.fromBytes(body));
+            return body.length;
+        } catch (S3Exception e) {
+            // 412: another writer came first; 409: a concurrent conditional write; 404: deleted meanwhile
+            if (e.statusCode() == 412 || e.statusCode() == 409 || e.statusCode() == 404) {
+                throw new BlobChangedException(key);
+            }
+            throw io("replace", key, e);
+        } catch (SdkException e) {
+            throw io("replace", key, e);
+        }
+    }
+
+    @Override
     public byte[] readHead(String key, int max) throws IOException {
         try {
             return s3.getObjectAsBytes(r -> r.bucket(bucket).key(prefix + key).range("bytes=0-" + (max - 1))).asByteArray();

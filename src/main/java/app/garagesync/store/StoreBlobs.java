@@ -56,8 +56,11 @@ public final class StoreBlobs {
         for (String user : users) {
             if (UserIds.isValid(user)) {
                 try {
-                    files.removeLeftovers("users/" + user + "/versions/")
-                            .forEach(p -> LOG.info("Removed {} left by an interrupted write", p));
+                    // the versions' temporary files, and the mark of numbers given (users/<user>/issued)
+                    for (String folder : new String[] {"users/" + user + "/versions/", "users/" + user + "/"}) {
+                        files.removeLeftovers(folder)
+                                .forEach(p -> LOG.info("Removed {} left by an interrupted write", p));
+                    }
                 } catch (IOException e) {
                     LOG.warn("Could not remove leftovers of interrupted writes of user {}: {}", user, e.getMessage());
                 }

@@ -30,13 +30,26 @@ public final class StoreVerifier {
         List<Map<String, Object>> problems = new ArrayList<>();
         int checked = 0;
         for (String user : users) {
-            List<VersionInfo> versions = new ArrayList<>(store.versions(user));
+            List<VersionInfo> versions;
+            PrunedIds pruned;
+            java.util.NavigableMap<Long, String> unreadable;
+            try {
+                versions = new ArrayList<>(store.versions(user));
+                pruned = store.pruned(user);
+                unreadable = new java.util.TreeMap<>(store.damaged(user));
+            } catch (RuntimeException e) {
+                // this user's problem, reported as such: the others are still verified
+                problems.add(problem(user, null, "unreadable: the versions of this user cannot be listed: " + e.getMessage()));
+                continue;
+            }
             java.util.Collections.reverse(versions); // oldest first: reads along a chain reuse its checkpoint
+            // versions whose header reads are checked below; the others are damaged as they stand
+            versions.forEach(v -> unreadable.remove(v.id()));
+            unreadable.forEach((id, why) -> problems.add(problem(user, id, "damaged: " + why)));
             long expected = 1;
-            PrunedIds pruned = store.pruned(user);
             for (VersionInfo v : versions) {
                 for (long missing = expected; missing < v.id(); missing++) {
-                    if (!pruned.contains(missing)) {
+                    if (!pruned.contains(missing) && !unreadable.containsKey(missing)) {
                         problems.add(problem(user, missing, "missing: no file for this version"));
                     }
                 }
@@ -48,6 +61,8 @@ public final class StoreVerifier {
                 }
             }
         }
+        problems.sort(java.util.Comparator.comparing((Map<String, Object> p) -> (String) p.get("user"))
+                .thenComparing(p -> p.get("version") == null ? 0L : (Long) p.get("version")));
         return new Report(problems.isEmpty(), users.size(), checked, problems);
     }
 
@@ -76,7 +91,7 @@ public final class StoreVerifier {
         return null;
     }
 
-    private static Map<String, Object> problem(String user, long version, String what) {
+    private static Map<String, Object> problem(String user, Long version, String what) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("user", user);
         m.put("version", version);

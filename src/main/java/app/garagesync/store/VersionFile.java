@@ -132,14 +132,32 @@ final class VersionFile {
                 (String) h.get("contentHash"));
     }
 
+    /**
+     * The form the header declares, checked for what a bit flip could make of it: a delta's parent is an
+     * earlier version (a self or later parent once made each read loop until the heap was full), and a
+     * header with a delta's fields but no readable parent is damaged, not a checkpoint.
+     */
     static StoredForm parseForm(byte[] headerLine, long size) throws IOException {
         String line = new String(headerLine, StandardCharsets.UTF_8);
         Map<String, Object> h = Json.readMap(line.substring(MAGIC.length()).trim().getBytes(StandardCharsets.UTF_8));
-        if (!(h.get("parent") instanceof Number parent)) {
+        if (!h.containsKey("parent")) {
+            if (h.containsKey("payloadSize") || h.containsKey("chainLength") || h.containsKey("chainBytes")) {
+                throw new IOException("delta fields without a parent");
+            }
             return StoredForm.whole(size);
         }
-        return new StoredForm(parent.longValue(), ((Number) h.get("payloadSize")).longValue(),
-                ((Number) h.get("chainLength")).intValue(), ((Number) h.get("chainBytes")).longValue());
+        if (!(h.get("parent") instanceof Number parent) || !(h.get("id") instanceof Number id)
+                || !(h.get("payloadSize") instanceof Number payloadSize) || !(h.get("chainLength") instanceof Number chainLength)
+                || !(h.get("chainBytes") instanceof Number chainBytes)) {
+            throw new IOException("a delta header without its parent, payload size or chain");
+        }
+        if (parent.longValue() < 1 || parent.longValue() >= id.longValue()) {
+            throw new IOException("parent " + parent + " is not an earlier version than " + id);
+        }
+        if (chainLength.intValue() < 1 || payloadSize.longValue() < 0 || chainBytes.longValue() < 0) {
+            throw new IOException("impossible chain length or sizes");
+        }
+        return new StoredForm(parent.longValue(), payloadSize.longValue(), chainLength.intValue(), chainBytes.longValue());
     }
 
     static byte[] decompress(byte[] file, int from, long size) throws IOException {

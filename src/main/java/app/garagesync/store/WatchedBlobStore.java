@@ -61,69 +61,75 @@ public final class WatchedBlobStore implements BlobStore {
 
     @Override
     public long create(String key, DurableFiles.Content content) throws IOException {
-        try {
-            long size = blobs.create(key, content);
-            failing.remove(folderOf(key));
-            return size;
-        } catch (StoreUnavailableException e) {
-            throw remembered(folderOf(key), e);
-        }
+        return write(key, () -> blobs.create(key, content));
     }
 
     @Override
     public long replace(String key, DurableFiles.Content content) throws IOException {
-        try {
-            long size = blobs.replace(key, content);
-            failing.remove(folderOf(key));
-            return size;
-        } catch (StoreUnavailableException e) {
-            throw remembered(folderOf(key), e);
-        }
+        return write(key, () -> blobs.replace(key, content));
+    }
+
+    @Override
+    public long replaceAtomically(String key, DurableFiles.Content content) throws IOException {
+        return write(key, () -> blobs.replaceAtomically(key, content));
+    }
+
+    @Override
+    public long replaceIf(String key, String tag, DurableFiles.Content content) throws IOException {
+        return write(key, () -> blobs.replaceIf(key, tag, content));
     }
 
     @Override
     public byte[] read(String key) throws IOException {
-        try {
-            return blobs.read(key);
-        } catch (StoreUnavailableException e) {
-            throw remembered(folderOf(key), e);
-        }
+        return watched(folderOf(key), () -> blobs.read(key));
+    }
+
+    @Override
+    public Tagged readTagged(String key) throws IOException {
+        return watched(folderOf(key), () -> blobs.readTagged(key));
     }
 
     @Override
     public byte[] readHead(String key, int max) throws IOException {
-        try {
-            return blobs.readHead(key, max);
-        } catch (StoreUnavailableException e) {
-            throw remembered(folderOf(key), e);
-        }
+        return watched(folderOf(key), () -> blobs.readHead(key, max));
     }
 
     @Override
     public Map<String, Long> list(String prefix) throws IOException {
-        try {
-            return blobs.list(prefix);
-        } catch (StoreUnavailableException e) {
-            throw remembered(prefix, e);
-        }
+        return watched(prefix, () -> blobs.list(prefix));
     }
 
     @Override
     public List<String> folders(String prefix) throws IOException {
-        try {
-            return blobs.folders(prefix);
-        } catch (StoreUnavailableException e) {
-            throw remembered(prefix, e);
-        }
+        return watched(prefix, () -> blobs.folders(prefix));
     }
 
     @Override
     public void delete(String key) throws IOException {
-        try {
+        watched(folderOf(key), () -> {
             blobs.delete(key);
+            return null;
+        });
+    }
+
+    /** One call to the store; a storage failure is remembered for health under its folder. */
+    private <T> T watched(String folder, IoCall<T> call) throws IOException {
+        try {
+            return call.run();
         } catch (StoreUnavailableException e) {
-            throw remembered(folderOf(key), e);
+            throw remembered(folder, e);
         }
+    }
+
+    /** A write: one that goes through shows its folder writable again. */
+    private long write(String key, IoCall<Long> call) throws IOException {
+        long size = watched(folderOf(key), call);
+        failing.remove(folderOf(key));
+        return size;
+    }
+
+    private interface IoCall<T> {
+        T run() throws IOException;
     }
 
     @Override

@@ -118,6 +118,13 @@ public final class SyncApi {
         s.put("targets", perTarget);
         s.put("offsite", offsite(perTarget.isEmpty(), error != null, waitingMost));
         s.put("waitingVersions", waitingMost);
+        // the owner is told here too: the console shows this status
+        List<Long> damaged = new ArrayList<>(store.damaged(user).keySet());
+        s.put("damagedVersions", damaged);
+        if (!damaged.isEmpty() && error == null) {
+            s.put("error", "version " + damaged.get(damaged.size() - 1) + " of your backups is damaged on the server;"
+                    + " your next backup is stored whole, and the damaged one can be restored from a copy");
+        }
         Responses.json(exchange, 200, s);
     }
 

@@ -128,6 +128,121 @@ class CrashConsistencyTest {
         }
     }
 
+    /**
+     * A damaged newest file at start: between kill -9 rounds (posting while killed), the newest version file
+     * is damaged on disk (truncated to nothing, its magic flipped, or its payload cut). Each restart then
+     * refuses every damaged version by name (latest included when it is the newest), serves every other
+     * acknowledged version byte for byte, verify names exactly the damaged ones, and new backups are
+     * acknowledged under numbers never used before. Rounds: -Dgaragesync.crash.damaged-rounds.
+     */
+    @Test
+    void a_damaged_newest_file_at_start_is_named_and_the_backups_go_on(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir)
+            throws Exception {
+        int rounds = Integer.getInteger("garagesync.crash.damaged-rounds", 3);
+        long seed = Long.getLong("garagesync.crash.seed", System.nanoTime());
+        System.out.println("CrashConsistencyTest (damaged newest) seed " + seed + ", data in " + dir);
+        Random random = new Random(seed);
+        Path data = dir.resolve("data");
+        Path log = dir.resolve("daemon.log");
+        Path versions = data.resolve("users/" + Load.INGEST.user + "/versions");
+        EditableBackup.Doc model = EditableBackup.initial(random, 20);
+        Map<Long, byte[]> acked = new java.util.TreeMap<>();
+        java.util.TreeSet<Long> damaged = new java.util.TreeSet<>();
+        int refused = 0;
+        for (int round = 0; round <= rounds; round++) {
+            try (ChildDaemon child = ChildDaemon.start(data, log)) {
+                Http http = child.http().as(Load.INGEST.user);
+                refused += checkDamaged(http, acked, damaged);
+                if (round == rounds) {
+                    break;
+                }
+                AtomicInteger acks = new AtomicInteger();
+                Random client = new Random(random.nextLong());
+                Thread poster = new Thread(() -> {
+                    while (true) {
+                        EditableBackup.edit(model, client);
+                        byte[] body = model.bytes();
+                        Http.Response answer;
+                        try {
+                            answer = http.postBytes("/api/backup", "application/json", body);
+                        } catch (RuntimeException daemonGone) {
+                            return;
+                        }
+                        Matcher m = VERSION.matcher(answer.body());
+                        if (answer.status() == 201 && m.find()) {
+                            synchronized (acked) {
+                                acked.put(Long.parseLong(m.group(1)), body);
+                            }
+                            acks.incrementAndGet();
+                        } else if (answer.status() != 200) {
+                            synchronized (unexpected) {
+                                unexpected.add(answer.toString());
+                            }
+                            return;
+                        }
+                    }
+                });
+                poster.start();
+                int killAfterAcks = 1 + random.nextInt(6);
+                await().atMost(Duration.ofSeconds(60)).until(() -> acks.get() >= killAfterAcks || !poster.isAlive());
+                child.kill();
+                poster.join(30_000);
+                assertThat(poster.isAlive()).as("a client still running after the kill").isFalse();
+            }
+            assertThat(unexpected).as("answers other than 200/201 with a damaged version at start").isEmpty();
+            long newest;
+            try (java.util.stream.Stream<Path> files = Files.list(versions)) {
+                newest = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("\\d{10}\\.gsv"))
+                        .mapToLong(n -> Long.parseLong(n.substring(0, 10))).max().orElseThrow();
+            }
+            Path file = versions.resolve(String.format("%010d.gsv", newest));
+            byte[] bytes = Files.readAllBytes(file);
+            switch (round % 3) {
+                case 0 -> bytes = new byte[0];
+                case 1 -> bytes[2] ^= 0x04;
+                default -> bytes = java.util.Arrays.copyOf(bytes, bytes.length - 1 - random.nextInt(Math.max(1, bytes.length / 4)));
+            }
+            Files.write(file, bytes);
+            damaged.add(newest);
+        }
+        assertThat(acked.keySet()).as("versions acknowledged after a damaged newest file").isNotEmpty();
+        ReliabilityReport.line("crash consistency, damaged newest file at start", "seed=" + seed, "restarts=" + (rounds + 1),
+                "versions damaged=" + damaged.size(), "versions acknowledged=" + acked.size(),
+                "damaged reads refused=" + refused);
+    }
+
+    /** Checks a restarted daemon against the acknowledged and the damaged versions; returns the reads refused. */
+    private static int checkDamaged(Http http, Map<Long, byte[]> acked, java.util.TreeSet<Long> damaged) {
+        int refused = 0;
+        for (long id : damaged) {
+            Http.Response r = http.get("/api/backup?version=" + id);
+            assertThat(r.status()).as("damaged version %d: %s", id, r.body()).isEqualTo(500);
+            assertThat(r.body()).contains("\"error\":\"damaged_version\"").contains("\"version\":" + id);
+            refused++;
+        }
+        for (Map.Entry<Long, byte[]> ack : acked.entrySet()) {
+            if (!damaged.contains(ack.getKey())) {
+                Http.Response r = http.get("/api/backup?version=" + ack.getKey());
+                assertThat(r.status()).as("acknowledged version %d: %s", ack.getKey(), r.body()).isEqualTo(200);
+                assertThat(r.bytes()).as("acknowledged version %d", ack.getKey()).isEqualTo(ack.getValue());
+            }
+        }
+        if (!damaged.isEmpty()) {
+            Http.Response latest = http.get("/api/backup");
+            assertThat(latest.status()).as("latest, the newest version %d being damaged: %s", damaged.last(), latest.body())
+                    .isEqualTo(500);
+            assertThat(latest.body()).contains("\"version\":" + damaged.last());
+            refused++;
+            String verify = http.postJson("/api/admin/verify", "{}").body();
+            assertThat(verify).startsWith("{\"ok\":false");
+            for (long id : damaged) {
+                assertThat(verify).contains("\"version\":" + id + ",\"problem\":\"damaged");
+            }
+            assertThat(verify.split("\"problem\"", -1)).as("only the damaged versions in %s", verify).hasSize(damaged.size() + 1);
+        }
+        return refused;
+    }
+
     private static String[] properties(Load load) {
         if (load != Load.PRUNE) {
             return new String[0];

@@ -38,6 +38,26 @@ abstract class BlobStoreContract {
         s.delete("users/b/pruned");
     }
 
+    /** The read-modify-write of a record several daemons update: the second writer from the same read loses. */
+    @Test
+    void replace_if_succeeds_only_on_the_content_it_read() throws Exception {
+        BlobStore s = store();
+        assertThat(s.readTagged("users/f/pruned")).isNull();
+        s.replaceIf("users/f/pruned", null, text("1\n"));
+        assertThatThrownBy(() -> s.replaceIf("users/f/pruned", null, text("2\n")))
+                .as("created by someone else meanwhile").isInstanceOf(BlobStore.BlobChangedException.class);
+        BlobStore.Tagged first = s.readTagged("users/f/pruned");
+        assertThat(new String(first.bytes(), StandardCharsets.UTF_8)).isEqualTo("1\n");
+        s.replaceIf("users/f/pruned", first.tag(), text("1-3\n"));
+        assertThatThrownBy(() -> s.replaceIf("users/f/pruned", first.tag(), text("1-2\n")))
+                .as("a second writer that read the same content").isInstanceOf(BlobStore.BlobChangedException.class);
+        assertThat(new String(s.read("users/f/pruned"), StandardCharsets.UTF_8)).isEqualTo("1-3\n");
+        BlobStore.Tagged second = s.readTagged("users/f/pruned");
+        assertThat(second.tag()).isNotEqualTo(first.tag());
+        s.replaceIf("users/f/pruned", second.tag(), text("1-5\n"));
+        assertThat(new String(s.read("users/f/pruned"), StandardCharsets.UTF_8)).isEqualTo("1-5\n");
+    }
+
     @Test
     void lists_blobs_and_folders_one_level_deep() throws Exception {
         BlobStore s = store();

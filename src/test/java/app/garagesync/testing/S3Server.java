@@ -23,7 +23,7 @@ public final class S3Server implements AutoCloseable {
     private final int port;
 
     public S3Server(Path dir) throws Exception {
-        BlobStore blobs = new FilesystemNio2BlobStore(Files.createDirectories(dir).toString());
+        BlobStore blobs = new AtomicIfMatch(new FilesystemNio2BlobStore(Files.createDirectories(dir).toString()));
         blobs.createContainer(BUCKET);
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -64,5 +64,36 @@ public final class S3Server implements AutoCloseable {
     @Override
     public void close() throws Exception {
         proxy.stop();
+    }
+
+    /**
+     * s3proxy 4.1 checks {@code If-Match} in its HTTP handler and then writes, so two PUTs that read the same
+     * ETag can both succeed; S3 itself decides atomically. Conditional PUTs here re-check under a lock, as S3
+     * does ({@code If-None-Match: *} is already atomic in the filesystem store).
+     */
+    private static final class AtomicIfMatch extends org.gaul.s3proxy.blobstore.ForwardingBlobStore {
+
+        AtomicIfMatch(BlobStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public software.amazon.awssdk.services.s3.model.PutObjectResponse putBlob(
+                software.amazon.awssdk.services.s3.model.PutObjectRequest request, java.io.InputStream body) {
+            if (request.ifMatch() == null) {
+                return super.putBlob(request, body);
+            }
+            synchronized (this) {
+                var now = delegate().blobMetadataIfPresent(request.bucket(), request.key());
+                if (now == null || !unquoted(now.eTag()).equals(unquoted(request.ifMatch()))) {
+                    throw new org.gaul.s3proxy.S3ProxyException(org.gaul.s3proxy.S3ErrorCode.PRECONDITION_FAILED);
+                }
+                return super.putBlob(request, body);
+            }
+        }
+
+        private static String unquoted(String etag) {
+            return etag == null ? "" : etag.replace("\"", "");
+        }
     }
 }

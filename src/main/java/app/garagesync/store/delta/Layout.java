@@ -121,12 +121,25 @@ public final class Layout {
      * buffer (most of them: the unchanged runs of a checkpoint) come as one slice.
      */
     public void forEachSlice(SliceConsumer out) {
+        forEachSlice(out, 0, 0);
+    }
+
+    /** Like {@link #forEachSlice(SliceConsumer)}, leaving out the skeleton's bytes {@code [cutFrom, cutTo)}. */
+    void forEachSlice(SliceConsumer out, int cutFrom, int cutTo) {
+        SliceConsumer skeletonOut = cutTo <= cutFrom ? out : (buffer, from, to) -> {
+            if (from < cutFrom) {
+                out.slice(buffer, from, Math.min(to, cutFrom));
+            }
+            if (to > cutTo) {
+                out.slice(buffer, Math.max(from, cutTo), to);
+            }
+        };
         int skel = 0;
         List<Collection> ordered = new ArrayList<>(collections);
         ordered.sort((a, b) -> Integer.compare(a.skeletonOffset, b.skeletonOffset));
         for (Collection c : ordered) {
             if (c.skeletonOffset > skel) {
-                out.slice(skeleton, skel, c.skeletonOffset);
+                skeletonOut.slice(skeleton, skel, c.skeletonOffset);
             }
             skel = c.skeletonOffset;
             int i = 0;
@@ -141,7 +154,7 @@ public final class Layout {
             }
         }
         if (skeleton.length > skel) {
-            out.slice(skeleton, skel, skeleton.length);
+            skeletonOut.slice(skeleton, skel, skeleton.length);
         }
     }
 
