@@ -3,41 +3,27 @@ package app.garagesync.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.testing.Backups;
+import app.garagesync.testing.DaemonExtension;
 import app.garagesync.testing.Http;
-import app.garagesync.testing.RunningDaemon;
 import io.swagger.parser.OpenAPIParser;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.VerbDefinition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GET /api/openapi.json: a valid OpenAPI description of every REST endpoint the daemon serves. */
 class OpenApiTest {
 
-    @TempDir
-    static Path dataDir;
-    static RunningDaemon daemon;
-
-    @BeforeAll
-    static void start() {
-        daemon = RunningDaemon.start(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        daemon.close();
-    }
+    @RegisterExtension
+    static final DaemonExtension daemon = new DaemonExtension();
 
     @Test
     void should_serve_a_valid_openapi_description_listing_every_rest_endpoint() {

@@ -4,34 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import app.garagesync.testing.Backups;
+import app.garagesync.testing.DaemonExtension;
 import app.garagesync.testing.Http;
-import app.garagesync.testing.RunningDaemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class InboxTest {
 
     static final Duration WAIT = Duration.ofSeconds(20);
 
-    @TempDir
-    static Path dataDir;
-    static RunningDaemon daemon;
-
-    @BeforeAll
-    static void start() {
-        daemon = RunningDaemon.start(dataDir, "garagesync.inbox.poll-interval", "100", "garagesync.inbox.min-age", "100");
-    }
-
-    @AfterAll
-    static void stop() {
-        daemon.close();
-    }
+    @RegisterExtension
+    static final DaemonExtension daemon = new DaemonExtension("garagesync.inbox.poll-interval", "100", "garagesync.inbox.min-age", "100");
 
     @Test
     void should_import_a_dropped_backup_for_the_folders_user() throws Exception {
@@ -68,7 +55,7 @@ class InboxTest {
 
     /** Written under another name, then renamed in: how a careful copy lands. */
     private static Path drop(String folder, String name, String content) throws Exception {
-        Path dir = Files.createDirectories(dataDir.resolve(folder));
+        Path dir = Files.createDirectories(daemon.dataDir().resolve(folder));
         Path temp = dir.resolve(".copying-" + name);
         Files.writeString(temp, content);
         return Files.move(temp, dir.resolve(name));

@@ -3,10 +3,10 @@ package app.garagesync.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.reliability.BadRequestCorpus.Bad;
+import app.garagesync.testing.DaemonExtension;
 import app.garagesync.testing.EditableBackup;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.ReliabilityReport;
-import app.garagesync.testing.RunningDaemon;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A corpus of malformed and hostile requests on every endpoint: each gets a 4xx with a JSON error body,
@@ -40,15 +40,13 @@ class BadRequestCorpusTest {
     static final List<String> USER_READS = List.of("/api/backup", "/api/backup/versions", "/api/export",
             "/api/sync/status", "/api/sync/settings", "/.netlify/functions/backup-data", "/.netlify/functions/sync-data");
 
-    @TempDir
-    static Path dataDir;
-    static RunningDaemon daemon;
+    @RegisterExtension
+    static final DaemonExtension daemon = new DaemonExtension("garagesync.max-backup-size", "1MB");
     static long base;
     static int tried;
 
     @BeforeAll
     static void start() {
-        daemon = RunningDaemon.start(dataDir, "garagesync.max-backup-size", "1MB");
         Http.Response first = daemon.http().as("victim").postBytes("/api/backup", "application/json",
                 EditableBackup.initial(new Random(1), 5).bytes());
         assertThat(first.status()).isEqualTo(201);
@@ -57,7 +55,6 @@ class BadRequestCorpusTest {
 
     @AfterAll
     static void stop() {
-        daemon.close();
         ReliabilityReport.line("bad input corpus", "bad inputs tried=" + tried);
     }
 
@@ -255,10 +252,10 @@ class BadRequestCorpusTest {
     /** Every file under the data directory with its size and modification time. */
     private static Map<String, Long> snapshot() {
         Map<String, Long> files = new TreeMap<>();
-        try (Stream<Path> all = Files.walk(dataDir)) {
+        try (Stream<Path> all = Files.walk(daemon.dataDir())) {
             all.filter(Files::isRegularFile).forEach(p -> {
                 try {
-                    files.put(dataDir.relativize(p) + " " + Files.size(p), Files.getLastModifiedTime(p).toMillis());
+                    files.put(daemon.dataDir().relativize(p) + " " + Files.size(p), Files.getLastModifiedTime(p).toMillis());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

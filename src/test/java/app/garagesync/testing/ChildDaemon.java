@@ -50,17 +50,7 @@ public final class ChildDaemon implements AutoCloseable {
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         ChildDaemon child = new ChildDaemon(process, port);
-        Http http = child.http();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("daemon exited with " + process.exitValue() + ", see " + log);
-            }
-            try {
-                return http.get("/api/health").status() == 200;
-            } catch (RuntimeException notYet) {
-                return false;
-            }
-        });
+        awaitHealthy(child, log);
         return child;
     }
 
@@ -72,6 +62,13 @@ public final class ChildDaemon implements AutoCloseable {
     public static ChildDaemon startIn(Path workDir, int port, Path log, String... properties) throws IOException {
         Process process = launch(workDir, log, properties);
         ChildDaemon child = new ChildDaemon(process, port);
+        awaitHealthy(child, log);
+        return child;
+    }
+
+    /** Waits for health to answer 200; a daemon that never does is killed, so that it cannot outlive the test. */
+    private static void awaitHealthy(ChildDaemon child, Path log) {
+        Process process = child.process;
         Http http = child.http();
         try {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
@@ -85,11 +82,10 @@ public final class ChildDaemon implements AutoCloseable {
                 }
             });
         } catch (RuntimeException | Error notHealthy) {
-            // a daemon listening elsewhere (the file not taken into account) must not outlive the test
+            // e.g. a daemon listening elsewhere (its application.properties not taken into account)
             process.destroyForcibly();
             throw notHealthy;
         }
-        return child;
     }
 
     /**

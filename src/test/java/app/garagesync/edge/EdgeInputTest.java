@@ -1,7 +1,8 @@
-package app.garagesync;
+package app.garagesync.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import app.garagesync.Json;
 import app.garagesync.auth.TokenFile;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.Http;

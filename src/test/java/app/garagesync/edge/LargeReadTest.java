@@ -1,4 +1,4 @@
-package app.garagesync;
+package app.garagesync.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,7 +1,8 @@
-package app.garagesync;
+package app.garagesync.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import app.garagesync.Json;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;

@@ -1,9 +1,7 @@
-package app.garagesync;
+package app.garagesync.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import app.garagesync.store.PrunedIds;
-import app.garagesync.store.S3BlobStore;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.EditableBackup;
 import app.garagesync.testing.FaultyProxy;

@@ -1,19 +1,17 @@
-package app.garagesync;
+package app.garagesync.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.testing.Backups;
+import app.garagesync.testing.DaemonExtension;
 import app.garagesync.testing.Http;
-import app.garagesync.testing.RunningDaemon;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,19 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Each validation rule and limit: a clear 4xx naming what and where, and nothing stored. */
 class ValidationTest {
 
-    @TempDir
-    static Path dataDir;
-    static RunningDaemon daemon;
-
-    @BeforeAll
-    static void start() {
-        daemon = RunningDaemon.start(dataDir, "garagesync.max-backup-size", "64KB", "garagesync.json.max-depth", "40");
-    }
-
-    @AfterAll
-    static void stop() {
-        daemon.close();
-    }
+    @RegisterExtension
+    static final DaemonExtension daemon = new DaemonExtension("garagesync.max-backup-size", "64KB", "garagesync.json.max-depth", "40");
 
     static Stream<Arguments> invalidBackups() {
         return Stream.of(
@@ -73,7 +60,7 @@ class ValidationTest {
         assertThat(r.header("Content-Type")).startsWith("application/json");
         assertThat(r.body()).contains("\"error\":\"invalid_backup\"").contains(message);
         assertThat(http.get("/api/backup").status()).isEqualTo(404);
-        assertThat(Files.exists(dataDir.resolve("users/invalid/versions"))).isFalse();
+        assertThat(Files.exists(daemon.dataDir().resolve("users/invalid/versions"))).isFalse();
     }
 
     @Test
@@ -149,7 +136,7 @@ class ValidationTest {
             assertThat(r.status()).as(id).isEqualTo(400);
             assertThat(r.body()).contains("user id", "\"error\":\"invalid_request\"", "\"status\":400");
         }
-        try (Stream<Path> users = Files.list(dataDir.resolve("users"))) {
+        try (Stream<Path> users = Files.list(daemon.dataDir().resolve("users"))) {
             assertThat(users.map(p -> p.getFileName().toString())).allMatch(n -> n.matches("[A-Za-z0-9][A-Za-z0-9._-]*"));
         } catch (java.io.IOException e) {
             // no users directory at all is fine too

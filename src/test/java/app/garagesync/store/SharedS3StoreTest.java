@@ -1,4 +1,4 @@
-package app.garagesync;
+package app.garagesync.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,10 @@
-package app.garagesync;
+package app.garagesync.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import app.garagesync.Json;
 import app.garagesync.store.S3BlobStore;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.FaultyProxy;

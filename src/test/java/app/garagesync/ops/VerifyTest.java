@@ -1,4 +1,4 @@
-package app.garagesync;
+package app.garagesync.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,7 @@
-package app.garagesync;
+package app.garagesync.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import app.garagesync.auth.TokenFile;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;

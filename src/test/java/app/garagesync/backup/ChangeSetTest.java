@@ -1,15 +1,12 @@
-package app.garagesync;
+package app.garagesync.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import app.garagesync.testing.DaemonExtension;
 import app.garagesync.testing.Http;
-import app.garagesync.testing.RunningDaemon;
 import java.net.http.HttpRequest;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** PATCH /api/backup: change-sets applied to the latest version, exactly, or 409 on a stale base. */
 class ChangeSetTest {
@@ -18,19 +15,8 @@ class ChangeSetTest {
             + "\"data\":{\"customers\":[{\"id\":\"c1\",\"name\":\"Élodie\"},{\"id\":\"c2\",\"name\":\"Jérôme\"},{\"id\":\"c3\",\"name\":\"Anaïs\"}],"
             + "\"repairs\":[{\"id\":1,\"total\":19.90}],\"settings\":{\"currency\":\"EUR\"}}}";
 
-    @TempDir
-    static Path dataDir;
-    static RunningDaemon daemon;
-
-    @BeforeAll
-    static void start() {
-        daemon = RunningDaemon.start(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        daemon.close();
-    }
+    @RegisterExtension
+    static final DaemonExtension daemon = new DaemonExtension();
 
     static Http.Response patch(Http http, String body) {
         return http.send(http.builder("/api/backup").header("Content-Type", "application/json")

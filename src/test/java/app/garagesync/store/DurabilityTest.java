@@ -1,9 +1,8 @@
-package app.garagesync;
+package app.garagesync.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import app.garagesync.store.DurableFiles;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.ChildDaemon;
 import app.garagesync.testing.Http;

@@ -1,37 +1,23 @@
-package app.garagesync;
+package app.garagesync.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.testing.Backups;
+import app.garagesync.testing.DaemonExtension;
 import app.garagesync.testing.Http;
-import app.garagesync.testing.RunningDaemon;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Hundreds of malformed and hostile requests: each gets a 4xx (or is a valid backup), never a 5xx. */
 class HostileInputTest {
 
-    @TempDir
-    static Path dataDir;
-    static RunningDaemon daemon;
-
-    @BeforeAll
-    static void start() {
-        daemon = RunningDaemon.start(dataDir, "garagesync.max-backup-size", "1MB");
-    }
-
-    @AfterAll
-    static void stop() {
-        daemon.close();
-    }
+    @RegisterExtension
+    static final DaemonExtension daemon = new DaemonExtension("garagesync.max-backup-size", "1MB");
 
     @Test
     void every_truncation_of_a_backup_is_refused_and_stores_nothing() {

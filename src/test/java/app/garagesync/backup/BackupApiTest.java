@@ -1,35 +1,21 @@
-package app.garagesync;
+package app.garagesync.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.testing.Backups;
+import app.garagesync.testing.DaemonExtension;
 import app.garagesync.testing.Http;
-import app.garagesync.testing.RunningDaemon;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every endpoint of the public contract, over real HTTP against the started daemon. */
 class BackupApiTest {
 
-    @TempDir
-    static Path dataDir;
-    static RunningDaemon daemon;
-
-    @BeforeAll
-    static void start() {
-        daemon = RunningDaemon.start(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        daemon.close();
-    }
+    @RegisterExtension
+    static final DaemonExtension daemon = new DaemonExtension();
 
     @Test
     void should_store_and_return_a_backup_byte_for_byte() {
