@@ -37,10 +37,11 @@ class HttpEdgeLimitsTest {
         try (RunningDaemon daemon = RunningDaemon.start(dir.resolve("data"), "garagesync.auth.mode", "token",
                 "garagesync.auth.tokens-file", tokens.toString());
              Socket s = connect(daemon)) {
-            // 49 MB announced, 1 MB sent, then nothing: the answer must not wait for the rest
+            // 49 MB announced and not one byte of it sent: the answer must not wait for the body. (Bytes sent
+            // and left unread when the daemon closes would make its kernel reset the connection, which can
+            // drop the answer before this side reads it: a race of the test, not of the daemon.)
             send(s, "POST /api/backup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + 49 * 1024 * 1024 + "\r\n\r\n");
-            s.getOutputStream().write(new byte[1024 * 1024]);
             String answer = readHead(s);
             assertThat(answer).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close");
             assertThat(readToEnd(s)).contains("\"unauthorized\"");
