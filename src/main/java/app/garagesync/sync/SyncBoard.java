@@ -82,12 +82,12 @@ public final class SyncBoard {
     public void retrying(String target, String error, FailureCause cause) {
         TargetState s = target(target);
         synchronized (s) {
+            s.lastCause = telling(s, cause);
             if (s.state != State.failing) {
                 s.state = State.retrying;
             }
             s.lastError = error;
             s.lastErrorAt = clock.instant();
-            s.lastCause = cause;
         }
     }
 
@@ -112,13 +112,23 @@ public final class SyncBoard {
     public boolean failed(String target, String error, FailureCause cause) {
         TargetState s = target(target);
         synchronized (s) {
+            s.lastCause = telling(s, cause);
             boolean fresh = s.state != State.failing;
             s.state = State.failing;
             s.lastError = error;
             s.lastErrorAt = clock.instant();
-            s.lastCause = cause;
             return fresh;
         }
+    }
+
+    /**
+     * The cause to show. A target that refuses (a missing bucket) often closes the connection before reading
+     * the body, so the next try fails with a bare "broken pipe": while no try has succeeded since, the cause
+     * already named says more than that. The raw text of the latest error is still the detail.
+     */
+    private static FailureCause telling(TargetState s, FailureCause cause) {
+        boolean stillFailing = s.state != State.ok && s.lastCause != null;
+        return cause == FailureCause.other && stillFailing ? s.lastCause : cause;
     }
 
     public synchronized void record(Attempt attempt) {

@@ -27,4 +27,15 @@ class SyncBoardTest {
         assertThat(board.succeeded("s3")).isFalse();
         assertThat(board.target("s3").state).isEqualTo(SyncBoard.State.ok);
     }
+
+    @Test
+    void should_keep_the_named_cause_when_the_next_try_only_breaks_the_connection() {
+        board.retrying("s3", "NoSuchBucket", FailureCause.not_found);
+        board.failed("s3", "Broken pipe", FailureCause.other);
+        assertThat(board.target("s3").lastCause).isEqualTo(FailureCause.not_found);
+        assertThat(board.target("s3").lastError).isEqualTo("Broken pipe");
+        board.succeeded("s3");
+        board.failed("s3", "something new", FailureCause.other);
+        assertThat(board.target("s3").lastCause).isEqualTo(FailureCause.other);
+    }
 }
