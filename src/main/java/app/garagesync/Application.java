@@ -50,7 +50,7 @@ public final class Application {
     public static Main newMain(Properties overrides) {
         // no main class: it would turn on package scanning and load GarageSyncBeans a second time
         Main main = new Main();
-        main.configure().addConfiguration(GarageSyncBeans.class);
+        main.configure().addConfiguration(new GarageSyncBeans());
         Properties defaults = OperatorProperties.builtInDefaults();
         OperatorProperties operatorFile = OperatorProperties.read(OperatorProperties.FILE);
         operatorFile.log(defaults, System.getenv(), System.getProperties());
