@@ -42,7 +42,7 @@ export class GarageSync extends EventTarget {
   #base = null;
   #onOnline = () => this.#retryNow();
   #s = {
-    enabled: null, reachable: true, outcome: null, error: null, pending: false,
+    enabled: null, reachable: true, outcome: null, error: null, errorCode: null, pending: false,
     lastSent: null, server: null, errorWasNetwork: false, copyRefused: false, sentSinceStatus: false,
   };
 
@@ -94,6 +94,9 @@ export class GarageSync extends EventTarget {
       // where the error comes from, for a page that puts it in words: offline (no answer), client (a
       // refusal or this browser), target (an off-site target refuses: see targets[].cause)
       errorSource: s.error ? (s.errorWasNetwork ? 'offline' : 'client') : server.error ? 'target' : null,
+      // the daemon's error code of the last refusal (store_unavailable, insufficient_storage, ...)
+      errorCode: s.error && !s.errorWasNetwork ? s.errorCode : null,
+      damagedVersions: server.damagedVersions ?? [],
       pending: s.pending,
       user: server.user ?? null,
       targets,
@@ -446,6 +449,7 @@ export class GarageSync extends EventTarget {
       this.#s.outcome = 'error';
       this.#s.errorWasNetwork = false;
       this.#s.error = err.message;
+      this.#s.errorCode = err.error || null;
       this.#emit();
     }
     throw new GarageSyncError(err.message, r.status, err.error);

@@ -96,6 +96,18 @@ const fr = {
   'cause.short.full': 'Destination pleine',
   'cause.short.not_found': 'Destination introuvable',
   'cause.short.other': 'Refusé par la destination',
+  'server.store_unavailable': 'Le serveur garage-sync ne peut pas écrire sur son stockage pour le moment (disque en lecture seule ou stockage distant injoignable). Rien n\'a été perdu : vos données restent dans ce navigateur.',
+  'advice.server.store_unavailable': 'Prévenez la personne qui gère le serveur ; l\'envoi reprendra tout seul quand le stockage répondra.',
+  'server.insufficient_storage': 'Le disque du serveur garage-sync est plein : la dernière sauvegarde n\'a pas pu y être enregistrée. Rien n\'a été perdu : vos données restent dans ce navigateur.',
+  'advice.server.insufficient_storage': 'Faites libérer de la place sur le serveur ; l\'envoi reprendra tout seul ensuite.',
+  'server.damaged_version': 'Une version de vos sauvegardes est abîmée sur le serveur : elle n\'est plus servie. Les autres versions sont intactes.',
+  'advice.server.damaged_version': 'Vos prochaines sauvegardes sont enregistrées normalement. Demandez une restauration de cette version depuis la copie hors site.',
+  'server.busy': 'Le serveur garage-sync est très occupé : la sauvegarde sera renvoyée dans un instant.',
+  'server.too_large': 'Cette sauvegarde dépasse la taille que le serveur accepte.',
+  'advice.server.too_large': 'Demandez à la personne qui gère le serveur d\'augmenter la limite (garagesync.max-backup-size).',
+  'server.unauthorized': 'Le serveur garage-sync a refusé l\'identifiant de cet appareil.',
+  'advice.server.unauthorized': 'Vérifiez le jeton d\'accès saisi pour cet appareil.',
+  'damaged.versions': 'Des versions de vos sauvegardes sont abîmées sur le serveur ({list}) : elles ne sont plus servies, les autres sont intactes.',
   'error.client': 'Le dernier échange avec le serveur garage-sync a échoué.',
   'error.offline': 'Le serveur garage-sync ne répond pas : les données sont gardées dans ce navigateur et seront envoyées à son retour.',
   'table.more': 'Le tableau continue : faites-le glisser sur le côté →',
@@ -246,6 +258,18 @@ const en = {
   'cause.short.full': 'Destination full',
   'cause.short.not_found': 'Destination not found',
   'cause.short.other': 'Refused by the destination',
+  'server.store_unavailable': 'The garage-sync server cannot write to its storage right now (a read-only disk or an unreachable remote store). Nothing was lost: your data stays in this browser.',
+  'advice.server.store_unavailable': 'Tell whoever runs the server; sending resumes on its own once the storage answers.',
+  'server.insufficient_storage': 'The garage-sync server\'s disk is full: the last backup could not be stored there. Nothing was lost: your data stays in this browser.',
+  'advice.server.insufficient_storage': 'Have space freed on the server; sending resumes on its own afterwards.',
+  'server.damaged_version': 'A version of your backups is damaged on the server: it is no longer served. The other versions are intact.',
+  'advice.server.damaged_version': 'Your next backups are stored normally. Ask for that version to be restored from the off-site copy.',
+  'server.busy': 'The garage-sync server is very busy: the backup will be sent again in a moment.',
+  'server.too_large': 'This backup is larger than the server accepts.',
+  'advice.server.too_large': 'Ask whoever runs the server to raise the limit (garagesync.max-backup-size).',
+  'server.unauthorized': 'The garage-sync server refused this device\'s credentials.',
+  'advice.server.unauthorized': 'Check the access token entered for this device.',
+  'damaged.versions': 'Some versions of your backups are damaged on the server ({list}): they are no longer served, the others are intact.',
   'error.client': 'The last exchange with the garage-sync server failed.',
   'error.offline': 'The garage-sync server does not answer: the data is kept in this browser and will be sent when it is back.',
   'table.more': 'The table goes on: swipe it sideways →',
@@ -327,6 +351,15 @@ export function describeError(lang, status) {
       detail: failing.detail || failing.lastError || status.error };
   }
   if (status.errorSource === 'offline') return { text: t(lang, 'error.offline'), advice: '', detail: status.error };
+  const code = status.errorSource === 'client' ? status.errorCode : null;
+  if (code && fr[`server.${code}`]) {
+    return { text: t(lang, `server.${code}`), advice: fr[`advice.server.${code}`] ? t(lang, `advice.server.${code}`) : '',
+      detail: status.error };
+  }
+  if (status.errorSource === 'target' && status.damagedVersions?.length) {
+    return { text: t(lang, 'damaged.versions', { list: status.damagedVersions.join(', ') }),
+      advice: t(lang, 'advice.server.damaged_version'), detail: status.error };
+  }
   return { text: t(lang, 'error.client'), advice: '', detail: status.error };
 }
 

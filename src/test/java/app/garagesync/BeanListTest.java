@@ -25,7 +25,9 @@ class BeanListTest {
 
     private static final Pattern DOC_ROW = Pattern.compile("^\\| `([A-Za-z0-9]+)` \\|", Pattern.MULTILINE);
     private static final Pattern ROUTE_REF = Pattern.compile(
-            "(?:\\bref: |Ref: |\"#)([A-Za-z][A-Za-z0-9]*)");
+            // ref: x, redeliveryPolicyRef: x, "#x", and a template's bean parameter { name: bean, value: x };
+            // a target's own S3 client ("#s3-client-{{name}}") is bound per target, not here
+            "(?:\\bref: |(?:redeliveryPolicy|onRedelivery)Ref: |\"#(?!s3-client-)|name: bean, value: )([A-Za-z][A-Za-z0-9]*)\\b");
 
     @Test
     void should_bind_exactly_the_beans_docs_routes_md_lists(@TempDir Path dir) throws Exception {

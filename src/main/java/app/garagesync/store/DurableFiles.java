@@ -72,7 +72,7 @@ public final class DurableFiles {
     }
 
     private static long createNewOrFail(Path target, Content content) throws IOException {
-        Path temp = writeTemp(target, content);
+        Path temp = writeTemp(target, content, true);
         long size = Files.size(temp);
         try {
             // a hard link is the create-only rename: ATOMIC_MOVE would silently replace an existing version
@@ -105,8 +105,26 @@ public final class DurableFiles {
         }
     }
 
+    /**
+     * Atomically replaces (or creates) {@code target}, without fsync: for a record a kill -9 must not tear
+     * but that the fsynced files beside it can rebuild after a power loss (the mark of version numbers).
+     */
+    public static long replaceUnsynced(Path target, Content content) throws IOException {
+        try {
+            createDirectoriesOrFail(target.toAbsolutePath().getParent());
+            return move(writeTemp(target, content, false), target);
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("write " + target, e);
+        }
+    }
+
     private static long replaceOrFail(Path target, Content content) throws IOException {
-        Path temp = writeTemp(target, content);
+        long size = move(writeTemp(target, content, true), target);
+        syncDirectory(target.getParent());
+        return size;
+    }
+
+    private static long move(Path temp, Path target) throws IOException {
         long size = Files.size(temp);
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -114,7 +132,6 @@ public final class DurableFiles {
             Files.deleteIfExists(temp);
             throw e;
         }
-        syncDirectory(target.getParent());
         return size;
     }
 
@@ -165,14 +182,16 @@ public final class DurableFiles {
         return DIRECTORY_SYNCS.get();
     }
 
-    private static Path writeTemp(Path target, Content content) throws IOException {
+    private static Path writeTemp(Path target, Content content, boolean sync) throws IOException {
         Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
         try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), PRIVATE_FILE)) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
             content.writeTo(out);
             out.flush();
-            ch.force(true);
-            FILE_SYNCS.incrementAndGet();
+            if (sync) {
+                ch.force(true);
+                FILE_SYNCS.incrementAndGet();
+            }
         } catch (IOException e) {
             Files.deleteIfExists(temp);
             throw e;

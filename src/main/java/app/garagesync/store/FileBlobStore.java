@@ -51,20 +51,7 @@ public final class FileBlobStore implements BlobStore {
     /** Temporary file and rename without fsync: the page cache keeps it through a kill -9. */
     @Override
     public long replaceAtomically(String key, DurableFiles.Content content) throws IOException {
-        Path file = path(key);
-        DurableFiles.createDirectories(file.getParent());
-        Path temp = file.resolveSibling(DurableFiles.TEMP_PREFIX + file.getFileName() + "-" + java.util.UUID.randomUUID());
-        try (java.io.OutputStream out = Files.newOutputStream(temp, java.nio.file.StandardOpenOption.CREATE_NEW)) {
-            content.writeTo(out);
-        }
-        try {
-            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            Files.deleteIfExists(temp);
-            throw e;
-        }
-        return Files.size(file);
+        return DurableFiles.replaceUnsynced(path(key), content);
     }
 
     @Override

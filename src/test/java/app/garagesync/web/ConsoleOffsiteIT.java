@@ -117,6 +117,24 @@ class ConsoleOffsiteIT {
         browser.waiting(WAIT).until(d -> text("#history tbody").contains("Destination injoignable"));
     }
 
+    @Test
+    void should_tell_the_owner_in_french_that_a_version_is_damaged_on_the_server() throws IOException {
+        Path data = Files.createDirectories(workDir.resolve("data"));
+        daemon = RunningDaemon.start(data);
+        Http http = daemon.http().as("abime");
+        http.postJson("/api/backup", Backups.small(1));
+        http.postJson("/api/backup", Backups.small(2));
+        daemon.close();
+        // the newest version's file emptied on disk (a crash of the disk, not of the daemon)
+        Files.write(data.resolve("users/abime/versions/0000000002.gsv"), new byte[0]);
+        daemon = RunningDaemon.start(data);
+        openConsoleAs("abime");
+
+        browser.waiting(WAIT).until(d -> text("#f-error").contains("abîmées sur le serveur (2)"));
+        assertThat(text("#f-error")).contains("les autres sont intactes").contains("restauration")
+                .doesNotContain("Le dernier échange");
+    }
+
     private ChromeDriver driver() {
         return browser.driver();
     }
