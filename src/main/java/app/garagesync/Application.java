@@ -1,7 +1,9 @@
 package app.garagesync;
 
 import app.garagesync.auth.AddUserCommand;
+import app.garagesync.crypto.OffsiteCipher;
 import app.garagesync.offsite.TargetRoutes;
+import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
@@ -27,7 +29,7 @@ public final class Application {
                 System.err.println("usage: java -jar garage-sync.jar new-key <file>");
                 System.exit(2);
             }
-            app.garagesync.crypto.OffsiteCipher.newKeyFile(java.nio.file.Path.of(args[1]));
+            OffsiteCipher.newKeyFile(Path.of(args[1]));
             System.err.println("New off-site encryption key written to " + args[1]
                     + "; set garagesync.encryption.key-file to it and keep a copy somewhere safe.");
             System.exit(0);
@@ -48,7 +50,7 @@ public final class Application {
     public static Main newMain(Properties overrides) {
         // no main class: it would turn on package scanning and load GarageSyncBeans a second time
         Main main = new Main();
-        main.configure().addConfiguration(GarageSyncBeans.class);
+        main.configure().addConfiguration(new GarageSyncBeans());
         Properties defaults = OperatorProperties.builtInDefaults();
         OperatorProperties operatorFile = OperatorProperties.read(OperatorProperties.FILE);
         operatorFile.log(defaults, System.getenv(), System.getProperties());

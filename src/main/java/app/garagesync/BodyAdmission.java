@@ -32,7 +32,7 @@ final class BodyAdmission implements Handler<RoutingContext> {
     static BodyAdmission of(CamelContext context, long maxBodySize) {
         RequestIdentity identity = context.getRegistry().lookupByNameAndType("identity", RequestIdentity.class);
         ReplicaApi replica = context.getRegistry().lookupByNameAndType("replicaApi", ReplicaApi.class);
-        BodyBudget budget = context.getRegistry().lookupByNameAndType(StartupSettings.BODY_BUDGET, BodyBudget.class);
+        BodyBudget budget = context.getRegistry().lookupByNameAndType(GarageSyncBeans.BODY_BUDGET, BodyBudget.class);
         return new BodyAdmission(budget, maxBodySize, (path, auth, hasBody) -> {
             if (path.equals("/api/replica") && replica != null) {
                 replica.authorize(auth);

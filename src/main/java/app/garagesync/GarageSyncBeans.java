@@ -5,107 +5,137 @@ import app.garagesync.api.RequestBodies;
 import app.garagesync.auth.RequestIdentity;
 import app.garagesync.auth.TokenFile;
 import app.garagesync.backup.BackupApi;
+import app.garagesync.backup.Retention;
 import app.garagesync.backup.BackupReader;
+import app.garagesync.crypto.OffsiteCipher;
+import app.garagesync.edge.BodyBudget;
+import app.garagesync.edge.ConnectionGate;
+import app.garagesync.edge.EdgeVertx;
+import app.garagesync.inbox.InboxFiles;
+import app.garagesync.offsite.FolderTarget;
+import app.garagesync.offsite.S3Listing;
+import app.garagesync.offsite.TargetCatalog;
+import app.garagesync.offsite.TargetConfig;
+import app.garagesync.ops.AdminApi;
+import app.garagesync.ops.StoreVerifier;
 import app.garagesync.ops.GarageMetrics;
 import app.garagesync.ops.HealthReport;
 import app.garagesync.store.DataDirectoryLock;
-import app.garagesync.store.StoreBlobs;
 import app.garagesync.store.LayoutIndexCache;
+import app.garagesync.store.StoreBlobs;
 import app.garagesync.store.VersionStore;
 import app.garagesync.store.WatchedBlobStore;
-import app.garagesync.sync.SyncBeans;
+import app.garagesync.sync.RedeliveryNotice;
+import app.garagesync.sync.RemoteLayout;
+import app.garagesync.sync.ReplicaApi;
+import app.garagesync.sync.RestoreApi;
+import app.garagesync.sync.SpoolFolder;
+import app.garagesync.sync.SyncApi;
+import app.garagesync.sync.SyncBoard;
+import app.garagesync.sync.SyncMetrics;
+import app.garagesync.sync.SyncRunner;
 import app.garagesync.sync.SyncSettings;
+import app.garagesync.sync.TargetLedger;
+import app.garagesync.sync.VersionDelivery;
+import app.garagesync.web.ConsoleHeaderFilter;
+import app.garagesync.web.StaticFiles;
+import com.sun.management.UnixOperatingSystemMXBean;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Arrays;
-import java.util.List;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.Registry;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
+import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
+import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.SimpleEventNotifierSupport;
-import org.apache.camel.spi.CamelEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Builds the beans the YAML routes call, from the {@code garagesync.*} keys of application.properties.
- * Route files refer to them by the names bound here.
+ * Every bean the YAML routes (and the HTTP edge) find by name, built here from the {@code garagesync.*}
+ * keys, which are read once into one settings record per area; a key that does not parse stops the start
+ * naming it. docs/routes.md lists the same names (BeanListTest holds the two together).
  */
 public final class GarageSyncBeans implements CamelConfiguration {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GarageSyncBeans.class);
+    private static final Logger LOG = LoggerFactory.getLogger(GarageSyncBeans.class);
+    /** Registry names of the HTTP edge's parts (health, metrics and the body admission read them). */
+    static final String BODY_BUDGET = "bodyBudget";
+    static final String CONNECTION_GATE = "connectionGate";
+
+    private final Set<String> bound = new LinkedHashSet<>();
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        Path dataDir = Path.of(property(context, "garagesync.data-dir"));
-        long maxBackupSize = ConfigSizes.bytes(property(context, "garagesync.max-backup-size"));
+        SettingsReader keys = SettingsReader.of(context);
+        StoreSettings storeSettings = StoreSettings.read(keys);
+        HttpSettings http = HttpSettings.read(keys);
+        AccessSettings access = AccessSettings.read(keys);
+        RetentionSettings retention = RetentionSettings.read(keys);
+        OffsiteSettings offsite = OffsiteSettings.read(keys);
+        Path dataDir = storeSettings.dataDir();
         Clock clock = Clock.systemUTC();
 
         DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
         // watched: health probes the folders where the storage refused a write (HealthReport)
-        WatchedBlobStore blobs = new WatchedBlobStore(StoreBlobs.create(dataDir, key -> property(context, key)));
-        int zstdLevel = Integer.parseInt(property(context, "garagesync.store.zstd-level"));
+        WatchedBlobStore blobs = new WatchedBlobStore(StoreBlobs.create(dataDir, keys::text));
         VersionStore.StoragePolicy storagePolicy = new VersionStore.StoragePolicy(
-                Double.parseDouble(property(context, "garagesync.store.checkpoint-ratio")),
-                Integer.parseInt(property(context, "garagesync.store.max-chain")));
+                storeSettings.checkpointRatio(), storeSettings.maxChain());
         // a cache, never the only copy of anything: it lives beside the data (or the spool in S3 mode)
-        VersionStore store = new VersionStore(blobs, clock, zstdLevel, storagePolicy,
+        VersionStore store = new VersionStore(blobs, clock, storeSettings.zstdLevel(), storagePolicy,
                 new LayoutIndexCache(dataDir.resolve("cache").resolve("layouts"), LayoutIndexCache.DEFAULT_MIN_SIZE),
-                ConfigSizes.bytesOrHeapShare(property(context, "garagesync.store.layout-cache-size")));
+                storeSettings.layoutCacheSize());
 
         GarageMetrics metrics = new GarageMetrics();
-        RequestBodies bodies = new RequestBodies(maxBackupSize);
-        BackupReader reader = new BackupReader(
-                Integer.parseInt(property(context, "garagesync.json.max-depth")),
-                (int) Math.min(Integer.MAX_VALUE, maxBackupSize));
-        SyncSettings syncSettings = new SyncSettings(dataDir,
-                Boolean.parseBoolean(property(context, "garagesync.sync.default-enabled")));
-        TokenFile tokens = new TokenFile(Path.of(property(context, "garagesync.auth.tokens-file")));
+        RequestBodies bodies = new RequestBodies(http.maxBackupSize());
+        BackupReader reader = new BackupReader(http.jsonMaxDepth(), (int) Math.min(Integer.MAX_VALUE, http.maxBackupSize()));
+        SyncSettings syncSettings = new SyncSettings(dataDir, offsite.defaultEnabled());
+        TokenFile tokens = new TokenFile(access.tokensFile());
 
-        Registry registry = context.getRegistry();
         // Camel's micrometer support picks up a registry bound under this name instead of making its own
-        registry.bind("metricsRegistry", metrics.registry());
-        registry.bind("metrics", metrics);
+        bind(context, "metricsRegistry", metrics.registry());
+        bind(context, "metrics", metrics);
         // Camel's per-route exchange counts and times, in the registry /api/metrics serves
-        org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory routeMetrics =
-                new org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory();
+        MicrometerRoutePolicyFactory routeMetrics = new MicrometerRoutePolicyFactory();
         routeMetrics.setMeterRegistry(metrics.registry());
         context.addRoutePolicyFactory(routeMetrics);
-        registry.bind("backupStore", store);
-        registry.bind("identity", new RequestIdentity(property(context, "garagesync.auth.mode"), tokens));
-        registry.bind("backupApi", new BackupApi(store, reader, bodies, metrics, clock,
-                ConfigSizes.duration(property(context, "garagesync.http.send-stall-timeout"))));
-        SyncBeans.bind(context, dataDir, clock, store, syncSettings, bodies, metrics);
-        registry.bind("syncSettings", syncSettings);
-        registry.bind("health", new HealthReport(dataDir,
-                ConfigSizes.bytes(property(context, "garagesync.health.min-free-space")), blobs, store));
-        registry.bind("apiErrors", new ApiErrors(metrics));
-        registry.bind("retention", new app.garagesync.backup.Retention(store, new app.garagesync.store.RetentionPolicy(
-                Integer.parseInt(property(context, "garagesync.retention.keep-last")),
-                Integer.parseInt(property(context, "garagesync.retention.keep-hourly")),
-                Integer.parseInt(property(context, "garagesync.retention.keep-daily")),
-                Integer.parseInt(property(context, "garagesync.retention.keep-weekly")),
-                Integer.parseInt(property(context, "garagesync.retention.keep-monthly")),
-                java.time.ZoneId.of(property(context, "garagesync.retention.time-zone"))),
-                Integer.parseInt(property(context, "garagesync.retention.batch"))));
-        registry.bind("adminApi", new app.garagesync.ops.AdminApi(store, new app.garagesync.ops.StoreVerifier(store, reader),
-                java.util.Set.copyOf(Arrays.stream(property(context, "garagesync.admin.users").split(","))
-                        .map(String::trim).filter(s -> !s.isEmpty()).toList())));
+        bind(context, "backupStore", store);
+        bind(context, "identity", new RequestIdentity(access.authMode(), tokens));
+        bind(context, "backupApi", new BackupApi(store, reader, bodies, metrics, clock, http.sendStallTimeout()));
+        bindSync(context, dataDir, clock, store, syncSettings, bodies, metrics, offsite, access);
+        bind(context, "syncSettings", syncSettings);
+        bind(context, "health", new HealthReport(dataDir, storeSettings.minFreeSpace(), blobs, store));
+        bind(context, "apiErrors", new ApiErrors(metrics));
+        bind(context, "retention", new Retention(store, retention.policy(), retention.batch()));
+        bind(context, "adminApi", new AdminApi(store, new StoreVerifier(store, reader), access.adminUsers()));
+        bind(context, "staticFiles", new StaticFiles());
+        bind(context, "consoleHeaderFilter", new ConsoleHeaderFilter());
+        bindHttpEdge(context, http);
 
-        ReadPathWarmup warmup = new ReadPathWarmup(reader, zstdLevel, storagePolicy);
-        int warmupRounds = Integer.parseInt(property(context, "garagesync.warmup.rounds"));
+        ReadPathWarmup warmup = new ReadPathWarmup(reader, storeSettings.zstdLevel(), storagePolicy);
         metrics.gauge("garagesync.warmup.seconds", "Time the start-up warm-up of the store code took (-1 until done)",
                 warmup::seconds);
-
-        List<String> origins = Arrays.stream(property(context, "garagesync.cors.allowed-origins").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
         context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 if (event.getType() == CamelEvent.Type.CamelContextStarted) {
-                    HttpServerTuning.apply(context, origins, BodyAdmission.of(context, maxBackupSize));
-                    if (warmupRounds > 0) {
+                    HttpServerTuning.apply(context, http.corsOrigins(), BodyAdmission.of(context, http.maxBackupSize()));
+                    if (storeSettings.warmupRounds() > 0) {
                         // any exchange in flight (a request, a sync) comes first
-                        warmup.startInBackground(warmupRounds, () -> context.getInflightRepository().size() > 0);
+                        warmup.startInBackground(storeSettings.warmupRounds(),
+                                () -> context.getInflightRepository().size() > 0);
                     }
                 }
             }
@@ -115,7 +145,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
             public void onContextStopped(CamelContext stopped) {
                 try {
                     lock.close();
-                } catch (java.io.IOException ignored) {
+                } catch (IOException ignored) {
                     // the OS releases the lock with the process anyway
                 }
                 LOG.info("garage-sync stopped cleanly, data directory {} released", dataDir.toAbsolutePath());
@@ -123,7 +153,120 @@ public final class GarageSyncBeans implements CamelConfiguration {
         });
     }
 
-    static String property(CamelContext context, String key) {
-        return context.resolvePropertyPlaceholders("{{" + key + "}}");
+    /** The names this configuration bound, in binding order: the list docs/routes.md must match. */
+    Set<String> boundNames() {
+        return Collections.unmodifiableSet(bound);
+    }
+
+    private void bind(CamelContext context, String name, Object bean) {
+        context.getRegistry().bind(name, bean);
+        bound.add(name);
+    }
+
+    /** The beans of sync, targets, spool and restore that the sync flows call. */
+    private void bindSync(CamelContext context, Path dataDir, Clock clock, VersionStore store, SyncSettings settings,
+                          RequestBodies bodies, GarageMetrics garageMetrics, OffsiteSettings offsite, AccessSettings access) {
+        TargetCatalog targets = TargetCatalog.from(
+                TargetCatalog.keysOf(context.getPropertiesComponent().loadProperties()),
+                key -> context.resolvePropertyPlaceholders("{{" + key + "}}"));
+        TargetLedger ledger = new TargetLedger(dataDir);
+        SpoolFolder spool = new SpoolFolder(dataDir, clock);
+        SyncBoard board = new SyncBoard(clock);
+        SyncMetrics metrics = new SyncMetrics(garageMetrics.registry(),
+                targets.all().stream().map(TargetConfig::name).toList(), spool);
+        ProducerTemplate producer = context.createProducerTemplate();
+        VersionDelivery delivery = new VersionDelivery(store, spool, board, metrics, producer, ledger);
+        SyncRunner runner = new SyncRunner(targets, store, settings, ledger, spool, board, producer, delivery);
+
+        bind(context, "targets", targets);
+        bind(context, "folderTarget", new FolderTarget());
+        bind(context, "s3Listing", new S3Listing());
+        bind(context, "syncApi", new SyncApi(store, settings, bodies, targets, ledger, spool, board));
+        bind(context, "syncRunner", runner);
+        bind(context, "versionDelivery", delivery);
+        OffsiteCipher cipher = cipher(offsite.keyFile());
+        bind(context, "remoteLayout", new RemoteLayout(cipher, metrics));
+        // the users whose restores cover every user (a disaster restore), as for POST /api/admin/verify
+        bind(context, "restoreApi", new RestoreApi(targets, store, bodies, producer, runner, cipher, access.adminUsers()));
+        bind(context, "redeliveryNotice", new RedeliveryNotice(board, metrics));
+        bind(context, "targetRedeliveryPolicy", redeliveryPolicy(offsite));
+        bind(context, "inbox", new InboxFiles(clock));
+        bind(context, "replicaApi", new ReplicaApi(dataDir, offsite.replicaToken(), bodies));
+    }
+
+    private static OffsiteCipher cipher(String keyFile) {
+        try {
+            return keyFile.isBlank() ? OffsiteCipher.none() : OffsiteCipher.fromKeyFile(Path.of(keyFile));
+        } catch (IOException e) {
+            throw new IllegalStateException("garagesync.encryption.key-file " + keyFile + " cannot be read: " + e, e);
+        }
+    }
+
+    /**
+     * Camel's redelivery is off unless configured, so every value is set here from the
+     * {@code garagesync.sync.redelivery.*} keys. Attempts count the first try: 4 attempts = 3 redeliveries.
+     */
+    static RedeliveryPolicy redeliveryPolicy(OffsiteSettings offsite) {
+        RedeliveryPolicy p = new RedeliveryPolicy();
+        p.setMaximumRedeliveries(offsite.maxAttempts() - 1);
+        p.setRedeliveryDelay(offsite.initialDelay().toMillis());
+        p.setBackOffMultiplier(offsite.backoffMultiplier());
+        p.setUseExponentialBackOff(true);
+        p.setMaximumRedeliveryDelay(offsite.maxDelay().toMillis());
+        p.setUseCollisionAvoidance(false);
+        p.setAsyncDelayedRedelivery(false);
+        // our RedeliveryNotice logs each attempt with the target's name; Camel logs the exhausted one
+        p.setRetryAttemptedLogLevel(LoggingLevel.DEBUG);
+        p.setLogRetryAttempted(false);
+        p.setRetriesExhaustedLogLevel(LoggingLevel.WARN);
+        p.setLogExhausted(true);
+        p.setLogStackTrace(false);
+        p.setLogRetryStackTrace(false);
+        p.setLogHandled(false);
+        p.setLogExhaustedMessageHistory(false);
+        return p;
+    }
+
+    /**
+     * The HTTP server is created from the Vert.x instance bound here (camel-platform-http-vertx takes the
+     * one it finds in the registry), which paces connections within the garagesync.http.* limits.
+     */
+    private void bindHttpEdge(CamelContext context, HttpSettings http) throws Exception {
+        ConnectionGate gate = new ConnectionGate(http.edge());
+        BodyBudget budget = new BodyBudget(http.edge().bodyMemory());
+        bind(context, CONNECTION_GATE, gate);
+        bind(context, BODY_BUDGET, budget);
+        bind(context, "edgeVertx", new EdgeVertx(Vertx.vertx(), gate));
+        // once the routes are started and their files open: the limit is fitted to the handles left
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                afterStart(context, gate, budget);
+            }
+        });
+    }
+
+    /** Once everything the start needed is open, the connection limit is fitted to the file handles left. */
+    private static void afterStart(CamelContext context, ConnectionGate gate, BodyBudget budget) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+            gate.fitFileHandles(unix.getMaxFileDescriptorCount(), unix.getOpenFileDescriptorCount());
+        }
+        GarageMetrics metrics = context.getRegistry().lookupByNameAndType("metrics", GarageMetrics.class);
+        metrics.gauge("garagesync.http.connections.open", "HTTP connections open now", gate::openConnections);
+        metrics.gauge("garagesync.http.connections.limit", "Connections open at most (garagesync.http.max-connections, fitted to the file handles)",
+                gate::maxConnections);
+        for (ConnectionGate.Reason reason : ConnectionGate.Reason.values()) {
+            String name = reason.name().toLowerCase(Locale.ROOT);
+            FunctionCounter.builder("garagesync.http.connections.closed", gate, g -> g.closedFor(reason))
+                    .tag("reason", name).description("Connections the HTTP edge closed, by reason")
+                    .register(metrics.registry());
+        }
+        metrics.gauge("garagesync.http.body.memory.reserved", "Bytes reserved by request bodies being received", budget::reserved);
+        metrics.gauge("garagesync.http.body.memory.refused", "Requests refused with 503 because garagesync.http.body-memory was full",
+                budget::refused);
     }
 }

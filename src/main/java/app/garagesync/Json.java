@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.util.Map;
 
 /** The one JSON mapper configuration of the daemon, for its own small documents (never for backups). */
@@ -35,7 +36,7 @@ public final class Json {
     }
 
     @SuppressWarnings("unchecked")
-    public static Map<String, Object> readMap(byte[] json) throws java.io.IOException {
+    public static Map<String, Object> readMap(byte[] json) throws IOException {
         return MAPPER.readValue(json, Map.class);
     }
 
@@ -43,7 +44,7 @@ public final class Json {
      * A JSON object a client sent: a key given twice is an error (a plain read keeps the last one, so
      * {"enabled": false, "enabled": true} would mean whatever the client's serializer put last).
      */
-    public static Map<String, Object> readClientMap(byte[] json) throws java.io.IOException {
+    public static Map<String, Object> readClientMap(byte[] json) throws IOException {
         return MAPPER.readerFor(Map.class).with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).readValue(json);
     }
 }

@@ -7,6 +7,7 @@ import app.garagesync.store.StoreUnavailableException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,7 @@ public final class ApiErrors {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof ApiException || c instanceof InvalidUserIdException || c instanceof DamagedVersionException || c instanceof OutOfMemoryError
-                    || c instanceof java.util.concurrent.RejectedExecutionException || c instanceof StoreUnavailableException) {
+                    || c instanceof RejectedExecutionException || c instanceof StoreUnavailableException) {
                 t = c;
                 break;
             }
@@ -68,7 +69,7 @@ public final class ApiErrors {
             body.put("message", down.full()
                     ? "the server's disk is full: nothing was stored; retry once space has been freed"
                     : "the backup storage cannot be used right now: nothing was changed; retry shortly");
-        } else if (t instanceof java.util.concurrent.RejectedExecutionException) {
+        } else if (t instanceof RejectedExecutionException) {
             status = 503;
             code = "busy";
             body.put("error", code);

@@ -1,5 +1,6 @@
 package app.garagesync.api;
 
+import java.util.Arrays;
 import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -20,7 +21,7 @@ public final class RequestBodies {
     /** A request body: the first {@code length} bytes of {@code array}. */
     public record Body(byte[] array, int length) {
         public byte[] copy() {
-            return array.length == length ? array : java.util.Arrays.copyOf(array, length);
+            return array.length == length ? array : Arrays.copyOf(array, length);
         }
     }
 

@@ -2,6 +2,8 @@ package app.garagesync.auth;
 
 import app.garagesync.api.ApiException;
 import app.garagesync.store.UserIds;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import org.apache.camel.Exchange;
 
 /**
@@ -72,7 +74,7 @@ public final class RequestIdentity {
         for (String pair : query.split("&")) {
             String key = pair.split("=", 2)[0];
             try {
-                key = java.net.URLDecoder.decode(key, java.nio.charset.StandardCharsets.UTF_8);
+                key = URLDecoder.decode(key, StandardCharsets.UTF_8);
             } catch (IllegalArgumentException badEscape) {
                 // compared as sent
             }

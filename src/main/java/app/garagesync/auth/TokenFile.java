@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -82,7 +83,7 @@ public final class TokenFile {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 String[] parts = line.trim().split("\\s+");
                 if (parts.length == 2 && !parts[0].startsWith("#") && UserIds.isValid(parts[0])) {
-                    next.put(parts[1].toLowerCase(java.util.Locale.ROOT), parts[0]);
+                    next.put(parts[1].toLowerCase(Locale.ROOT), parts[0]);
                 }
             }
             userByHash = Map.copyOf(next);

@@ -10,15 +10,19 @@ import app.garagesync.store.BackupStore;
 import app.garagesync.store.DamagedVersionException;
 import app.garagesync.store.Incoming;
 import app.garagesync.store.BackupSummary;
+import app.garagesync.store.StaleBaseException;
 import app.garagesync.store.StoreResult;
 import app.garagesync.store.VersionInfo;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import org.apache.camel.Exchange;
 
 /** What the backup routes call: store, read, list, export and import the caller's backups. */
@@ -77,7 +81,7 @@ public final class BackupApi {
         StoreResult result;
         try {
             result = store.putOnBase(user, base.id(), incoming, summary);
-        } catch (app.garagesync.store.StaleBaseException e) {
+        } catch (StaleBaseException e) {
             throw conflict(cs.baseVersion(), e.latest());
         }
         newVersion(exchange, result);
@@ -116,8 +120,8 @@ public final class BackupApi {
     /** GET /api/backup/versions: newest first. */
     public void versions(Exchange exchange) {
         String user = user(exchange);
-        java.util.NavigableMap<Long, String> damaged = store.damaged(user);
-        java.util.TreeMap<Long, Map<String, Object>> byId = new java.util.TreeMap<>();
+        NavigableMap<Long, String> damaged = store.damaged(user);
+        TreeMap<Long, Map<String, Object>> byId = new TreeMap<>();
         for (VersionInfo v : store.versions(user)) {
             byId.put(v.id(), describe(v));
         }
@@ -127,7 +131,7 @@ public final class BackupApi {
             m.put("damaged", true);
             m.put("problem", why);
         });
-        Responses.json(exchange, 200, Map.of("versions", new java.util.ArrayList<>(byId.descendingMap().values())));
+        Responses.json(exchange, 200, Map.of("versions", new ArrayList<>(byId.descendingMap().values())));
     }
 
     private Map<String, Object> store(Exchange exchange) {
@@ -175,7 +179,7 @@ public final class BackupApi {
 
     private VersionInfo requested(Exchange exchange, String user) {
         String param = exchange.getMessage().getHeader("version", String.class);
-        java.util.NavigableMap<Long, String> damaged = store.damaged(user);
+        NavigableMap<Long, String> damaged = store.damaged(user);
         if (param == null || param.isBlank()) {
             VersionInfo latest = store.latest(user).orElse(null);
             if (!damaged.isEmpty() && (latest == null || damaged.lastKey() >= latest.id())) {
@@ -199,7 +203,7 @@ public final class BackupApi {
         return store.version(user, id).orElseThrow(() -> ApiException.notFound("no version " + id + " for user '" + user + "'"));
     }
 
-    private DamagedVersionException damagedError(String user, long id, java.util.NavigableMap<Long, String> damaged) {
+    private DamagedVersionException damagedError(String user, long id, NavigableMap<Long, String> damaged) {
         Long intact = store.versions(user).stream().map(VersionInfo::id).filter(v -> !damaged.containsKey(v))
                 .findFirst().orElse(null);
         return new DamagedVersionException(user, id, damaged.get(id), intact, null);

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -123,7 +125,7 @@ public final class BackupReader {
                 throw ApiException.invalidBackup("data: missing (a backup must have a 'data' object)");
             }
             int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-            return new BackupSummary(total, java.util.Collections.unmodifiableMap(counts), backupTimestamp, contentHash(), length,
+            return new BackupSummary(total, Collections.unmodifiableMap(counts), backupTimestamp, contentHash(), length,
                     timestampValueStart);
         }
 
@@ -273,9 +275,9 @@ public final class BackupReader {
         void open() {
             depth++;
             if (depth == names.length) {
-                names = java.util.Arrays.copyOf(names, depth * 2);
-                counts = java.util.Arrays.copyOf(counts, depth * 2);
-                large = java.util.Arrays.copyOf(large, depth * 2);
+                names = Arrays.copyOf(names, depth * 2);
+                counts = Arrays.copyOf(counts, depth * 2);
+                large = Arrays.copyOf(large, depth * 2);
             }
             if (names[depth] == null) {
                 names[depth] = new String[SMALL];
@@ -308,7 +310,7 @@ public final class BackupReader {
                 if (large[depth] == null) {
                     large[depth] = new HashSet<>();
                 }
-                java.util.Collections.addAll(large[depth], names[depth]);
+                Collections.addAll(large[depth], names[depth]);
                 counts[depth] = n + 1;
             }
             return large[depth].add(name);

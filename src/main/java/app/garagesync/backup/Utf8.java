@@ -1,11 +1,13 @@
 package app.garagesync.backup;
 
+import java.nio.ByteOrder;
+
 /** A UTF-8 well-formedness check (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). */
 final class Utf8 {
 
     /** Reads eight bytes at once: JSON is mostly ASCII, and a run of it is checked a word at a time. */
     private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+            long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
 
     private Utf8() {

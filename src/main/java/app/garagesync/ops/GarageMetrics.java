@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The daemon's Prometheus registry. It is bound as Camel's {@code metricsRegistry}, so Camel's own
@@ -60,7 +61,7 @@ public final class GarageMetrics {
                 .tag("kind", "directory").description("fsync calls on directories").register(registry);
     }
 
-    public void gauge(String name, String description, java.util.function.Supplier<Number> value) {
+    public void gauge(String name, String description, Supplier<Number> value) {
         io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
     }
 

@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -67,7 +68,7 @@ public enum FailureCause {
             return byStatus(http.getStatusCode());
         }
         if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
-                || t instanceof SocketTimeoutException || t instanceof java.net.http.HttpTimeoutException
+                || t instanceof SocketTimeoutException || t instanceof HttpTimeoutException
                 || t.getClass().getSimpleName().contains("ConnectTimeout")) {
             return unreachable;
         }

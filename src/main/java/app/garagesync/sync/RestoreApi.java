@@ -5,6 +5,7 @@ import app.garagesync.api.ApiException;
 import app.garagesync.api.RequestBodies;
 import app.garagesync.api.Responses;
 import app.garagesync.auth.RequestIdentity;
+import app.garagesync.crypto.OffsiteCipher;
 import app.garagesync.store.BackupStore;
 import app.garagesync.store.Document;
 import app.garagesync.store.VersionInfo;
@@ -41,12 +42,12 @@ public final class RestoreApi {
     private final BackupStore store;
     private final RequestBodies bodies;
     private final ProducerTemplate producer;
-    private final app.garagesync.crypto.OffsiteCipher cipher;
+    private final OffsiteCipher cipher;
     private final SyncRunner runner;
     private final Set<String> admins;
 
     public RestoreApi(TargetCatalog targets, BackupStore store, RequestBodies bodies, ProducerTemplate producer,
-                      SyncRunner runner, app.garagesync.crypto.OffsiteCipher cipher, Set<String> admins) {
+                      SyncRunner runner, OffsiteCipher cipher, Set<String> admins) {
         this.admins = admins;
         this.cipher = cipher;
         this.targets = targets;
@@ -277,7 +278,7 @@ public final class RestoreApi {
         byte[] body = ex.getMessage().getBody(byte[].class);
         try {
             return cipher.open(key, body);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ApiException(502, "undecryptable", "target '" + target.name() + "': " + e.getMessage());
         }
     }

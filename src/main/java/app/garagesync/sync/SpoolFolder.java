@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -147,7 +148,7 @@ public final class SpoolFolder {
             Path aside = file.resolveSibling(file.getFileName() + ".damaged");
             Files.move(file, aside);
             DurableFiles.replace(file.resolveSibling(file.getFileName() + ".error.txt"),
-                    why.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    why.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move damaged spool file " + file + " aside", e);
         }

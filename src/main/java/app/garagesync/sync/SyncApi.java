@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.Exchange;
 
 /** What the sync routes call: the seed's SyncStatus, the per-user automatic sync switch, sync now, history. */
@@ -60,7 +61,7 @@ public final class SyncApi {
             List<Long> spooled = spool.list(t.name()).stream().filter(f -> f.user().equals(user))
                     .map(SpoolFolder.SpoolFile::version).sorted().toList();
             // the versions the target's index lists are there for a restore; a spooled one waits for the drain
-            java.util.Set<Long> listed = mark.listedIds();
+            Set<Long> listed = mark.listedIds();
             long pending = store.versions(user).stream()
                     .filter(v -> !listed.contains(v.id()) && !spooled.contains(v.id())).count();
             long confirmed = store.versions(user).stream().map(VersionInfo::id).filter(listed::contains)

@@ -3,10 +3,12 @@ package app.garagesync.sync;
 import app.garagesync.store.PrunedIds;
 import app.garagesync.store.VersionInfo;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What a target must receive and may lose so that it holds exactly the user's versions (a mirror, as
@@ -26,9 +28,9 @@ import java.util.Set;
 record SyncPlan(Map<Long, RemoteObject> chosen, List<Long> toSend, List<String> toDelete, String conflict) {
 
     static SyncPlan of(List<VersionInfo> oldestFirst, Map<String, RemoteObject> held, PrunedIds pruned) {
-        Map<Long, String> kept = new java.util.HashMap<>(); // id -> content hash
+        Map<Long, String> kept = new HashMap<>(); // id -> content hash
         oldestFirst.forEach(v -> kept.put(v.id(), v.contentHash()));
-        Set<Long> foreign = new java.util.TreeSet<>();
+        Set<Long> foreign = new TreeSet<>();
         for (RemoteObject o : held.values()) {
             boolean ours = kept.containsKey(o.id()) ? o.contentHash().equals(kept.get(o.id())) : pruned.contains(o.id());
             if (!ours) {

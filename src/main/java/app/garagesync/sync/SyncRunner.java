@@ -1,5 +1,6 @@
 package app.garagesync.sync;
 
+import app.garagesync.auth.RequestIdentity;
 import app.garagesync.store.BackupStore;
 import app.garagesync.store.VersionInfo;
 import app.garagesync.offsite.TargetCatalog;
@@ -88,7 +89,7 @@ public final class SyncRunner {
 
     /** A queued "sync now" (or "sync switched on"): the caller's user, as the API flow resolved it. */
     public void runRequested(Exchange exchange) {
-        runUser(exchange.getProperty(app.garagesync.auth.RequestIdentity.USER, String.class));
+        runUser(exchange.getProperty(RequestIdentity.USER, String.class));
     }
 
     /** True when PUT /api/sync/settings just switched automatic sync on: a first sync starts at once. */

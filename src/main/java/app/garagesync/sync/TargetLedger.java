@@ -18,6 +18,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What each target holds, per user, as far as this daemon knows: every object the target confirmed
@@ -48,7 +50,7 @@ public final class TargetLedger {
             if (!known || objects.size() != local.size() || !objects.keySet().equals(listed)) {
                 return false;
             }
-            return objects.values().stream().map(RemoteObject::id).collect(java.util.stream.Collectors.toSet()).equals(local);
+            return objects.values().stream().map(RemoteObject::id).collect(Collectors.toSet()).equals(local);
         }
 
         /** Ids of the versions the target's index lists. */
@@ -96,14 +98,14 @@ public final class TargetLedger {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        try (java.util.stream.Stream<Path> files = Files.walk(dir, 2)) {
+        try (Stream<Path> files = Files.walk(dir, 2)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 if (f.getFileName().toString().startsWith(DurableFiles.TEMP_PREFIX) && Files.isRegularFile(f)) {
                     Files.deleteIfExists(f);
                 }
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot clean temporary files in " + dir, e);
+            throw new UncheckedIOException("cannot clean temporary files in " + dir, e);
         }
     }
 

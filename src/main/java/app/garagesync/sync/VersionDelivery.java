@@ -1,8 +1,10 @@
 package app.garagesync.sync;
 
+import app.garagesync.Json;
 import app.garagesync.store.BackupStore;
 import app.garagesync.store.StoredVersion;
 import app.garagesync.store.VersionInfo;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -63,7 +65,7 @@ public final class VersionDelivery {
     }
 
     /** The target confirmed the object: the ledger knows it is there (the index lists it later). */
-    public void delivered(Exchange exchange) throws java.io.IOException {
+    public void delivered(Exchange exchange) throws IOException {
         String target = target(exchange);
         String user = user(exchange);
         RemoteObject object = RemoteObject.fromMap(entry(exchange));
@@ -111,7 +113,7 @@ public final class VersionDelivery {
         body.put("error", error);
         body.put("time", board.clock().instant().toString());
         body.put("text", "garage-sync: target " + target + (error == null ? " answers again" : " is failing: " + error));
-        producer.sendBody("seda:sync-notify?multipleConsumers=true", app.garagesync.Json.bytes(body));
+        producer.sendBody("seda:sync-notify?multipleConsumers=true", Json.bytes(body));
     }
 
     static String describe(Throwable t) {
