@@ -158,30 +158,21 @@ class CrashConsistencyTest {
                 }
                 AtomicInteger acks = new AtomicInteger();
                 Random client = new Random(random.nextLong());
-                Thread poster = new Thread(() -> {
-                    while (true) {
-                        EditableBackup.edit(model, client);
-                        byte[] body = model.bytes();
-                        Http.Response answer;
-                        try {
-                            answer = http.postBytes("/api/backup", "application/json", body);
-                        } catch (RuntimeException daemonGone) {
-                            return;
+                Thread poster = new Thread(() -> postEdits(http, model, client, (answer, body) -> {
+                    Matcher m = VERSION.matcher(answer.body());
+                    if (answer.status() == 201 && m.find()) {
+                        synchronized (acked) {
+                            acked.put(Long.parseLong(m.group(1)), body);
                         }
-                        Matcher m = VERSION.matcher(answer.body());
-                        if (answer.status() == 201 && m.find()) {
-                            synchronized (acked) {
-                                acked.put(Long.parseLong(m.group(1)), body);
-                            }
-                            acks.incrementAndGet();
-                        } else if (answer.status() != 200) {
-                            synchronized (unexpected) {
-                                unexpected.add(answer.toString());
-                            }
-                            return;
+                        acks.incrementAndGet();
+                    } else if (answer.status() != 200) {
+                        synchronized (unexpected) {
+                            unexpected.add(answer.toString());
                         }
+                        return false;
                     }
-                });
+                    return true;
+                }));
                 poster.start();
                 int killAfterAcks = 1 + random.nextInt(6);
                 await().atMost(Duration.ofSeconds(60)).until(() -> acks.get() >= killAfterAcks || !poster.isAlive());
@@ -307,6 +298,15 @@ class CrashConsistencyTest {
 
     /** Whole backups, each a day's edit of the previous, until the daemon is gone. */
     private void backups(Http http, EditableBackup.Doc model, Random r, AtomicInteger acks, String user) {
+        postEdits(http, model, r, (answer, body) -> {
+            record(user, answer, body, acks);
+            return true;
+        });
+    }
+
+    /** Posts a day's edit of the previous backup again and again, until the daemon is gone or {@code sink} says stop. */
+    private static void postEdits(Http http, EditableBackup.Doc model, Random r,
+                                  java.util.function.BiPredicate<Http.Response, byte[]> sink) {
         while (true) {
             EditableBackup.edit(model, r);
             byte[] body = model.bytes();
@@ -316,7 +316,9 @@ class CrashConsistencyTest {
             } catch (RuntimeException daemonGone) {
                 return;
             }
-            record(user, answer, body, acks);
+            if (!sink.test(answer, body)) {
+                return;
+            }
         }
     }
 
