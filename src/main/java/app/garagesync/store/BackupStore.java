@@ -76,21 +76,32 @@ public interface BackupStore {
     StoredVersion stored(String user, long id);
 
     /**
-     * Removes every version of the user that {@code keep} does not choose, reclaiming its space,
-     * without breaking a kept one: a kept version stored as a change of a removed one is first
-     * rewritten whole. {@code keep} sees the versions (newest first) under the same lock as the
-     * writes, so a version stored meanwhile cannot be removed for having been unknown to it.
+     * restic's {@code forget}: every version of the user that {@code keep} does not choose (never the
+     * latest) leaves the lists, reads and syncs at once, for every daemon sharing the store, and its
+     * number is never given again. Its blob stays until {@link #prune(String, int)}: a kept version may
+     * still be stored as a change of it. {@code keep} sees the versions (newest first) under the same lock
+     * as the writes, so a version stored meanwhile cannot be forgotten for having been unknown to it.
      *
-     * @return the ids removed
+     * @return the ids forgotten
      */
+    Set<Long> forget(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> keep);
+
+    /**
+     * restic's {@code prune}: once at least {@code atLeast} forgotten versions wait, reclaims their space
+     * without breaking a kept one (a kept version stored as a change of a forgotten one is first
+     * rewritten whole); nothing below that.
+     *
+     * @return the ids whose blobs were removed
+     */
+    Set<Long> prune(String user, int atLeast);
+
+    /** {@link #forget} then {@link #prune(String, int)} of everything forgotten; answers the ids removed. */
     default Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> keep) {
-        return prune(user, keep, 1);
+        forget(user, keep);
+        return prune(user, 1);
     }
 
-    /** Like {@link #prune(String, java.util.function.Function)}, removing nothing unless at least {@code atLeast} versions can go. */
-    Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> keep, int atLeast);
-
-    /** Ids of versions removed by {@link #prune}, so that a gap they leave is not taken for a lost file. */
+    /** Ids of versions forgotten (and maybe pruned), so that a gap they leave is not taken for a lost file. */
     PrunedIds pruned(String user);
 
     /**

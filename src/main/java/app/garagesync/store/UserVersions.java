@@ -12,7 +12,13 @@ import java.util.concurrent.locks.ReentrantLock;
 final class UserVersions {
     final ReentrantLock lock = new ReentrantLock();
     volatile NavigableMap<Long, VersionInfo> byId;
+    /** Forms of the versions in {@link #byId} and in {@link #forgotten}: a kept delta's chain may run through both. */
     volatile Map<Long, StoredForm> forms;
+    /**
+     * Versions retention forgot whose blobs are still stored: out of every list and read at once, kept
+     * only as links of the chains of kept deltas until a prune rewrites those and deletes the blobs.
+     */
+    volatile NavigableMap<Long, VersionInfo> forgotten = Collections.emptyNavigableMap();
     /** Version files whose header does not read (or names another version), by id: why. */
     volatile Map<Long, String> unreadable = Map.of();
     /** Versions whose header reads but whose document did not rebuild exactly, by id: why. */
@@ -60,6 +66,12 @@ final class UserVersions {
             }
             at = form.parent();
         }
+    }
+
+    /** A version kept or forgotten but still stored, by id; null when neither. */
+    VersionInfo info(long id) {
+        VersionInfo v = byId.get(id);
+        return v != null ? v : forgotten.get(id);
     }
 
     long checkpointOf(long id) {

@@ -81,11 +81,13 @@ final class VersionLoader {
         // on a shared store, in this order: the numbers given and the ids pruned, then what is there. Listed
         // first, a version pruned between the two reads would look gone without a trace, and its number free
         long mark = this.mark.readMark(user);
-        // a prune records what it removes before removing it: finish one a crash interrupted
+        // forgotten versions are in the prune record: their blobs stay until a prune, or a load that finds
+        // no kept version needing them (a crash between forget and prune, or inside a prune)
         PrunedIds pruned = pruned(user);
         Map<String, Long> listed = blobs.list(VersionKeys.versionsPrefix(user));
         long issued = Math.max(mark, pruned.last());
         NavigableMap<Long, VersionInfo> found = new TreeMap<>();
+        NavigableMap<Long, VersionInfo> forgotten = new TreeMap<>();
         Map<Long, StoredForm> forms = new java.util.HashMap<>();
         Map<Long, String> unreadable = new TreeMap<>();
         for (Map.Entry<String, Long> blob : listed.entrySet()) {
@@ -94,14 +96,11 @@ final class VersionLoader {
             }
             long id = Long.parseLong(blob.getKey().substring(0, 10));
             issued = Math.max(issued, id); // damaged or not, its number was given
-            if (pruned.contains(id)) {
-                LOG.info("Removing version {} of user {}, pruned before an interruption", id, user);
-                blobs.delete(VersionKeys.versionKey(user, id));
-                continue;
-            }
-            VersionInfo known = uv.byId == null ? null : uv.byId.get(id);
+            boolean isForgotten = pruned.contains(id);
+            NavigableMap<Long, VersionInfo> into = isForgotten ? forgotten : found;
+            VersionInfo known = uv.byId == null ? null : uv.info(id);
             if (known != null && known.storedSize() == blob.getValue()) {
-                found.put(id, known);
+                into.put(id, known);
                 forms.put(id, uv.forms.get(id));
                 continue;
             }
@@ -113,7 +112,7 @@ final class VersionLoader {
                     throw new IOException("its header says version " + v.id());
                 }
                 StoredForm form = VersionFile.parseForm(header, v.size());
-                found.put(v.id(), v);
+                into.put(v.id(), v);
                 forms.put(v.id(), form);
             } catch (java.nio.file.NoSuchFileException gone) {
                 // pruned between the listing and the read
@@ -121,11 +120,22 @@ final class VersionLoader {
                 // not an unreadable header: leaving the version out would hand its number to the next backup
                 throw e;
             } catch (IOException | RuntimeException e) {
+                if (isForgotten) {
+                    // no kept version can be rebuilt through it: the next prune or load deletes it
+                    LOG.warn("Forgotten version {} of user {} has an unreadable header: {}", id, user, e.getMessage());
+                    forgotten.put(id, null);
+                    continue;
+                }
                 // listed as damaged, never left out: the previous version would pass for the latest
                 LOG.error("Version {} of user {} is damaged, its header is unreadable: {}", id, user, e.getMessage());
                 unreadable.put(id, "unreadable header: " + e.getMessage());
             }
         }
+        if (uv.byId == null) {
+            // the first load: a prune a crash interrupted is finished here, for blobs no kept chain needs
+            deleteUnneeded(user, found, forgotten, forms);
+        }
+        forgotten.values().removeIf(java.util.Objects::isNull);
         uv.failedReads.keySet().retainAll(found.keySet());
         uv.hashChecked.clear();
         uv.unreadable = Collections.unmodifiableMap(unreadable);
@@ -135,7 +145,36 @@ final class VersionLoader {
         }
         uv.issued = Math.max(uv.issued, issued);
         uv.forms = Collections.unmodifiableMap(forms);
+        uv.forgotten = Collections.unmodifiableNavigableMap(forgotten);
         uv.byId = Collections.unmodifiableNavigableMap(found);
+    }
+
+    /** Deletes the forgotten blobs that no kept version is rebuilt through, and drops them from the maps. */
+    private void deleteUnneeded(String user, Map<Long, VersionInfo> kept, NavigableMap<Long, VersionInfo> forgotten,
+                                Map<Long, StoredForm> forms) throws IOException {
+        java.util.Set<Long> needed = new java.util.HashSet<>();
+        for (long id : kept.keySet()) {
+            StoredForm form = forms.get(id);
+            // parents are earlier versions; a chain that names a later one is damaged, and read as such
+            for (long at = id; form != null && form.isDelta() && form.parent() < at; form = forms.get(at)) {
+                at = form.parent();
+                if (!forgotten.containsKey(at)) {
+                    if (!kept.containsKey(at)) {
+                        break;
+                    }
+                    continue;
+                }
+                needed.add(at);
+            }
+        }
+        for (long id : new ArrayList<>(forgotten.keySet())) {
+            if (!needed.contains(id)) {
+                LOG.info("Removing version {} of user {}, forgotten by retention before an interruption", id, user);
+                blobs.delete(VersionKeys.versionKey(user, id));
+                forgotten.remove(id);
+                forms.remove(id);
+            }
+        }
     }
 
     public PrunedIds pruned(String user) {

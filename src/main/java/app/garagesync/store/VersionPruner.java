@@ -4,16 +4,23 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
- * Removes versions a retention policy no longer keeps: a kept delta built on a removed version is
- * rewritten whole first, and the removal is recorded before it happens, so that verify tells pruned
- * from lost and loading finishes a prune a crash interrupted.
+ * Retention in restic's two steps. {@link #forget} takes the versions a policy no longer keeps out of
+ * every list and read at once, by adding them to the prune record in the store (so every daemon sharing
+ * it forgets them too, and their numbers are never given again); their blobs stay. {@link #prune}, in
+ * batches, rewrites whole each kept delta built on a forgotten version, then deletes the forgotten blobs.
+ * A crash between the two leaves forgotten versions forgotten and their blobs for the next prune, or for
+ * loading, which deletes those no kept version needs.
  */
 final class VersionPruner {
 
@@ -34,55 +41,79 @@ final class VersionPruner {
         this.reader = reader;
     }
 
-    Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> policy, int atLeast) {
+    /** Forgets the versions {@code policy} does not keep (never the latest); answers their ids. */
+    Set<Long> forget(String user, Function<List<VersionInfo>, Set<Long>> policy) {
         UserVersions uv = loader.loaded(user);
         uv.lock.lock();
         try {
             if (blobs.shared()) {
                 loader.refresh(user, uv);
             }
-            Set<Long> keep = new java.util.HashSet<>(policy.apply(new ArrayList<>(uv.byId.descendingMap().values())));
+            Set<Long> keep = new HashSet<>(policy.apply(new ArrayList<>(uv.byId.descendingMap().values())));
             if (!uv.byId.isEmpty()) {
                 keep.add(uv.byId.lastKey()); // never the latest, whatever the policy says
             }
-            Set<Long> drop = new java.util.TreeSet<>(uv.byId.keySet());
+            Set<Long> drop = new TreeSet<>(uv.byId.keySet());
             drop.removeAll(keep);
+            if (drop.isEmpty()) {
+                return Set.of();
+            }
+            // recorded before the index changes: a crash after this line forgets them all the same
+            recordPruned(user, drop);
+            NavigableMap<Long, VersionInfo> kept = new TreeMap<>(uv.byId);
+            NavigableMap<Long, VersionInfo> forgotten = new TreeMap<>(uv.forgotten);
+            drop.forEach(id -> forgotten.put(id, kept.remove(id)));
+            uv.forgotten = Collections.unmodifiableNavigableMap(forgotten);
+            uv.byId = Collections.unmodifiableNavigableMap(kept);
+            uv.hashChecked.removeAll(drop);
+            uv.failedReads.keySet().removeAll(drop);
+            return drop;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot forget versions of user " + user, e);
+        } finally {
+            uv.lock.unlock();
+        }
+    }
+
+    /**
+     * Deletes the blobs of forgotten versions once at least {@code atLeast} wait, first rewriting whole
+     * each kept delta built on one of them; answers the ids whose blobs went.
+     */
+    Set<Long> prune(String user, int atLeast) {
+        UserVersions uv = loader.loaded(user);
+        uv.lock.lock();
+        try {
+            if (blobs.shared()) {
+                loader.refresh(user, uv);
+            }
+            Set<Long> drop = new TreeSet<>(uv.forgotten.keySet());
             if (drop.isEmpty() || drop.size() < atLeast) {
                 return Set.of();
             }
-            // 1. kept versions built on a dropped one become whole: same content, new form, atomic replace
+            // 1. kept versions built on a forgotten one become whole: same content, new form, atomic replace
             for (VersionInfo v : uv.byId.values()) {
                 StoredForm form = uv.forms.get(v.id());
-                if (keep.contains(v.id()) && form.isDelta() && drop.contains(form.parent())) {
+                if (form.isDelta() && drop.contains(form.parent())) {
                     byte[] doc = reader.document(user, v.id(), true).bytes();
                     long size = blobs.replace(VersionKeys.versionKey(user, v.id()), out -> {
                         out.write(VersionFile.header(v, StoredForm.whole(doc.length)));
                         VersionFile.compressTo(out, doc, doc.length, zstdLevel);
                     });
-                    uv.publish( VersionKeys.withStoredSize(v, size), StoredForm.whole(doc.length));
+                    uv.publish(VersionKeys.withStoredSize(v, size), StoredForm.whole(doc.length));
                 }
             }
-            // 2. record the removal before it happens, so verify tells pruned from lost
-            recordPruned(user, drop);
-            // 3. remove the blobs, then forget the versions
+            // 2. the prune record names them already (forget wrote it): verify tells them from lost ones
             for (long id : drop) {
                 blobs.delete(VersionKeys.versionKey(user, id));
             }
-            indexes.forget(user, drop.stream().map(uv.byId::get).toList());
-            uv.hashChecked.removeAll(drop);
-            NavigableMap<Long, VersionInfo> next = new TreeMap<>(uv.byId);
-            Map<Long, StoredForm> nextForms = new java.util.HashMap<>(uv.forms);
-            drop.forEach(id -> {
-                next.remove(id);
-                nextForms.remove(id);
-            });
+            indexes.forget(user, drop.stream().map(uv.forgotten::get).toList());
+            Map<Long, StoredForm> nextForms = new HashMap<>(uv.forms);
+            nextForms.keySet().removeAll(drop);
             uv.forms = Collections.unmodifiableMap(nextForms);
-            uv.byId = Collections.unmodifiableNavigableMap(next);
+            NavigableMap<Long, VersionInfo> forgotten = new TreeMap<>(uv.forgotten);
+            forgotten.keySet().removeAll(drop);
+            uv.forgotten = Collections.unmodifiableNavigableMap(forgotten);
             layouts.remove(user, LayoutCache.Kind.CHECKPOINT);
-            LayoutCache.Entry latest = layouts.get(user, LayoutCache.Kind.LATEST);
-            if (latest != null && drop.contains(latest.id())) {
-                layouts.remove(user, LayoutCache.Kind.LATEST);
-            }
             return drop;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prune versions of user " + user, e);
@@ -92,8 +123,8 @@ final class VersionPruner {
     }
 
     /**
-     * Adds {@code drop} to the prune record by a conditional replace: two daemons pruning one user at the
-     * same moment each add their ids, neither overwrites the other's.
+     * Adds {@code drop} to the prune record by a conditional replace: two daemons forgetting for one user
+     * at the same moment each add their ids, neither overwrites the other's.
      */
     private void recordPruned(String user, Set<Long> drop) throws IOException {
         ConditionalReplace.update(blobs, VersionKeys.prunedKey(user), now -> {

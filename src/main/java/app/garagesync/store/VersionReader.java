@@ -24,9 +24,11 @@ final class VersionReader {
     private final VersionLoader loader;
     private final LayoutCache layouts;
     private final LayoutIndexCache indexes;
+    private final int zstdLevel;
 
-    VersionReader(BlobStore blobs, VersionLoader loader, LayoutCache layouts, LayoutIndexCache indexes) {
+    VersionReader(BlobStore blobs, VersionLoader loader, LayoutCache layouts, LayoutIndexCache indexes, int zstdLevel) {
         this.blobs = blobs;
+        this.zstdLevel = zstdLevel;
         this.loader = loader;
         this.layouts = layouts;
         this.indexes = indexes;
@@ -66,17 +68,33 @@ final class VersionReader {
     }
 
     public StoredVersion stored(String user, long id) {
-        if (!loader.loaded(user).byId.containsKey(id)) {
+        UserVersions uv = loader.loaded(user);
+        if (!uv.byId.containsKey(id)) {
             throw new IllegalArgumentException("no version " + id);
         }
         try {
             // one read of one blob: header and payload agree even if a prune rewrites the file meanwhile
-            return StoredVersion.parse(blobs.read(VersionKeys.versionKey(user, id)));
+            StoredVersion stored = StoredVersion.parse(blobs.read(VersionKeys.versionKey(user, id)));
+            if (stored.isDelta() && !uv.byId.containsKey(stored.parent())) {
+                // a delta of a forgotten version, not yet rewritten by the next prune: a target keeps only
+                // kept versions, so it gets this one whole, as the prune will store it
+                return whole(user, id);
+            }
+            return stored;
         } catch (StoreUnavailableException e) {
             throw new UncheckedIOException("cannot read version " + id + " of user " + user, e);
         } catch (IOException e) {
             throw new DamagedVersionException(user, id, e.getMessage(), e);
         }
+    }
+
+    private StoredVersion whole(String user, long id) throws IOException {
+        Document doc = document(user, id, true);
+        byte[] json = doc.bytes();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(json.length / 4 + 256);
+        out.write(VersionFile.header(loader.loaded(user).byId.get(id), StoredForm.whole(json.length)));
+        VersionFile.compressTo(out, json, json.length, zstdLevel);
+        return StoredVersion.parse(out.toByteArray());
     }
 
     private Document readOnce(String user, UserVersions uv, long id, VersionInfo info, Map<Long, StoredForm> forms,
@@ -98,7 +116,7 @@ final class VersionReader {
             }
             Layout layout = cached ? layouts.get(user, LayoutCache.Kind.CHECKPOINT, at) : null;
             if (layout == null) {
-                VersionInfo checkpoint = uv.byId.get(at);
+                VersionInfo checkpoint = uv.info(at);
                 if (checkpoint == null) {
                     throw new IOException("version " + at + " is no longer there");
                 }

@@ -62,7 +62,7 @@ public final class VersionStore implements BackupStore {
         LayoutCache layouts = new LayoutCache(cacheBytes);
         IssuedMark mark = new IssuedMark(blobs);
         this.loader = new VersionLoader(blobs, mark);
-        this.reader = new VersionReader(blobs, loader, layouts, indexes);
+        this.reader = new VersionReader(blobs, loader, layouts, indexes, zstdLevel);
         this.writer = new VersionWriter(blobs, clock, zstdLevel, policy, layouts, indexes, loader, reader, mark);
         this.pruner = new VersionPruner(blobs, zstdLevel, layouts, indexes, loader, reader);
     }
@@ -93,8 +93,13 @@ public final class VersionStore implements BackupStore {
     }
 
     @Override
-    public Set<Long> prune(String user, Function<List<VersionInfo>, Set<Long>> policy, int atLeast) {
-        return pruner.prune(user, policy, atLeast);
+    public Set<Long> forget(String user, Function<List<VersionInfo>, Set<Long>> policy) {
+        return pruner.forget(user, policy);
+    }
+
+    @Override
+    public Set<Long> prune(String user, int atLeast) {
+        return pruner.prune(user, atLeast);
     }
 
     @Override

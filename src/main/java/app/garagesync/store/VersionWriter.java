@@ -161,7 +161,7 @@ final class VersionWriter {
         long checkpointSize;
         Layout parentLayout;
         try {
-            checkpointSize = uv.byId.get(uv.checkpointOf( parent.id())).storedSize();
+            checkpointSize = uv.info(uv.checkpointOf( parent.id())).storedSize();
             parentLayout = reader.parentLayout(user, uv, parent);
         } catch (DamagedVersionException e) {
             // a delta on it would not read back: this version is stored whole instead

@@ -77,13 +77,17 @@ class RetentionTest {
         assertThat(new RetentionPolicy(0, 0, 0, 0, 0, utc).mayRemoveWith(1_000, 1)).isFalse();
     }
 
-    /** After a backup, versions go once a batch of them can; the timer's run removes every one the policy drops. */
+    /**
+     * After a backup, versions outside the policy are forgotten at once; their blobs go once a batch of
+     * them waits, and the timer's run prunes every one forgotten.
+     */
     @Test
-    void after_a_backup_versions_go_in_batches(@TempDir Path dir) throws Exception {
+    void after_a_backup_versions_are_forgotten_at_once_and_pruned_in_batches(@TempDir Path dir) throws Exception {
         VersionStore store = new VersionStore(new FileBlobStore(dir), java.time.Clock.systemUTC(), 1,
                 new VersionStore.StoragePolicy(1.0, 10));
         Retention retention = new Retention(store, new RetentionPolicy(3, 0, 0, 0, 0, ZoneId.of("UTC")), 2);
         List<Integer> counts = new ArrayList<>();
+        List<Integer> blobs = new ArrayList<>();
         List<byte[]> posted = new ArrayList<>();
         try (org.apache.camel.CamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
             for (int i = 1; i <= 6; i++) {
@@ -94,13 +98,18 @@ class RetentionTest {
                 e.setProperty(Retention.NEW_VERSION, id);
                 e.setProperty(app.garagesync.auth.RequestIdentity.USER, "b");
                 if (retention.isDue(e)) {
-                    retention.applyToCaller(e);
+                    retention.forgetForCaller(e);
+                    retention.pruneForCaller(e);
                 }
                 counts.add(store.versions("b").size());
+                try (Stream<Path> files = Files.list(dir.resolve("users/b/versions"))) {
+                    blobs.add((int) files.count());
+                }
             }
         }
-        // 4: one version could go, not two; 5: two go (1 and 2); 6: one could go again (3), not two
-        assertThat(counts).containsExactly(1, 2, 3, 4, 3, 4);
+        assertThat(counts).containsExactly(1, 2, 3, 3, 3, 3);
+        // 4: one forgotten, kept; 5: two forgotten (1 and 2), pruned; 6: one forgotten again (3), kept
+        assertThat(blobs).containsExactly(1, 2, 3, 4, 3, 4);
         assertThat(retention.apply("b")).containsExactly(3L);
         for (long v = 4; v <= 6; v++) {
             assertThat(store.read("b", v)).isEqualTo(posted.get((int) v - 1));
