@@ -90,7 +90,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
 
         DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
         // watched: health probes the folders where the storage refused a write (HealthReport)
-        WatchedBlobStore blobs = new WatchedBlobStore(StoreBlobs.create(dataDir, keys::text));
+        WatchedBlobStore blobs = new WatchedBlobStore(StoreBlobs.create(dataDir, storeSettings.type(), storeSettings.s3()));
         VersionStore.StoragePolicy storagePolicy = new VersionStore.StoragePolicy(
                 storeSettings.checkpointRatio(), storeSettings.maxChain());
         // a cache, never the only copy of anything: it lives beside the data (or the spool in S3 mode)
@@ -168,7 +168,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
                           RequestBodies bodies, GarageMetrics garageMetrics, OffsiteSettings offsite, AccessSettings access) {
         TargetCatalog targets = TargetCatalog.from(
                 TargetCatalog.keysOf(context.getPropertiesComponent().loadProperties()),
-                key -> context.resolvePropertyPlaceholders("{{" + key + "}}"));
+                key -> context.resolvePropertyPlaceholders("{{" + key + "}}"), offsite.s3AttemptTimeout());
         TargetLedger ledger = new TargetLedger(dataDir);
         SpoolFolder spool = new SpoolFolder(dataDir, clock);
         SyncBoard board = new SyncBoard(clock);

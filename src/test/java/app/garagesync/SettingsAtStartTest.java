@@ -41,6 +41,16 @@ class SettingsAtStartTest {
                 .isEqualTo("garagesync.sync.default-enabled = 'yes': not true or false");
     }
 
+    /** The S3 store's keys and the S3 targets' attempt timeout are read with the others, not where they are used. */
+    @Test
+    void should_name_the_key_when_an_s3_setting_does_not_parse(@TempDir Path dir) {
+        assertThat(startFailure(dir, "garagesync.store.type", "s3", "garagesync.store.s3.bucket", "garage",
+                "garagesync.store.s3.max-attempts", "many"))
+                .isEqualTo("garagesync.store.s3.max-attempts = 'many': not a whole number");
+        assertThat(startFailure(dir, "garagesync.sync.s3.attempt-timeout", "soon"))
+                .isEqualTo("garagesync.sync.s3.attempt-timeout = 'soon': not a duration (e.g. 5m, 30s, 500ms)");
+    }
+
     @Test
     void should_start_with_the_values_as_written_in_application_properties(@TempDir Path dir) throws Exception {
         try (RunningDaemon daemon = RunningDaemon.start(dir.resolve("data"), "garagesync.sync.default-enabled", " TRUE ")) {
@@ -48,9 +58,9 @@ class SettingsAtStartTest {
         }
     }
 
-    private static String startFailure(Path dir, String key, String value) {
-        Throwable failure = catchThrowable(() -> RunningDaemon.start(dir.resolve("data"), key, value).close());
-        assertThat(failure).as("the daemon started with %s=%s", key, value).isNotNull();
+    private static String startFailure(Path dir, String... keyValues) {
+        Throwable failure = catchThrowable(() -> RunningDaemon.start(dir.resolve("data"), keyValues).close());
+        assertThat(failure).as("the daemon started with %s", String.join(" ", keyValues)).isNotNull();
         // RunningDaemon wraps what Camel Main threw; the command line describes the latter
         return StartupFailure.describe(failure.getCause());
     }

@@ -1,7 +1,7 @@
 package app.garagesync.offsite;
 
-import app.garagesync.ConfigSizes;
 import app.garagesync.store.S3BlobStore;
+import java.time.Duration;
 import java.util.Map;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -29,11 +29,11 @@ final class S3TargetClient {
     }
 
     /** {@code parameters}: the template's, camelCase, defaults applied; endpoint and keys may be empty. */
-    static S3Client create(Map<String, String> parameters, String attemptTimeout) {
+    static S3Client create(Map<String, String> parameters, Duration attemptTimeout) {
         return S3BlobStore.clientBuilder(parameters.get("region"), parameters.get("endpoint"), parameters.get("accessKey"),
                         parameters.get("secretKey"), Boolean.parseBoolean(parameters.get("pathStyle").trim()))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .apiCallAttemptTimeout(ConfigSizes.duration(attemptTimeout))
+                        .apiCallAttemptTimeout(attemptTimeout)
                         .retryStrategy(AwsRetryStrategy.doNotRetry()).build())
                 .build();
     }

@@ -1,6 +1,7 @@
 package app.garagesync.offsite;
 
 import app.garagesync.api.ApiException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -23,16 +24,19 @@ public final class TargetCatalog {
     private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
     private final Map<String, TargetConfig> byName;
+    private final Duration s3AttemptTimeout;
 
-    private TargetCatalog(Map<String, TargetConfig> byName) {
+    private TargetCatalog(Map<String, TargetConfig> byName, Duration s3AttemptTimeout) {
         this.byName = byName;
+        this.s3AttemptTimeout = s3AttemptTimeout;
     }
 
     /**
-     * @param keys     every property key known (files, overrides, system properties)
-     * @param resolver resolves a key to its final value (overrides and {@code {{env:...}}} applied)
+     * @param keys             every property key known (files, overrides, system properties)
+     * @param resolver         resolves a key to its final value (overrides and {@code {{env:...}}} applied)
+     * @param s3AttemptTimeout how long one try against an S3 target may take ({@code garagesync.sync.s3.attempt-timeout})
      */
-    public static TargetCatalog from(Collection<String> keys, Function<String, String> resolver) {
+    public static TargetCatalog from(Collection<String> keys, Function<String, String> resolver, Duration s3AttemptTimeout) {
         TreeSet<String> names = new TreeSet<>();
         for (String key : keys) {
             if (key.startsWith(PREFIX) && key.endsWith(".type")) {
@@ -61,7 +65,7 @@ public final class TargetCatalog {
             }
             targets.put(name, new TargetConfig(name, type, Map.copyOf(options)));
         }
-        return new TargetCatalog(targets);
+        return new TargetCatalog(targets, s3AttemptTimeout);
     }
 
     /** Keys of a Properties object and of the JVM's system properties, for {@link #from}. */
@@ -72,6 +76,11 @@ public final class TargetCatalog {
         }
         keys.addAll(System.getProperties().stringPropertyNames());
         return keys;
+    }
+
+    /** How long one try (one HTTP request) against an S3 target may take before it fails. */
+    public Duration s3AttemptTimeout() {
+        return s3AttemptTimeout;
     }
 
     public Collection<TargetConfig> all() {

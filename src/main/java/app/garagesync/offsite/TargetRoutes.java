@@ -46,8 +46,7 @@ public final class TargetRoutes extends MainListenerSupport {
             }
             parameters.put("name", target.name());
             if ("s3".equals(target.type())) {
-                var client = S3TargetClient.create(parameters,
-                        context.resolvePropertyPlaceholders("{{garagesync.sync.s3.attempt-timeout}}"));
+                var client = S3TargetClient.create(parameters, catalog.s3AttemptTimeout());
                 context.getRegistry().bind(S3TargetClient.beanName(target.name()), client);
                 // ours to close: Camel does not close a client it was given
                 context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {

@@ -3,7 +3,6 @@ package app.garagesync.store;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,8 +14,23 @@ public final class StoreBlobs {
     private StoreBlobs() {
     }
 
-    public static BlobStore create(Path dataDir, Function<String, String> property) throws IOException {
-        String type = property.apply("garagesync.store.type");
+    /**
+     * Where a shared store lives in S3 ({@code garagesync.store.s3.*}); empty endpoint and keys mean AWS
+     * and its default credentials chain.
+     */
+    public record S3Location(String bucket, String prefix, String region, String endpoint, String accessKey,
+                             String secretKey, boolean pathStyle, int maxAttempts) {
+
+        /** Without the keys: this record may end up in a log line or an exception message. */
+        @Override
+        public String toString() {
+            return "S3Location[bucket=" + bucket + ", prefix=" + prefix + ", region=" + region + ", endpoint="
+                    + endpoint + ", pathStyle=" + pathStyle + ", maxAttempts=" + maxAttempts + "]";
+        }
+    }
+
+    /** {@code type}: {@code file} (the data directory) or {@code s3} ({@code s3} then names where). */
+    public static BlobStore create(Path dataDir, String type, S3Location s3) throws IOException {
         switch (type) {
             case "file" -> {
                 FileBlobStore files = new FileBlobStore(dataDir);
@@ -24,17 +38,12 @@ public final class StoreBlobs {
                 return files;
             }
             case "s3" -> {
-                String bucket = property.apply("garagesync.store.s3.bucket");
-                if (bucket.isBlank()) {
+                if (s3.bucket().isBlank()) {
                     throw new IllegalArgumentException("garagesync.store.type=s3 needs garagesync.store.s3.bucket");
                 }
-                LOG.info("Versions are stored in S3 bucket {} (shared by every daemon pointed at it)", bucket);
-                return new S3BlobStore(S3BlobStore.client(property.apply("garagesync.store.s3.region"),
-                        property.apply("garagesync.store.s3.endpoint"), property.apply("garagesync.store.s3.access-key"),
-                        property.apply("garagesync.store.s3.secret-key"),
-                        Boolean.parseBoolean(property.apply("garagesync.store.s3.path-style")),
-                        Integer.parseInt(property.apply("garagesync.store.s3.max-attempts").trim())),
-                        bucket, property.apply("garagesync.store.s3.prefix"));
+                LOG.info("Versions are stored in S3 bucket {} (shared by every daemon pointed at it)", s3.bucket());
+                return new S3BlobStore(S3BlobStore.client(s3.region(), s3.endpoint(), s3.accessKey(), s3.secretKey(),
+                        s3.pathStyle(), s3.maxAttempts()), s3.bucket(), s3.prefix());
             }
             default -> throw new IllegalArgumentException("garagesync.store.type must be 'file' or 's3', got '" + type + "'");
         }
