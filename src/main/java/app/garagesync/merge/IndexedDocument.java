@@ -71,4 +71,48 @@ final class IndexedDocument {
     Object id(Entity e) {
         return RecordIds.value(name, bytes, e.idStart(), e.idEnd());
     }
+
+    /**
+     * Whether this document means the same as {@code other}: the same members with the same values,
+     * records in the same order. Stops at the first difference, so a side that changed something
+     * costs little to tell from one that was only re-serialized.
+     */
+    boolean sameValueAs(IndexedDocument other) {
+        return sameMembers(top, other, other.top, true);
+    }
+
+    private boolean sameMembers(Map<String, Member> mine, IndexedDocument other, Map<String, Member> theirs, boolean top) {
+        if (!mine.keySet().equals(theirs.keySet())) {
+            return false;
+        }
+        for (Member m : mine.values()) {
+            Member t = theirs.get(m.name());
+            boolean same;
+            if (top && m.name().equals("data")) {
+                same = sameMembers(data, other, other.data, false);
+            } else if (!top && collections.containsKey(m.name()) && other.collections.containsKey(m.name())) {
+                same = sameRecords(records(m.name()), other, other.records(m.name()));
+            } else {
+                same = Span.same(Span.of(this, m), Span.of(other, t));
+            }
+            if (!same) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean sameRecords(Map<String, Entity> mine, IndexedDocument other, Map<String, Entity> theirs) {
+        if (mine.size() != theirs.size()) {
+            return false;
+        }
+        java.util.Iterator<Entity> t = theirs.values().iterator();
+        for (Entity e : mine.values()) {
+            Entity o = t.next();
+            if (!e.key().equals(o.key()) || !Span.same(Span.of(this, e), Span.of(other, o))) {
+                return false;
+            }
+        }
+        return true;
+    }
 }
