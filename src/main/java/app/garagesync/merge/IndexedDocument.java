@@ -13,24 +13,38 @@ final class IndexedDocument {
     final String name;
     final byte[] bytes;
     final Map<String, Member> top;
-    final Map<String, Member> data;
+    /** The members of {@code data}; set while the top level is read. */
+    Map<String, Member> data;
     final Map<String, Map<String, Entity>> collections = new LinkedHashMap<>();
 
     private IndexedDocument(String name, byte[] bytes) {
         this.name = name;
         this.bytes = bytes;
-        this.top = byName(new JsonCursor(name, bytes, 0).members(), "the top level");
+        JsonCursor cursor = new JsonCursor(name, bytes, 0);
+        List<Member> topMembers = cursor.members(member -> {
+            if (member.equals("data") && cursor.at() == '{') {
+                data(cursor);
+            } else {
+                cursor.skipValue();
+            }
+        });
+        this.top = byName(topMembers, "the top level");
         Member d = top.get("data");
-        if (d == null || bytes[d.valueStart()] != '{') {
+        if (d == null || data == null) {
             throw new MergeException(name + ": a backup has a 'data' object");
         }
-        JsonCursor cursor = new JsonCursor(name, bytes, d.valueStart());
-        this.data = byName(cursor.members(), "data");
-        for (Member m : data.values()) {
-            if (!m.name().equals("settings") && bytes[m.valueStart()] == '[') {
-                collections.put(m.name(), records(m));
+    }
+
+    /** Reads {@code data} in the same pass: its members, and the records of each collection. */
+    private void data(JsonCursor cursor) {
+        List<Member> members = cursor.members(member -> {
+            if (!member.equals("settings") && cursor.at() == '[') {
+                collections.put(member, records(member, cursor.entities(member)));
+            } else {
+                cursor.skipValue();
             }
-        }
+        });
+        data = byName(members, "data");
     }
 
     static IndexedDocument of(String name, byte[] bytes) {
@@ -40,13 +54,11 @@ final class IndexedDocument {
         return new IndexedDocument(name, bytes);
     }
 
-    private Map<String, Entity> records(Member collection) {
-        List<Entity> list = new JsonCursor(name, bytes, collection.valueStart()).entities(collection.name());
+    private Map<String, Entity> records(String collection, List<Entity> list) {
         Map<String, Entity> byKey = new LinkedHashMap<>(list.size() * 4 / 3 + 1);
         for (Entity e : list) {
             if (byKey.put(e.key(), e) != null) {
-                throw new MergeException(name + ": data." + collection.name() + " has the id "
-                        + e.key().substring(2) + " twice");
+                throw new MergeException(name + ": data." + collection + " has the id " + e.key().substring(2) + " twice");
             }
         }
         return byKey;
