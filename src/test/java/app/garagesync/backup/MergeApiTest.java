@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.testing.DaemonExtension;
 import app.garagesync.testing.Http;
+import app.garagesync.testing.RunningDaemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpRequest;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Several devices, one garage: a write edited from an older version (POST with If-Match, PATCH with a
@@ -330,6 +333,20 @@ class MergeApiTest {
         Http.Response p = patch(http, "{\"baseVersion\":7,\"upserts\":{\"customers\":[{\"id\":\"c9\"}]}}");
         assertThat(p.status()).as(p.toString()).isEqualTo(412);
         assertThat(json(http.get("/api/backup/versions").body()).get("versions")).hasSize(1);
+    }
+
+    @Test
+    void a_browser_on_an_allowed_origin_may_send_if_match_and_read_the_etag(@TempDir Path dir) {
+        try (RunningDaemon cors = RunningDaemon.start(dir, "garagesync.cors.allowed-origins", "https://garage.example")) {
+            Http http = cors.http().with("Origin", "https://garage.example");
+            Http.Response preflight = http.send(http.builder("/api/backup").header("Access-Control-Request-Method", "POST")
+                    .header("Access-Control-Request-Headers", "content-type,if-match")
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+            assertThat(preflight.header("Access-Control-Allow-Headers").toLowerCase()).contains("if-match");
+            assertThat(http.postJson("/api/backup", BASE).status()).isEqualTo(201);
+            Http.Response got = http.get("/api/backup");
+            assertThat(got.header("Access-Control-Expose-Headers").toLowerCase()).contains("etag");
+        }
     }
 
     @Test
