@@ -274,6 +274,36 @@ class MergeApiTest {
     }
 
     @Test
+    void a_merged_version_header_keeps_50_conflicts_and_drops_values_over_1_kb() {
+        Http http = daemon.http().as("many-conflicts");
+        StringBuilder base = new StringBuilder("{\"data\":{\"stock\":[");
+        StringBuilder latest = new StringBuilder("{\"data\":{\"stock\":[");
+        StringBuilder device = new StringBuilder("{\"data\":{\"stock\":[");
+        String big = "x".repeat(2000);
+        for (int i = 0; i < 60; i++) {
+            String sep = i == 0 ? "" : ",";
+            base.append(sep).append("{\"id\":").append(i).append(",\"qty\":0}");
+            latest.append(sep).append("{\"id\":").append(i).append(",\"qty\":1}");
+            device.append(sep).append("{\"id\":").append(i).append(",\"qty\":").append(i == 0 ? "\"" + big + "\"" : "2").append("}");
+        }
+        assertThat(http.postJson("/api/backup", base + "]}}").status()).isEqualTo(201);
+        assertThat(http.postJson("/api/backup", latest + "]}}").status()).isEqualTo(201);
+        Http.Response r = postOn(http, "/api/backup", "\"1\"", device + "]}}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        // the answer lists every conflict with its values
+        assertThat(json(r.body()).get("conflicts")).hasSize(60);
+        assertThat(json(r.body()).at("/conflicts/0/kept").asText()).isEqualTo(big);
+        // the version's header, read on every listing, stays small
+        JsonNode merged = json(http.get("/api/backup/versions").body()).at("/versions/0/merged");
+        assertThat(merged.get("conflictCount").asInt()).isEqualTo(60);
+        assertThat(merged.get("conflicts")).hasSize(50);
+        assertThat(merged.at("/conflicts/0/valuesOmitted").asBoolean()).isTrue();
+        assertThat(merged.at("/conflicts/0").has("kept")).isFalse();
+        assertThat(merged.at("/conflicts/1/kept").asInt()).isEqualTo(2);
+        assertThat(merged.at("/conflicts/1/overwritten").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void a_stale_patch_is_merged_and_a_conflicting_one_lists_what_it_overwrote() {
         Http http = daemon.http().as("stale-patch");
         assertThat(http.postJson("/api/backup", BASE).status()).isEqualTo(201);
