@@ -128,6 +128,28 @@ class ThreeWayMergeProperties {
         assertThat(new HashSet<>(listed)).isEqualTo(expectedConflicts(sides));
     }
 
+    @Property(tries = 400)
+    void a_damaged_document_raises_only_the_merge_exception(@ForAll("scenarios") Scenario s,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 100_000) int at,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 11) int damage) throws Exception {
+        Sides sides = sides(s);
+        byte[] base = compact(sides.base);
+        byte[] latest = compact(sides.latest);
+        byte[] device = compact(sides.device);
+        int i = at % device.length;
+        byte[] damaged = damage == 0 ? java.util.Arrays.copyOf(device, i) : device.clone();
+        if (damage > 0) {
+            damaged[i] = (byte) "{}[]\",:\\x0-\u00e9".charAt(damage - 1);
+        }
+        try {
+            ThreeWayMerge.merge(base, latest, damaged, 2);
+            net.jqwik.api.statistics.Statistics.collect("merged");
+        } catch (MergeException expected) {
+            assertThat(expected.getMessage()).isNotBlank();
+            net.jqwik.api.statistics.Statistics.collect("refused");
+        }
+    }
+
     // ---- the sides, built from the scenario's edits
 
     private record Sides(ObjectNode base, ObjectNode latest, ObjectNode device) {
