@@ -125,7 +125,10 @@ public final class BackupApi {
     private Map<String, Object> answer(MergeOntoLatest.Outcome outcome, long nanos) {
         Map<String, Object> answer = answer(outcome.result(), nanos);
         if (outcome.merged() != null) {
-            answer.put("merged", Map.of("base", outcome.merged().base(), "onto", outcome.merged().onto()));
+            Map<String, Object> merged = new LinkedHashMap<>();
+            merged.put("base", outcome.merged().base());
+            merged.put("onto", outcome.merged().onto());
+            answer.put("merged", merged);
             answer.put("conflicts", outcome.conflicts());
             answer.put("conflictCount", outcome.conflicts().size());
         }
