@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What changed from one version of a backup to a later one, as the body of a {@code PATCH /api/backup}
@@ -67,8 +68,10 @@ public final class ChangesDiff {
     }
 
     private Changes run(long from, byte[] old, long to, byte[] latest) {
-        Layout oldLayout = LayoutScanner.scan(old, old.length);
+        // the two scans are most of the work (two 50 MB documents): side by side when a core is free
+        CompletableFuture<Layout> oldScan = CompletableFuture.supplyAsync(() -> LayoutScanner.scan(old, old.length));
         Layout newLayout = LayoutScanner.scan(latest, latest.length);
+        Layout oldLayout = oldScan.join();
         Skeleton a = Skeleton.of(oldLayout.skeleton());
         Skeleton b = Skeleton.of(newLayout.skeleton());
         ByteArrayOutputStream members = new ByteArrayOutputStream();

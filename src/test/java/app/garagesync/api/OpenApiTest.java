@@ -56,6 +56,8 @@ class OpenApiTest {
         fits(api, "PATCH", "/api/backup", http.send(http.builder("/api/backup").header("Content-Type", "application/json")
                 .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"baseVersion\": 1, \"deletes\": {\"customers\": [1]}}"))));
         fits(api, "GET", "/api/backup/versions", http.get("/api/backup/versions"));
+        fits(api, "GET", "/api/changes", http.get("/api/changes?since=1"));
+        fits(api, "GET", "/api/changes", http.get("/api/changes?since=999"));
         fits(api, "GET", "/api/backup", http.get("/api/backup?version=99"));
         fits(api, "GET", "/api/sync/status", http.get("/api/sync/status"));
         fits(api, "GET", "/.netlify/functions/sync-data", http.get("/.netlify/functions/sync-data"));
