@@ -9,6 +9,7 @@ import app.garagesync.store.VersionStore;
 import app.garagesync.testing.DaemonExtension;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;
+import app.garagesync.testing.S3Server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpClient;
@@ -38,7 +39,9 @@ class ChangesFeedTest {
             + "\"repairs\":[{\"id\":1,\"total\":19.90}],\"settings\":{\"currency\":\"EUR\"}}}";
 
     @RegisterExtension
-    static final DaemonExtension daemon = new DaemonExtension("garagesync.changes.heartbeat", "300ms");
+    // no look at the latest in this daemon's tests: only the store's announcement can wake a listener
+    static final DaemonExtension daemon = new DaemonExtension("garagesync.changes.heartbeat", "300ms",
+            "garagesync.changes.poll-interval", "1h");
 
     @Test
     void applying_the_changes_since_each_version_to_it_gives_the_latest() throws Exception {
@@ -288,6 +291,35 @@ class ChangesFeedTest {
                 assertThat(bobs.seen()).doesNotContain("event: change");
             }
         }
+    }
+
+    @Test
+    void a_version_another_daemon_stores_in_a_shared_store_wakes_the_listeners_of_this_one(@TempDir Path dir) throws Exception {
+        try (S3Server s3 = new S3Server(dir.resolve("s3"));
+             RunningDaemon a = RunningDaemon.start(dir.resolve("a"), s3.storeProperties("garage/"));
+             RunningDaemon b = RunningDaemon.start(dir.resolve("b"), withKeys(s3.storeProperties("garage/"),
+                     "garagesync.changes.poll-interval", "200ms"))) {
+            assertThat(a.http().as("shared").postJson("/api/backup", V1).status()).isEqualTo(201);
+            Http onB = b.http().as("shared");
+            try (EventStreamClient stream = EventStreamClient.open(b.port(), "/api/changes?feed=eventsource",
+                    "X-User-Id", "shared")) {
+                stream.awaitText(": connected", WAIT);
+                CompletableFuture<HttpResponse<String>> poll = HttpClient.newHttpClient().sendAsync(
+                        onB.builder("/api/changes?since=1&feed=longpoll&timeout=30000").GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                await().atMost(WAIT).until(() -> watch(b.context()).waiting() == 2);
+                assertThat(a.http().as("shared").postJson("/api/backup", V1.replace("Anaïs", "Anaïs B.")).status()).isEqualTo(201);
+                stream.awaitText("data: {\"version\":2}", WAIT);
+                HttpResponse<String> woken = poll.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(woken.body()).contains("\"to\":2", "Anaïs B.");
+            }
+        }
+    }
+
+    private static String[] withKeys(String[] keyValues, String... more) {
+        String[] all = java.util.Arrays.copyOf(keyValues, keyValues.length + more.length);
+        System.arraycopy(more, 0, all, keyValues.length, more.length);
+        return all;
     }
 
     static Http.Response patch(Http http, String body) {
