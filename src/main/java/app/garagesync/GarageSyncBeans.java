@@ -177,6 +177,15 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 .newSingleThreadScheduledExecutor(this, "changes-watch");
         VersionWatch watch = new VersionWatch(store, changes.maxListeners(), changes.pollInterval(), watchThread);
         store.addListener(watch);
+        // a stopping daemon answers its long-polls at once instead of waiting out their timeouts
+        context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event.getType() == CamelEvent.Type.CamelContextStopping) {
+                    watch.endAll();
+                }
+            }
+        });
         // a woken long-poll computes its changes here, not on the thread that stored the version
         ExecutorService work = context.getExecutorServiceManager().newFixedThreadPool(this, "changes", 2);
         bind(context, "versionWatch", watch);

@@ -84,11 +84,13 @@ public final class ChangesApi {
             }
         };
         // the thread that stored the version, or the watch's scheduler, only hands the work over
-        VersionWatch.Waiter w = watch.await(user, since, version -> {
+        Runnable wake = () -> {
             if (answered.compareAndSet(false, true)) {
                 work.execute(finish);
             }
-        });
+        };
+        // a stopping daemon ends the wait at once: the answer then says no change yet
+        VersionWatch.Waiter w = watch.await(user, since, version -> wake.run(), wake);
         if (w == null) {
             throw busy(watch.maxWaiters());
         }

@@ -46,13 +46,29 @@ public final class VersionWatch implements VersionListener, AutoCloseable {
     public final class Waiter implements AutoCloseable {
         private final String user;
         private final LongConsumer onNewer;
+        private final Runnable onEnd;
         private long known;
         private boolean closed;
 
-        private Waiter(String user, long known, LongConsumer onNewer) {
+        private Waiter(String user, long known, LongConsumer onNewer, Runnable onEnd) {
             this.user = user;
             this.known = known;
             this.onNewer = onNewer;
+            this.onEnd = onEnd;
+        }
+
+        /** The daemon stops: the waiter is told so (once), and waits no more. */
+        void end() {
+            synchronized (this) {
+                if (closed || onEnd == null) {
+                    return;
+                }
+            }
+            try {
+                onEnd.run();
+            } finally {
+                close();
+            }
         }
 
         synchronized void offer(long version) {
@@ -89,11 +105,16 @@ public final class VersionWatch implements VersionListener, AutoCloseable {
      * already has {@code maxWaiters} waiters.
      */
     public Waiter await(String user, long known, LongConsumer onNewer) {
+        return await(user, known, onNewer, null);
+    }
+
+    /** Like {@link #await(String, long, LongConsumer)}; {@code onEnd} runs if the daemon stops first. */
+    public Waiter await(String user, long known, LongConsumer onNewer, Runnable onEnd) {
         if (count.incrementAndGet() > maxWaiters) {
             count.decrementAndGet();
             return null;
         }
-        Waiter w = new Waiter(user, known, onNewer);
+        Waiter w = new Waiter(user, known, onNewer, onEnd);
         waiters.computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet()).add(w);
         // a version stored between the caller's look at the latest and this line is not lost
         Long seen = lastSeen.get(user);
@@ -148,6 +169,18 @@ public final class VersionWatch implements VersionListener, AutoCloseable {
             } catch (RuntimeException e) {
                 // the store is down or slow: the waiters time out or keep their heartbeat; try again next round
                 LOG.debug("Could not look at the latest version of user {}: {}", user, e.toString());
+            }
+        }
+    }
+
+    /**
+     * The daemon is stopping: every waiter with an end to run is ended now. A long-poll then answers (no
+     * changes) instead of holding the stop for its whole timeout, and being cut off at the end of it.
+     */
+    public void endAll() {
+        for (Set<Waiter> set : waiters.values()) {
+            for (Waiter w : set) {
+                w.end();
             }
         }
     }

@@ -160,6 +160,26 @@ class ChangesFeedTest {
     }
 
     @Test
+    void a_daemon_that_stops_answers_its_long_polls_first(@TempDir Path dir) throws Exception {
+        RunningDaemon stopping = RunningDaemon.start(dir);
+        CompletableFuture<HttpResponse<String>> waiting;
+        try {
+            Http http = stopping.http();
+            http.postJson("/api/backup", V1);
+            waiting = HttpClient.newHttpClient().sendAsync(
+                    http.builder("/api/changes?since=1&feed=longpoll&timeout=60000").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            await().atMost(WAIT).until(() -> watch(stopping.context()).waiting() == 1);
+        } finally {
+            stopping.close();
+        }
+        // answered (no change yet), not cut off when the stop's grace period ran out
+        HttpResponse<String> answer = waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).isEqualTo("{\"from\":1,\"to\":1,\"exact\":true,\"upserts\":{},\"deletes\":{}}");
+    }
+
+    @Test
     void an_event_stream_announces_each_new_version_and_beats() {
         Http http = daemon.http().as("stream");
         http.postJson("/api/backup", V1);
