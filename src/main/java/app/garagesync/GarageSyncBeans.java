@@ -91,6 +91,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         AccessSettings access = AccessSettings.read(keys);
         RetentionSettings retention = RetentionSettings.read(keys);
         OffsiteSettings offsite = OffsiteSettings.read(keys);
+        MergeSettings merge = MergeSettings.read(keys);
         ChangesSettings changes = ChangesSettings.read(keys);
         Path dataDir = storeSettings.dataDir();
         Clock clock = Clock.systemUTC();
@@ -121,7 +122,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         bind(context, "backupStore", store);
         bind(context, "identity", new RequestIdentity(access.authMode(), tokens));
         bind(context, "backupApi", new BackupApi(store, reader, bodies, metrics, clock, http.sendStallTimeout(),
-                MergeSettings.read(keys).mode()));
+                merge.mode()));
         bindSync(context, dataDir, clock, store, syncSettings, bodies, metrics, offsite, access);
         bind(context, "syncSettings", syncSettings);
         bind(context, "health", new HealthReport(dataDir, storeSettings.minFreeSpace(), blobs, store));

@@ -38,8 +38,9 @@ final class HttpServerTuning {
                     .addOrigins(corsOrigins)
                     .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
                             HttpMethod.DELETE, HttpMethod.OPTIONS))
-                    .allowedHeaders(Set.of("Content-Type", "Authorization", "X-User-Id"))
-                    .exposedHeaders(Set.of("X-Garage-Sync-Version", "Content-Disposition"))
+                    // If-Match and ETag: a device on another origin names the version its edits start from
+                    .allowedHeaders(Set.of("Content-Type", "Authorization", "X-User-Id", "If-Match"))
+                    .exposedHeaders(Set.of("X-Garage-Sync-Version", "Content-Disposition", "ETag"))
                     .maxAgeSeconds(600);
             router.route().order(-100).handler(cors);
         }

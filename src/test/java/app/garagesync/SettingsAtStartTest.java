@@ -42,6 +42,13 @@ class SettingsAtStartTest {
     }
 
     @Test
+    void should_refuse_a_merge_mode_other_than_merge_or_reject(@TempDir Path dir) {
+        assertThat(startFailure(dir, "garagesync.merge.mode", "overwrite"))
+                .isEqualTo("garagesync.merge.mode = 'overwrite': not merge or reject");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
     void should_start_with_the_values_as_written_in_application_properties(@TempDir Path dir) throws Exception {
         try (RunningDaemon daemon = RunningDaemon.start(dir.resolve("data"), "garagesync.sync.default-enabled", " TRUE ")) {
             assertThat(daemon.http().get("/api/sync/status").body()).contains("\"isEnabled\":true");

@@ -46,8 +46,22 @@ final class JsonCursor {
         }
     }
 
+    /** Reads one member's value, leaving pos after it; given the member's name, with pos at the value. */
+    @FunctionalInterface
+    interface ValueReader {
+        void read(String name);
+    }
+
     /** The members of the object at pos, in order; pos ends after its '}'. */
     List<Member> members() {
+        return members(name -> skipValue());
+    }
+
+    /**
+     * The members of the object at pos, each value read by {@code reader}: the document is read once,
+     * the reader descending into the values it indexes instead of skipping them first.
+     */
+    List<Member> members(ValueReader reader) {
         List<Member> members = new ArrayList<>();
         openObject();
         if (at() == '}') {
@@ -59,7 +73,7 @@ final class JsonCursor {
             int start = pos;
             String name = name();
             int valueStart = pos;
-            skipValue();
+            reader.read(name);
             members.add(new Member(name, start, valueStart, pos));
             if (!nextMember()) {
                 return members;

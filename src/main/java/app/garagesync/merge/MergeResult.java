@@ -2,7 +2,10 @@ package app.garagesync.merge;
 
 import java.util.List;
 
-/** The merged document (a valid backup) and the fields both sides changed differently, in document order. */
+/**
+ * The merged document (a valid backup) and the fields both sides changed differently, in document order.
+ * When one side changed nothing, {@code document} is the other side's array itself, not a copy.
+ */
 public record MergeResult(byte[] document, List<MergeConflict> conflicts) {
 
     public MergeResult {

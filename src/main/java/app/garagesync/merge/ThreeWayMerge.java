@@ -42,8 +42,9 @@ import java.util.Set;
  * <li>Order: members and records in the latest's order, then the ones new on the device in the device's
  *     order; fields of a merged record in the latest's order, then the device's new ones.</li>
  * <li>Bytes: records nobody touched, and records one side alone touched, keep their exact bytes; a run
- *     of them keeps the bytes between them too. When the latest is base, the result is the device's
- *     document byte for byte; when the device is base, the latest's.</li>
+ *     of them keeps the bytes between them too. When the latest means the same as base (its bytes
+ *     may differ), the result is the device's document byte for byte; when the device means the same
+ *     as base, the latest's.</li>
  * </ol>
  *
  * <p>The result parses and passes the store's validation when the three inputs do. Inputs it cannot read
@@ -82,8 +83,17 @@ public final class ThreeWayMerge {
             return new MergeResult(latest, List.of());
         }
         try {
-            ThreeWayMerge m = new ThreeWayMerge(IndexedDocument.of("base", base), IndexedDocument.of("latest", latest),
-                    IndexedDocument.of("device", device), latestVersion);
+            IndexedDocument b = IndexedDocument.of("base", base);
+            IndexedDocument l = IndexedDocument.of("latest", latest);
+            IndexedDocument d = IndexedDocument.of("device", device);
+            // a side that was only re-serialized changed nothing, not even the order of records
+            if (b.sameValueAs(l)) {
+                return new MergeResult(device, List.of());
+            }
+            if (b.sameValueAs(d)) {
+                return new MergeResult(latest, List.of());
+            }
+            ThreeWayMerge m = new ThreeWayMerge(b, l, d, latestVersion);
             m.document();
             return new MergeResult(m.out.toByteArray(), m.conflicts);
         } catch (MergeException e) {

@@ -58,6 +58,11 @@ class OpenApiTest {
         fits(api, "GET", "/api/backup/versions", http.get("/api/backup/versions"));
         fits(api, "GET", "/api/changes", http.get("/api/changes?since=1"));
         fits(api, "GET", "/api/changes", http.get("/api/changes?since=999"));
+        // a device's state edited from version 1, merged onto the latest; a base never stored; a bad If-Match
+        for (String ifMatch : new String[] {"\"1\"", "\"99\"", "W/\"1\""}) {
+            fits(api, "POST", "/api/backup", http.send(http.builder("/api/backup").header("Content-Type", "application/json")
+                    .header("If-Match", ifMatch).POST(java.net.http.HttpRequest.BodyPublishers.ofString(Backups.small(5)))));
+        }
         fits(api, "GET", "/api/backup", http.get("/api/backup?version=99"));
         fits(api, "GET", "/api/sync/status", http.get("/api/sync/status"));
         fits(api, "GET", "/.netlify/functions/sync-data", http.get("/.netlify/functions/sync-data"));

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.testing.DaemonExtension;
 import app.garagesync.testing.Http;
+import app.garagesync.testing.RunningDaemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpRequest;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Several devices, one garage: a write edited from an older version (POST with If-Match, PATCH with a
@@ -271,6 +274,36 @@ class MergeApiTest {
     }
 
     @Test
+    void a_merged_version_header_keeps_50_conflicts_and_drops_values_over_1_kb() {
+        Http http = daemon.http().as("many-conflicts");
+        StringBuilder base = new StringBuilder("{\"data\":{\"stock\":[");
+        StringBuilder latest = new StringBuilder("{\"data\":{\"stock\":[");
+        StringBuilder device = new StringBuilder("{\"data\":{\"stock\":[");
+        String big = "x".repeat(2000);
+        for (int i = 0; i < 60; i++) {
+            String sep = i == 0 ? "" : ",";
+            base.append(sep).append("{\"id\":").append(i).append(",\"qty\":0}");
+            latest.append(sep).append("{\"id\":").append(i).append(",\"qty\":1}");
+            device.append(sep).append("{\"id\":").append(i).append(",\"qty\":").append(i == 0 ? "\"" + big + "\"" : "2").append("}");
+        }
+        assertThat(http.postJson("/api/backup", base + "]}}").status()).isEqualTo(201);
+        assertThat(http.postJson("/api/backup", latest + "]}}").status()).isEqualTo(201);
+        Http.Response r = postOn(http, "/api/backup", "\"1\"", device + "]}}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        // the answer lists every conflict with its values
+        assertThat(json(r.body()).get("conflicts")).hasSize(60);
+        assertThat(json(r.body()).at("/conflicts/0/kept").asText()).isEqualTo(big);
+        // the version's header, read on every listing, stays small
+        JsonNode merged = json(http.get("/api/backup/versions").body()).at("/versions/0/merged");
+        assertThat(merged.get("conflictCount").asInt()).isEqualTo(60);
+        assertThat(merged.get("conflicts")).hasSize(50);
+        assertThat(merged.at("/conflicts/0/valuesOmitted").asBoolean()).isTrue();
+        assertThat(merged.at("/conflicts/0").has("kept")).isFalse();
+        assertThat(merged.at("/conflicts/1/kept").asInt()).isEqualTo(2);
+        assertThat(merged.at("/conflicts/1/overwritten").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void a_stale_patch_is_merged_and_a_conflicting_one_lists_what_it_overwrote() {
         Http http = daemon.http().as("stale-patch");
         assertThat(http.postJson("/api/backup", BASE).status()).isEqualTo(201);
@@ -330,6 +363,20 @@ class MergeApiTest {
         Http.Response p = patch(http, "{\"baseVersion\":7,\"upserts\":{\"customers\":[{\"id\":\"c9\"}]}}");
         assertThat(p.status()).as(p.toString()).isEqualTo(412);
         assertThat(json(http.get("/api/backup/versions").body()).get("versions")).hasSize(1);
+    }
+
+    @Test
+    void a_browser_on_an_allowed_origin_may_send_if_match_and_read_the_etag(@TempDir Path dir) {
+        try (RunningDaemon cors = RunningDaemon.start(dir, "garagesync.cors.allowed-origins", "https://garage.example")) {
+            Http http = cors.http().with("Origin", "https://garage.example");
+            Http.Response preflight = http.send(http.builder("/api/backup").header("Access-Control-Request-Method", "POST")
+                    .header("Access-Control-Request-Headers", "content-type,if-match")
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+            assertThat(preflight.header("Access-Control-Allow-Headers").toLowerCase()).contains("if-match");
+            assertThat(http.postJson("/api/backup", BASE).status()).isEqualTo(201);
+            Http.Response got = http.get("/api/backup");
+            assertThat(got.header("Access-Control-Expose-Headers").toLowerCase()).contains("etag");
+        }
     }
 
     @Test

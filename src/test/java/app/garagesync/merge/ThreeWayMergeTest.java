@@ -197,6 +197,22 @@ class ThreeWayMergeTest {
     }
 
     @Test
+    void should_keep_a_garage_one_side_removed_and_the_other_edited() {
+        String base = doc("{'garage':{'name':'G'},'data':{'settings':null}}");
+        String latest = doc("{'garage':{'name':'G2'},'data':{'settings':{'vat':20}}}");
+        String device = doc("{'data':{'settings':{'vat':20,'theme':'clair'}}}");
+        MergeResult r = merge(base, latest, device);
+        // settings was null in base: both sides added fields to an empty object
+        assertThat(text(r)).isEqualTo(doc("{'garage':{'name':'G2'},'data':{'settings':{'vat':20,'theme':'clair'}}}"));
+        assertThat(r.conflicts()).singleElement().satisfies(c -> {
+            assertThat(c.collection()).isEqualTo("garage");
+            assertThat(c.field()).isNull();
+            assertThat(c.kept().toString()).isEqualTo(doc("{'name':'G2'}"));
+            assertThat(c.overwritten()).isNull();
+        });
+    }
+
+    @Test
     void should_take_other_members_from_the_device_only_when_it_changed_them() {
         String base = doc("{'timestamp':'t0','version':'1.0','app':'a','data':{'customers':[{'id':1}]}}");
         String latest = doc("{'timestamp':'t1','version':'1.1','app':'a','data':{'customers':[{'id':1,'n':1}]}}");

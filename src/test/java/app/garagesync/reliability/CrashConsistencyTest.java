@@ -31,9 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 of a child daemon at random moments while it ingests whole backups, applies change-sets, or
- * prunes after each backup (retention keep-last=2). After every crash the daemon restarts on the same
+ * prunes after each backup (retention keep-last=2), or merges whole states posted with If-Match by two devices on
+ * older versions. After every crash the daemon restarts on the same
  * data: each version acknowledged before the crash reads back byte for byte, or was pruned by policy and
- * is recorded as such, and verify is clean. Rounds: -Dgaragesync.crash.rounds; seed: -Dgaragesync.crash.seed.
+ * is recorded as such (an acknowledged merge holds the device's change), and verify is clean. Rounds: -Dgaragesync.crash.rounds; seed: -Dgaragesync.crash.seed.
  */
 class CrashConsistencyTest {
 
@@ -41,7 +42,7 @@ class CrashConsistencyTest {
 
     /** What the daemon is busy with when it is killed; each names the user whose data it writes. */
     enum Load {
-        INGEST("ingest"), PATCH("patch"), PRUNE("prune");
+        INGEST("ingest"), PATCH("patch"), PRUNE("prune"), MERGE("merge");
 
         final String user;
 
@@ -50,8 +51,14 @@ class CrashConsistencyTest {
         }
     }
 
-    /** A version the daemon acknowledged with a 201, and the bytes it must give back. */
-    record Ack(String user, long version, byte[] body) {
+    /**
+     * A version the daemon acknowledged with a 201, and the bytes it must give back; for a merge, whose bytes
+     * the daemon made, {@code body} is null and {@code change} is the device's change the version must hold.
+     */
+    record Ack(String user, long version, byte[] body, String change) {
+        Ack(String user, long version, byte[] body) {
+            this(user, version, body, null);
+        }
     }
 
     private final Queue acknowledged = new Queue();
@@ -121,6 +128,7 @@ class CrashConsistencyTest {
             assertThat(acknowledged.all).hasSizeGreaterThanOrEqualTo(rounds);
             ReliabilityReport.line("crash consistency", "seed=" + seed, "crashes injected=" + rounds,
                     "during ingest=" + crashes[0], "during change-sets=" + crashes[1], "during prune=" + crashes[2],
+                    "during merges=" + crashes[3],
                     "versions acknowledged=" + acknowledged.all.size(), "versions checked=" + (checked),
                     "of which at the end=" + finalChecks, "pruned by policy=" + prunedByPolicy, "verify runs=" + verifies);
         } finally {
@@ -265,6 +273,10 @@ class CrashConsistencyTest {
             return;
         }
         assertThat(r.status()).as("acknowledged version %d of %s", ack.version(), ack.user()).isEqualTo(200);
+        if (ack.body() == null) {
+            assertThat(r.body()).as("acknowledged merge %d of %s", ack.version(), ack.user()).contains(ack.change());
+            return;
+        }
         int differsAt = java.util.Arrays.mismatch(r.bytes(), ack.body());
         assertThat(differsAt).as("acknowledged version %d of %s: first differing byte (%d bytes read, %d sent)",
                 ack.version(), ack.user(), r.bytes().length, ack.body().length).isEqualTo(-1);
@@ -284,6 +296,13 @@ class CrashConsistencyTest {
         List<Thread> threads = new ArrayList<>();
         if (load == Load.PATCH) {
             threads.add(new Thread(() -> changeSets(http, acks)));
+            return threads;
+        }
+        if (load == Load.MERGE) {
+            for (int device = 0; device < 2; device++) {
+                int d = device;
+                threads.add(new Thread(() -> merges(http, d, acks)));
+            }
             return threads;
         }
         Random seeds = clients.get(load);
@@ -337,6 +356,51 @@ class CrashConsistencyTest {
             }
         } catch (RuntimeException daemonGone) {
             // the kill: the next round starts from the model again
+        }
+    }
+
+    /** Each device's repairs added so far, over rounds: a device that lost its daemon goes on from the latest. */
+    private final AtomicInteger[] mergeEdits = {new AtomicInteger(), new AtomicInteger()};
+
+    /**
+     * One device of a garage: adds a repair to its whole state and posts it with If-Match on the version it
+     * last fetched, fetching the latest again only every third write, so that most writes are merged onto
+     * what the other device stored meanwhile. Until the daemon is gone.
+     */
+    private void merges(Http http, int device, AtomicInteger acks) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try {
+            Http.Response fetched = http.get("/api/backup");
+            if (fetched.status() == 404) {
+                // the first round: one device starts the garage, the other waits for it
+                http.postJson("/api/backup", "{\"data\":{\"repairs\":[]}}");
+                fetched = http.get("/api/backup");
+            }
+            String etag = fetched.header("ETag");
+            var state = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(fetched.body());
+            for (int i = 1; ; i++) {
+                String id = "mr-" + device + "-" + mergeEdits[device].incrementAndGet();
+                ((com.fasterxml.jackson.databind.node.ArrayNode) state.at("/data/repairs")).addObject().put("id", id).put("by", device);
+                Http.Response answer = http.send(http.builder("/api/backup").header("Content-Type", "application/json")
+                        .header("If-Match", etag).POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(state))));
+                Matcher m = VERSION.matcher(answer.body());
+                if (answer.status() != 201 || !m.find()) {
+                    synchronized (unexpected) {
+                        unexpected.add(Load.MERGE.user + ": " + answer);
+                    }
+                    return;
+                }
+                acknowledged.sinceCrash.add(new Ack(Load.MERGE.user, Long.parseLong(m.group(1)), null,
+                        "{\"id\":\"" + id + "\",\"by\":" + device + "}"));
+                acks.incrementAndGet();
+                if (i % 3 == 0) {
+                    fetched = http.get("/api/backup");
+                    etag = fetched.header("ETag");
+                    state = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(fetched.body());
+                }
+            }
+        } catch (RuntimeException | IOException daemonGone) {
+            // the kill: the next round starts from the latest again
         }
     }
 
