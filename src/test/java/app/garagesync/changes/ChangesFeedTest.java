@@ -137,6 +137,27 @@ class ChangesFeedTest {
     }
 
     @Test
+    void a_damaged_version_is_the_damage_error_as_for_get(@TempDir Path dir) throws Exception {
+        // every version whole: version 2 does not depend on version 1's file
+        String[] keys = {"garagesync.store.max-chain", "0"};
+        try (RunningDaemon first = RunningDaemon.start(dir, keys)) {
+            for (int i = 1; i <= 3; i++) {
+                first.http().postJson("/api/backup", V1.replace("Anaïs", "Anaïs " + i));
+            }
+        }
+        Files.write(dir.resolve("users").resolve("default").resolve("versions").resolve("0000000001.gsv"), new byte[0]);
+        try (RunningDaemon again = RunningDaemon.start(dir, keys)) {
+            Http.Response damaged = again.http().get("/api/changes?since=1");
+            assertThat(damaged.status()).as(damaged.toString()).isEqualTo(500);
+            assertThat(damaged.body()).contains("\"error\":\"damaged_version\"", "\"version\":1");
+            assertThat(again.http().get("/api/backup?version=1").status()).isEqualTo(500);
+            Http.Response fine = again.http().get("/api/changes?since=2");
+            assertThat(fine.status()).isEqualTo(200);
+            assertThat(fine.body()).contains("\"to\":3", "Anaïs 3");
+        }
+    }
+
+    @Test
     void a_long_poll_wakes_on_the_next_version_and_times_out_empty() throws Exception {
         Http http = daemon.http().as("longpoll");
         http.postJson("/api/backup", V1);
