@@ -56,6 +56,8 @@ class OpenApiTest {
         fits(api, "PATCH", "/api/backup", http.send(http.builder("/api/backup").header("Content-Type", "application/json")
                 .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"baseVersion\": 1, \"deletes\": {\"customers\": [1]}}"))));
         fits(api, "GET", "/api/backup/versions", http.get("/api/backup/versions"));
+        fits(api, "GET", "/api/changes", http.get("/api/changes?since=1"));
+        fits(api, "GET", "/api/changes", http.get("/api/changes?since=999"));
         // a device's state edited from version 1, merged onto the latest; a base never stored; a bad If-Match
         for (String ifMatch : new String[] {"\"1\"", "\"99\"", "W/\"1\""}) {
             fits(api, "POST", "/api/backup", http.send(http.builder("/api/backup").header("Content-Type", "application/json")
