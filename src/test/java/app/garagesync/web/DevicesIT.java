@@ -139,6 +139,33 @@ class DevicesIT {
         assertThat(desk.consoleErrors()).isEmpty();
     }
 
+    @Test
+    void should_merge_a_large_send_from_a_stale_device_instead_of_posting_over_the_others() throws Exception {
+        Browser.requireInstalled();
+        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")));
+        Http http = daemon.http().as(USER);
+        desk = Browser.open(workDir);
+        ChromeDriver a = openApp(desk);
+        a.executeScript("window.appData = JSON.parse(arguments[0]);", garage());
+        assertThat(call(a, "window.garageSync.send().then(x => x.version)")).isEqualTo("1");
+
+        // another device adds a customer: version 2, which this page has not seen
+        String otherDevice = "{\"baseVersion\":1,\"upserts\":{\"customers\":[{\"id\":\"c99\",\"name\":\"Anaïs Lefèvre\"}]}}";
+        assertThat(http.send(http.builder("/api/backup").method("PATCH",
+                java.net.http.HttpRequest.BodyPublishers.ofString(otherDevice))
+                .header("Content-Type", "application/json")).status()).isEqualTo(201);
+
+        // this page receives a whole delivery of stock: more than half the document, so a whole-document send;
+        // the client that came before posted it plainly and version 3 lost Anaïs
+        a.executeScript("for (let i = 1; i <= 40; i++) window.appData.data.stock.push({id: 's' + i, label: 'Filtre ' + i});");
+        String answer = call(a, "window.garageSync.send().then(x => JSON.stringify(x))");
+        assertThat(answer).contains("\"version\":3", "\"merged\"");
+        JsonNode latest = JSON.readTree(http.get("/api/backup").body());
+        assertThat(latest.at("/data/customers").findValuesAsText("name")).contains("Anaïs Lefèvre");
+        assertThat(latest.at("/data/stock").size()).isEqualTo(40);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(appData(a)).isEqualTo(latest));
+    }
+
     /** A garage of 20 customers and 3 repairs, version 1 for both devices. */
     private static String garage() {
         StringBuilder customers = new StringBuilder();
