@@ -265,6 +265,8 @@ export class GarageSync extends EventTarget {
       throw e;
     }
     if (!(changes.to > base.version)) return { version: base.version, document: null, changes };
+    // a change a PATCH cannot say (records re-ordered, another member changed): the whole backup
+    if (changes.exact === false) return this.load();
     const document = applyChanges(text != null ? JSON.parse(text) : documentOf(base), changes);
     // the app edited while the changes travelled: send that as a merge rather than overwrite it
     const now = await this.#collectText();
@@ -534,6 +536,7 @@ export class GarageSync extends EventTarget {
   async #catchUp(from, text) {
     try {
       const changes = await this.#json('GET', `/api/changes?since=${from}`, undefined, { expected: [404, 410] });
+      if (changes.exact === false) return this.#fetchLatest();
       return { document: applyChanges(JSON.parse(text), changes), version: changes.to };
     } catch (e) {
       // pruned (410), or a daemon without the changes feed (404): the whole latest
