@@ -94,12 +94,13 @@ public final class VersionStore implements BackupStore {
 
     @Override
     public StoreResult put(String user, Incoming json, BackupSummary summary) {
-        return announced(user, writer.put(user, json, summary, -1));
+        return announced(user, writer.put(user, json, summary, -1, null));
     }
 
     @Override
-    public StoreResult putOnBase(String user, long baseVersion, Incoming json, BackupSummary summary) {
-        return announced(user, writer.put(user, json, summary, baseVersion));
+    public StoreResult putOnBase(String user, long baseVersion, Incoming json, BackupSummary summary,
+                                 MergeNote merged) {
+        return announced(user, writer.put(user, json, summary, baseVersion, merged));
     }
 
     @Override
