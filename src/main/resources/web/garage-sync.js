@@ -283,7 +283,8 @@ export class GarageSync extends EventTarget {
   }
 
   /**
-   * Calls cb({version}) each time another device stores a version for this user. Follows
+   * Calls cb({version, via}) each time another device stores a version for this user (via: the feed that
+   * told, eventsource or longpoll; longpoll also gives the changes themselves). Follows
    * GET /api/changes?feed=eventsource; reconnects with backoff (retryBase doubling to retryMax) when
    * the stream breaks, and falls back to feed=longpoll when the event stream cannot be opened at all.
    * EventSource sends no header: with a user id or a token the same stream is read through fetch,
@@ -298,12 +299,12 @@ export class GarageSync extends EventTarget {
     let timer = 0;
     let close = () => {};
     let seen = 0;
-    const notify = (version, changes) => {
+    const notify = (version, changes, via) => {
       // this device's own versions and older ones are no news
       if (stopped || typeof version !== 'number' || version <= seen || version <= (this.baseVersion ?? 0)) return;
       seen = version;
       try {
-        cb({ version, changes });
+        cb({ version, changes, via });
       } catch (e) {
         console.error('garage-sync: onChange callback failed', e);
       }
@@ -323,14 +324,14 @@ export class GarageSync extends EventTarget {
         const changes = await this.#json('GET', `/api/changes?since=${from}&feed=longpoll&timeout=${this.#o.longpollTimeout}`,
           undefined, { quiet: true, expected: true, signal: ctl.signal });
         attempts = 0;
-        if (changes.to > from) notify(changes.to, changes);
+        if (changes.to > from) notify(changes.to, changes, 'longpoll');
         timer = setTimeout(poll, 0);
       } catch (e) {
         if (stopped) return;
         // pruned: whatever the latest is, it is news; the app's pull() reloads the whole backup
         if (e instanceof GarageSyncError && e.status === 410) {
           const latest = (await this.refresh().catch(() => null))?.latestVersion;
-          if (latest) notify(latest);
+          if (latest) notify(latest, undefined, 'longpoll');
         }
         later(poll);
       }
@@ -346,7 +347,7 @@ export class GarageSync extends EventTarget {
           attempts = 0;
           refusals = 0;
         },
-        change: (data) => notify(data?.version),
+        change: (data) => notify(data?.version, undefined, 'eventsource'),
         end: () => {
           close = () => {};
           if (stopped) return;

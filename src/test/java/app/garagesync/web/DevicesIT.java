@@ -65,7 +65,7 @@ class DevicesIT {
         assertThat(call(a, "window.garageSync.load().then(r => r.version)")).isEqualTo("1");
         assertThat(call(b, "window.garageSync.load().then(r => r.version)")).isEqualTo("1");
         assertThat(a.executeScript("return window.appData.data.customers.length;")).isEqualTo(20L);
-        a.executeScript("window.news = []; window.stopFeed = window.garageSync.onChange(e => window.news.push(e.version));");
+        a.executeScript("window.news = []; window.stopFeed = window.garageSync.onChange(e => window.news.push(e.version + ' ' + e.via));");
 
         // the front desk changes a phone number (a PATCH on version 1); the tablet renames another customer
         // and receives 30 stock items (a change-set larger than half the document: a POST with If-Match: "1");
@@ -74,7 +74,8 @@ class DevicesIT {
                 + "d.repairs[0].status = 'terminée (accueil)';");
         b.executeScript("const d = window.appData.data; d.customers[1].name = 'Bernard Martin';"
                 + "d.repairs[0].status = 'en attente de pièces (atelier)';"
-                + "for (let i = 1; i <= 30; i++) d.stock.push({id: 's' + i, label: 'Filtre ' + i, qty: i});");
+                + "for (let i = 1; i <= 30; i++) d.stock.push({id: 's' + i, label: 'Filtre ' + i, qty: i,"
+                + " note: 'Livraison du fournisseur, carton ' + i + ', à ranger sur l’étagère du fond, à gauche de la porte.'});");
         startSend(a);
         startSend(b);
         String answerA = awaitSent(a);
@@ -110,7 +111,7 @@ class DevicesIT {
         String again = call(b, "window.garageSync.send().then(x => JSON.stringify(x))");
         long tabletVersion = JSON.readTree(again).get("version").asLong();
         await().atMost(WAIT).untilAsserted(() -> assertThat((List<?>) a.executeScript("return window.news;"))
-                .map(v -> ((Number) v).longValue()).contains(tabletVersion));
+                .contains(tabletVersion + " eventsource"));
         assertThat(call(a, "window.garageSync.pull().then(r => r.version)")).isEqualTo(String.valueOf(tabletVersion));
         JsonNode deskData = appData(a);
         assertThat(deskData.at("/data/customers/1/city").asText()).isEqualTo("Lyon");
@@ -157,11 +158,12 @@ class DevicesIT {
 
         // this page receives a whole delivery of stock: more than half the document, so a whole-document send;
         // the client that came before posted it plainly and version 3 lost Anaïs
-        a.executeScript("for (let i = 1; i <= 40; i++) window.appData.data.stock.push({id: 's' + i, label: 'Filtre ' + i});");
+        a.executeScript("for (let i = 1; i <= 40; i++) window.appData.data.stock.push({id: 's' + i, label: 'Filtre à huile ' + i,"
+                + " note: 'Livraison du fournisseur, carton ' + i + ', à ranger sur l’étagère du fond, à gauche de la porte.'});");
         String answer = call(a, "window.garageSync.send().then(x => JSON.stringify(x))");
-        assertThat(answer).contains("\"version\":3", "\"merged\"");
         JsonNode latest = JSON.readTree(http.get("/api/backup").body());
         assertThat(latest.at("/data/customers").findValuesAsText("name")).contains("Anaïs Lefèvre");
+        assertThat(answer).contains("\"version\":3", "\"merged\"");
         assertThat(latest.at("/data/stock").size()).isEqualTo(40);
         await().atMost(WAIT).untilAsserted(() -> assertThat(appData(a)).isEqualTo(latest));
     }
