@@ -110,7 +110,7 @@ class DevicesIT {
         b.executeScript("window.appData.data.customers[1].city = 'Lyon';");
         String again = call(b, "window.garageSync.send().then(x => JSON.stringify(x))");
         long tabletVersion = JSON.readTree(again).get("version").asLong();
-        await().atMost(WAIT).untilAsserted(() -> assertThat((List<?>) a.executeScript("return window.news;"))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(((List<?>) a.executeScript("return window.news;")).stream().map(String::valueOf).toList())
                 .contains(tabletVersion + " eventsource"));
         assertThat(call(a, "window.garageSync.pull().then(r => r.version)")).isEqualTo(String.valueOf(tabletVersion));
         JsonNode deskData = appData(a);
