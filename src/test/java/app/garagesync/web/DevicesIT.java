@@ -168,6 +168,48 @@ class DevicesIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(appData(a)).isEqualTo(latest));
     }
 
+    @Test
+    void should_replay_the_offline_copy_as_a_merge_on_its_base() throws Exception {
+        Browser.requireInstalled();
+        Path data = Files.createDirectories(workDir.resolve("data"));
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        daemon = RunningDaemon.start(data, "camel.server.port", String.valueOf(port));
+        assertThat(daemon.http().as(USER).postJson("/api/backup", garage()).status()).isEqualTo(201);
+        desk = Browser.open(workDir);
+        ChromeDriver a = openApp(desk);
+        assertThat(call(a, "window.garageSync.load().then(r => r.version)")).isEqualTo("1");
+
+        // the daemon goes away; the front desk keeps working: its save lands in the offline copy, with its base
+        daemon.close();
+        a.executeScript("window.appData.data.repairs[1].status = 'terminée'; window.appData.data.stock.push("
+                + "...Array.from({length: 40}, (_, i) => ({id: 's' + i, note: 'Livraison du fournisseur, carton ' + i + ', étagère du fond.'})));");
+        assertThat(call(a, "window.garageSync.send().then(() => 'sent')")).startsWith("ERR");
+        String key = "garage-sync:offline:" + USER;
+        JsonNode copy = JSON.readTree((String) a.executeScript("return localStorage.getItem(arguments[0]);", key));
+        assertThat(copy.get("base").asLong()).isEqualTo(1);
+        a.get("about:blank");
+
+        // meanwhile another device, on the daemon again, adds a customer: version 2
+        daemon = RunningDaemon.start(data, "camel.server.port", String.valueOf(port));
+        Http http = daemon.http().as(USER);
+        String otherDevice = "{\"baseVersion\":1,\"upserts\":{\"customers\":[{\"id\":\"c99\",\"name\":\"Anaïs Lefèvre\"}]}}";
+        assertThat(http.send(http.builder("/api/backup").method("PATCH",
+                java.net.http.HttpRequest.BodyPublishers.ofString(otherDevice))
+                .header("Content-Type", "application/json")).status()).isEqualTo(201);
+
+        // the page opens again: the copy is replayed as a merge on version 1, not posted over version 2
+        openApp(desk);
+        desk.waiting(WAIT).until(d -> a.executeScript("return localStorage.getItem(arguments[0]);", key) == null);
+        JsonNode latest = JSON.readTree(http.get("/api/backup").body());
+        assertThat(latest.at("/data/customers").findValuesAsText("name")).contains("Anaïs Lefèvre");
+        assertThat(latest.at("/data/repairs/1/status").asText()).isEqualTo("terminée");
+        assertThat(latest.at("/data/stock").size()).isEqualTo(40);
+        assertThat(JSON.readTree(http.get("/api/backup/versions").body()).at("/versions/0/merged/base").asLong()).isEqualTo(1);
+    }
+
     /** A garage of 20 customers and 3 repairs, version 1 for both devices. */
     private static String garage() {
         StringBuilder customers = new StringBuilder();
