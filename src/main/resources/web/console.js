@@ -3,7 +3,7 @@
 
 import { GarageSync, GarageSyncError } from './garage-sync.js';
 import './garage-sync-indicator.js';
-import { t, formatTime, formatBytes, collectionName, describeError } from './i18n.js';
+import { t, formatTime, formatBytes, collectionName, describeError, describeMerge } from './i18n.js';
 
 const $ = (selector) => document.querySelector(selector);
 const KNOWN = ['customers', 'vehicles', 'repairs', 'invoices', 'users', 'mechanics', 'appointments', 'stock'];
@@ -257,6 +257,7 @@ function renderVersions() {
   $('#versions tbody').replaceChildren(...versions.map((v, i) => {
     const id = cell(String(v.id));
     if (i === 0) id.append(' ', tag('muted', t(lang, 'versions.latest')));
+    if (v.merged) id.append(' ', tag(v.merged.conflictCount > 0 ? 'warn' : 'muted', t(lang, 'versions.merged')));
     const action = cell('');
     if (i > 0) {
       const b = document.createElement('button');
@@ -272,6 +273,39 @@ function renderVersions() {
   }));
   $('#versions-empty').hidden = versions.length > 0;
   $('#versions').closest('.scroll').hidden = versions.length === 0;
+  renderMerges();
+}
+
+/**
+ * Recent merges in words, from the versions' `merged` notes: what the devices did at the same time,
+ * which value was kept and which was overwritten (still readable in an older version), the daemon's
+ * note itself behind "détails". Rebuilt only when what it shows changes, so an open "détails" stays.
+ */
+function renderMerges() {
+  const merges = versions.filter((v) => v.merged).slice(0, 10);
+  const list = $('#merges');
+  const shown = JSON.stringify([lang, merges.map((v) => [v.id, v.merged])]);
+  if (list.dataset.shown === shown) return;
+  list.dataset.shown = shown;
+  list.replaceChildren(...merges.map((v) => {
+    const words = describeMerge(lang, v);
+    const li = document.createElement('li');
+    li.dataset.version = String(v.id);
+    li.append(span('sentence', words.headline), span('detail', words.when));
+    if (words.conflicts.length) {
+      const ul = document.createElement('ul');
+      ul.append(...words.conflicts.map((text) => {
+        const item = document.createElement('li');
+        item.textContent = text;
+        return item;
+      }));
+      li.append(ul);
+    }
+    if (words.more) li.append(span('detail', words.more));
+    li.append(details(JSON.stringify(v.merged, null, 1), `merge:${v.id}`));
+    return li;
+  }));
+  $('#merges-empty').hidden = merges.length > 0;
 }
 
 async function restore(v) {

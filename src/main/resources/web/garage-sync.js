@@ -7,6 +7,19 @@
 //   sync.addEventListener('status', (e) => console.log(e.detail.state));
 //   sync.start();
 //
+// Several devices, one garage (docs/devices.md): the client remembers the version its data came from
+// (its base) and every send is a merge on that base, never a whole-document overwrite after another
+// device wrote: a PATCH of what changed since the base, or a POST with If-Match: "base". After a merge
+// it fetches what the others changed and hands the result to the app (options.apply).
+//
+//   const sync = new GarageSync({ collect: () => app.data, apply: (doc) => app.load(doc), userId: 'garage-dupre' });
+//   await sync.load();                       // GET /api/backup: the app's data and its base version
+//   const stop = sync.onChange(() => sync.pull());  // another device saved: bring its changes in
+//
+// Added for that, beside the methods below: load(), pull(), onChange(cb) (returns a stop function),
+// the options apply and baseVersion, and the getter baseVersion. Nothing older changed meaning, except
+// that a stale base is merged by the daemon instead of being overwritten by the whole document.
+//
 // States: idle, syncing, local, ok, error, offline, disabled (automatic sync switched off on the daemon).
 // local means the data is saved on the daemon only: no off-site target is configured, or the latest
 // version is not on every target yet. ok means it was copied off-site too: every target holds every
@@ -38,6 +51,8 @@ export class GarageSync extends EventTarget {
   #inFlight = 0;
   #sending = null;
   #sendAgain = false;
+  /** stop functions of the onChange() feeds running */
+  #feeds = new Set();
   /** what the daemon holds as its latest version, entity by entity, to send only what changed */
   #base = null;
   #onOnline = () => this.#retryNow();
@@ -59,6 +74,12 @@ export class GarageSync extends EventTarget {
    * @param {number} [options.retryBase] first retry delay, doubled at each failure, ms
    * @param {number} [options.retryMax] longest retry delay, ms
    * @param {number} [options.statusInterval] how often the daemon's status is read, ms
+   * @param {(doc: object, info: object) => void} [options.apply] takes a whole new state for the app: the
+   *   backup after load(), or the app's data with the other devices' changes after pull() or a merge.
+   *   Without it the client never changes the app's data, and its sends stay merges on the old base
+   * @param {number} [options.baseVersion] the version the app's data was edited from, for an app that
+   *   keeps its data itself across reloads (the client learns it from load() and from each answer)
+   * @param {number} [options.longpollTimeout] how long one longpoll request of onChange() waits, ms
    */
   constructor(options = {}) {
     super();
@@ -67,9 +88,16 @@ export class GarageSync extends EventTarget {
       interval: 5 * MINUTE, debounce: 2_000, maxWait: 30_000,
       retryBase: 2_000, retryMax: 5 * MINUTE, statusInterval: MINUTE,
       storage: globalThis.localStorage, fetch: (...a) => globalThis.fetch(...a),
+      apply: null, baseVersion: null, longpollTimeout: 25_000,
       ...options,
     };
     this.#offlineKey = this.#keyFor();
+    if (this.#o.baseVersion != null) this.#base = { version: Number(this.#o.baseVersion), owner: this.#offlineKey };
+  }
+
+  /** The version the app's data was edited from, as far as this client knows; null before any. */
+  get baseVersion() {
+    return this.#mine()?.version ?? null;
   }
 
   /** What the indicator and the console show. */
@@ -125,6 +153,7 @@ export class GarageSync extends EventTarget {
   }
 
   stop() {
+    for (const stopFeed of [...this.#feeds]) stopFeed();
     clearInterval(this.#timers.poll);
     clearInterval(this.#timers.schedule);
     clearTimeout(this.#timers.debounce);
@@ -197,6 +226,147 @@ export class GarageSync extends EventTarget {
     this.#emit();
     if (this.#s.pending && !this.#s.copyRefused) await this.#flushOffline().catch(() => {});
     return this.status;
+  }
+
+  /**
+   * Reads the latest backup (GET /api/backup), remembers its version as the base of the app's data and
+   * hands it to options.apply. Resolves with {version, document}, or null when nothing is stored yet.
+   */
+  async load() {
+    const latest = await this.#fetchLatest();
+    if (!latest) return null;
+    this.#setBase(snapshot(latest.text), latest.version);
+    this.#o.apply?.(latest.document, { version: latest.version });
+    this.#emit();
+    return { version: latest.version, document: latest.document };
+  }
+
+  /**
+   * Brings the other devices' changes into the app's data: GET /api/changes?since=base, applied the way
+   * the daemon applies a PATCH (a record replaced by id in place, a new one at the end, deletions,
+   * garage, settings, timestamp), then handed to options.apply. Data edited here and not sent yet is
+   * sent first, as a merge, so a pull never overwrites an edit of this device. The whole backup when
+   * the base was pruned (410) or is unknown. Resolves with {version, document, changes}.
+   */
+  async pull() {
+    const base = this.#mine();
+    if (base?.version == null) return this.load();
+    const text = await this.#collectText();
+    const mine = text == null ? null : snapshot(text);
+    if (text != null && !(base.entities && mine && sameData(base, mine))) {
+      await this.send();
+      return { version: this.baseVersion, document: null, changes: null };
+    }
+    let changes;
+    try {
+      changes = await this.#json('GET', `/api/changes?since=${base.version}`, undefined, { expected: [404, 410] });
+    } catch (e) {
+      if (e instanceof GarageSyncError && (e.status === 410 || e.status === 404)) return this.load();
+      throw e;
+    }
+    if (!(changes.to > base.version)) return { version: base.version, document: null, changes };
+    // a change a PATCH cannot say (records re-ordered, another member changed): the whole backup
+    if (changes.exact === false) return this.load();
+    const document = applyChanges(text != null ? JSON.parse(text) : documentOf(base), changes);
+    // the app edited while the changes travelled: send that as a merge rather than overwrite it
+    const now = await this.#collectText();
+    if (now != null && now !== text && !sameData(mine, snapshot(now))) {
+      await this.send();
+      return { version: this.baseVersion, document: null, changes };
+    }
+    if (this.#o.apply) {
+      this.#o.apply(document, { version: changes.to, changes });
+      this.#setBase(snapshot(JSON.stringify(document)), changes.to);
+      this.#emit();
+    }
+    return { version: changes.to, document, changes };
+  }
+
+  /**
+   * Calls cb({version, via}) each time another device stores a version for this user (via: the feed that
+   * told, eventsource or longpoll; longpoll also gives the changes themselves). Follows
+   * GET /api/changes?feed=eventsource; reconnects with backoff (retryBase doubling to retryMax) when
+   * the stream breaks, and falls back to feed=longpoll when the event stream cannot be opened at all.
+   * EventSource sends no header: with a user id or a token the same stream is read through fetch,
+   * which sends them as every other call does (the daemon accepts no credential in the URL).
+   * Returns a function that stops following.
+   */
+  onChange(cb) {
+    let stopped = false;
+    let attempts = 0;
+    let refusals = 0;
+    let longpoll = false;
+    let timer = 0;
+    let close = () => {};
+    let seen = 0;
+    const notify = (version, changes, via) => {
+      // this device's own versions and older ones are no news
+      if (stopped || typeof version !== 'number' || version <= seen || version <= (this.baseVersion ?? 0)) return;
+      seen = version;
+      try {
+        cb({ version, changes, via });
+      } catch (e) {
+        console.error('garage-sync: onChange callback failed', e);
+      }
+    };
+    const later = (fn) => {
+      const exp = Math.min(this.#o.retryMax, this.#o.retryBase * 2 ** attempts++);
+      timer = setTimeout(fn, exp / 2 + Math.random() * (exp / 2));
+    };
+    // from this device's base; a device that loaded nothing yet starts at the daemon's latest
+    const since = async () => this.baseVersion ?? (seen || (await this.refresh().catch(() => null))?.latestVersion || 0);
+    const poll = async () => {
+      if (stopped) return;
+      const ctl = new AbortController();
+      close = () => ctl.abort();
+      const from = Math.max(await since(), seen);
+      try {
+        const changes = await this.#json('GET', `/api/changes?since=${from}&feed=longpoll&timeout=${this.#o.longpollTimeout}`,
+          undefined, { quiet: true, expected: true, signal: ctl.signal });
+        attempts = 0;
+        if (changes.to > from) notify(changes.to, changes, 'longpoll');
+        timer = setTimeout(poll, 0);
+      } catch (e) {
+        if (stopped) return;
+        // pruned: whatever the latest is, it is news; the app's pull() reloads the whole backup
+        if (e instanceof GarageSyncError && e.status === 410) {
+          const latest = (await this.refresh().catch(() => null))?.latestVersion;
+          if (latest) notify(latest, undefined, 'longpoll');
+        }
+        later(poll);
+      }
+    };
+    const connect = async () => {
+      if (stopped) return;
+      if (longpoll) return poll();
+      const from = Math.max(await since(), seen);
+      let opened = false;
+      close = this.#eventStream(`/api/changes?since=${from}&feed=eventsource`, {
+        open: () => {
+          opened = true;
+          attempts = 0;
+          refusals = 0;
+        },
+        change: (data) => notify(data?.version, undefined, 'eventsource'),
+        end: () => {
+          close = () => {};
+          if (stopped) return;
+          // refused twice before it ever opened: no event stream here (an old daemon, a proxy that
+          // buffers), so ask with longpoll from now on
+          if (!opened && ++refusals >= 2) longpoll = true;
+          later(connect);
+        },
+      });
+    };
+    connect();
+    const stop = () => {
+      stopped = true;
+      clearTimeout(timer);
+      close();
+      this.#feeds.delete(stop);
+    };
+    this.#feeds.add(stop);
+    return stop;
   }
 
   /** Switches automatic sync on or off for this user, on the daemon. */
@@ -296,16 +466,16 @@ export class GarageSync extends EventTarget {
     if (this.#s.enabled && this.#o.collect) this.send().catch(() => {});
   }
 
-  async #post(body) {
+  async #post(body, savedBase) {
     try {
-      const answer = await this.#upload(body);
+      const answer = await this.#upload(body, savedBase);
       this.#sent();
       await this.#dropOffline();
       this.#emit();
       return answer;
     } catch (e) {
       if (e instanceof GarageSyncError && e.retryable) {
-        await this.#keepOffline(body);
+        await this.#keepOffline(body, savedBase !== undefined ? savedBase : this.baseVersion);
         // no answer at all is already being retried by #request
         if (e.status !== 0) this.#scheduleRetry();
       }
@@ -315,24 +485,93 @@ export class GarageSync extends EventTarget {
   }
 
   /**
-   * The seed's "sync incrémentale": when this client knows the daemon's latest version, it sends
-   * only the entities that changed (PATCH /api/backup), and the whole document otherwise, or when
-   * another device wrote a version in between (409).
+   * The seed's "sync incrémentale", as a merge: when this client knows the version the data was edited
+   * from, it sends only the entities that changed (PATCH /api/backup on that base), or the whole
+   * document with If-Match: "base" when the change-set would be larger than half of it. Either way a
+   * base that another device moved past is merged by the daemon, never overwritten. Only a client that
+   * knows no base at all (never loaded, never sent) posts plainly, as the seed's client did.
+   * @param {string} body the app's data as JSON text
+   * @param {number|null|undefined} savedBase the base an offline copy was edited from
    */
-  async #upload(body) {
+  async #upload(body, savedBase) {
     const next = snapshot(body);
-    const change = next && this.#base && this.#base.owner === this.#offlineKey ? changeSet(this.#base, next) : null;
-    let answer = null;
+    const mine = this.#mine();
+    // a copy kept through an outage names the base it was edited from; the one in memory may be newer
+    const base = savedBase !== undefined && mine?.version !== savedBase
+      ? (savedBase == null ? null : { version: savedBase })
+      : mine;
+    const change = next && base?.entities ? changeSet(base, next) : null;
+    let answer;
     if (change && change.length < body.length / 2) {
-      try {
-        answer = await this.#json('PATCH', '/api/backup', change);
-      } catch (e) {
-        if (!(e instanceof GarageSyncError && e.status === 409)) throw e;
-      }
+      answer = await this.#json('PATCH', '/api/backup', change);
+    } else if (base?.version != null) {
+      answer = await this.#json('POST', '/api/backup', body, { ifMatch: base.version });
+    } else {
+      answer = await this.#json('POST', '/api/backup', body);
     }
-    if (!answer) answer = await this.#json('POST', '/api/backup', body);
-    this.#base = next && answer.version != null ? { ...next, version: answer.version, owner: this.#offlineKey } : null;
+    if (answer.merged && base?.version != null) await this.#afterMerge(body, next, base.version, answer);
+    else this.#setBase(next, answer.version);
     return answer;
+  }
+
+  /**
+   * The daemon merged this device's data onto a version it had not seen: the new version holds the
+   * others' changes too. They are fetched and handed to the app, unless the app edited its data while
+   * the request travelled: then the base stays where it was and the next send merges again, since
+   * taking the others' state now would drop that edit.
+   */
+  async #afterMerge(body, sent, from, answer) {
+    if (!this.#o.apply) return;
+    const now = await this.#collectText();
+    if (now !== body && !(sent && now != null && sameData(sent, snapshot(now) || {}))) {
+      this.#sendAgain = true;
+      return;
+    }
+    const caught = await this.#catchUp(from, body);
+    if (!caught) return;
+    this.#o.apply(caught.document, { version: caught.version, merged: answer.merged, conflicts: answer.conflicts || [] });
+    this.#setBase(snapshot(JSON.stringify(caught.document)), caught.version);
+  }
+
+  /** What the daemon holds now, from the device's data edited from `from`: its changes since, or the whole. */
+  async #catchUp(from, text) {
+    try {
+      const changes = await this.#json('GET', `/api/changes?since=${from}`, undefined, { expected: [404, 410] });
+      if (changes.exact === false) return this.#fetchLatest();
+      return { document: applyChanges(JSON.parse(text), changes), version: changes.to };
+    } catch (e) {
+      // pruned (410), or a daemon without the changes feed (404): the whole latest
+      if (!(e instanceof GarageSyncError) || (e.status !== 410 && e.status !== 404)) throw e;
+      return this.#fetchLatest();
+    }
+  }
+
+  /** The latest backup, its text and version (ETag, or X-Garage-Sync-Version across origins); null when none. */
+  async #fetchLatest() {
+    let r;
+    try {
+      r = await this.#request('GET', '/api/backup', undefined, { expected: [404] });
+    } catch (e) {
+      if (e instanceof GarageSyncError && e.status === 404) return null;
+      throw e;
+    }
+    const text = await r.text();
+    const tag = /^"(\d+)"$/.exec(r.headers.get('ETag') || '');
+    const version = Number(tag ? tag[1] : r.headers.get('X-Garage-Sync-Version'));
+    return { text, document: JSON.parse(text), version: Number.isFinite(version) && version > 0 ? version : null };
+  }
+
+  #setBase(next, version) {
+    this.#base = version != null ? { ...(next || {}), version, owner: this.#offlineKey } : null;
+  }
+
+  #mine() {
+    return this.#base && this.#base.owner === this.#offlineKey ? this.#base : null;
+  }
+
+  async #collectText() {
+    const data = this.#o.collect ? await this.#o.collect() : null;
+    return data == null ? null : typeof data === 'string' ? data : JSON.stringify(data);
   }
 
   async #flushOffline() {
@@ -344,7 +583,9 @@ export class GarageSync extends EventTarget {
     if (this.#sending) return this.#sending;
     this.#sending = (async () => {
       try {
-        return await this.#post(await unpack(JSON.parse(saved)));
+        const copy = JSON.parse(saved);
+        // replayed as a merge on the base it was edited from (a copy from before bases has none)
+        return await this.#post(await unpack(copy), 'base' in copy ? copy.base : undefined);
       } catch (e) {
         // refused, not lost: kept for syncNow() or the next send to replace, but not resent on
         // every status poll, where it would be refused again and again
@@ -358,9 +599,9 @@ export class GarageSync extends EventTarget {
     return this.#sending;
   }
 
-  async #keepOffline(body) {
+  async #keepOffline(body, base) {
     try {
-      this.#o.storage?.setItem(this.#offlineKey, JSON.stringify(await pack(body)));
+      this.#o.storage?.setItem(this.#offlineKey, JSON.stringify({ ...(await pack(body)), base: base ?? null }));
       this.#s.pending = true;
       this.#s.copyRefused = false;
     } catch (e) {
@@ -403,25 +644,112 @@ export class GarageSync extends EventTarget {
 
   // ---- HTTP
 
+  /**
+   * A Server-Sent Events stream: on.open(), on.change(data) per `event: change`, on.end() once when it
+   * closes or cannot be opened. Returns a function that closes it.
+   */
+  #eventStream(path, on) {
+    const url = this.#o.baseUrl + path;
+    let done = false;
+    const end = () => {
+      if (!done) {
+        done = true;
+        on.end();
+      }
+    };
+    const identity = this.#identity();
+    if (!Object.keys(identity).length && typeof EventSource !== 'undefined') {
+      const es = new EventSource(url);
+      es.onopen = () => on.open();
+      es.addEventListener('change', (e) => on.change(parseJson(e.data)));
+      // EventSource would retry at its own fixed pace: closed here, and the backoff decides
+      es.onerror = () => {
+        es.close();
+        end();
+      };
+      return () => {
+        done = true;
+        es.close();
+      };
+    }
+    const ctl = new AbortController();
+    (async () => {
+      try {
+        const r = await this.#o.fetch(url, {
+          headers: { ...identity, Accept: 'text/event-stream' }, cache: 'no-store', signal: ctl.signal,
+        });
+        if (!r.ok || !r.body || !/^text\/event-stream/i.test(r.headers.get('Content-Type') || '')) return;
+        on.open();
+        const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        let event = '';
+        let data = [];
+        for (;;) {
+          const { value, done: finished } = await reader.read();
+          if (finished || done) break;
+          buffer += value;
+          let nl;
+          while ((nl = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, nl).replace(/\r$/, '');
+            buffer = buffer.slice(nl + 1);
+            if (line === '') {
+              if (event === 'change' && data.length) on.change(parseJson(data.join('\n')));
+              event = '';
+              data = [];
+            } else if (!line.startsWith(':')) {
+              // a line starting with ':' is a comment: the daemon's heartbeat
+              const colon = line.indexOf(':');
+              const field = colon < 0 ? line : line.slice(0, colon);
+              const v = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+              if (field === 'event') event = v;
+              else if (field === 'data') data.push(v);
+            }
+          }
+        }
+      } catch {
+        // refused, cut or stopped: on.end() says so and the caller decides
+      } finally {
+        end();
+      }
+    })();
+    return () => {
+      done = true;
+      ctl.abort();
+    };
+  }
+
   async #json(method, path, body, opts) {
     const r = await this.#request(method, path, body, opts);
     const text = await r.text();
     return text ? JSON.parse(text) : {};
   }
 
-  async #request(method, path, body, { quiet = false } = {}) {
+  /** The caller's identity, as every request sends it. */
+  #identity() {
     const headers = {};
     if (this.#o.userId) headers['X-User-Id'] = this.#o.userId;
     if (this.#o.token) headers.Authorization = `Bearer ${this.#o.token}`;
+    return headers;
+  }
+
+  /**
+   * @param {object} [opts] quiet: not shown as syncing; ifMatch: the base version of a merge;
+   *   expected: statuses (or true: all) the caller handles, not shown as an error; signal: aborts
+   */
+  async #request(method, path, body, { quiet = false, ifMatch = null, expected: handled = [], signal } = {}) {
+    const headers = this.#identity();
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (ifMatch != null) headers['If-Match'] = `"${ifMatch}"`;
     if (!quiet) {
       this.#inFlight++;
       this.#emit();
     }
     let r;
     try {
-      r = await this.#o.fetch(this.#o.baseUrl + path, { method, headers, body, cache: 'no-store' });
+      r = await this.#o.fetch(this.#o.baseUrl + path, { method, headers, body, cache: 'no-store', signal });
     } catch (e) {
+      // stopped by this client (onChange's stop): no outage to report
+      if (signal?.aborted) throw new GarageSyncError('aborted', 0, 'aborted');
       this.#s.reachable = false;
       this.#s.outcome = 'error';
       this.#s.errorWasNetwork = true;
@@ -444,7 +772,7 @@ export class GarageSync extends EventTarget {
     } catch {
       // not a JSON error body: a proxy's page, keep the status line
     }
-    const expected = (method === 'PATCH' && r.status === 409) || path === '/api/sync' || path === '/api/sync/history';
+    const expected = handled === true || handled.includes(r.status) || path === '/api/sync' || path === '/api/sync/history';
     if (!expected) {
       this.#s.outcome = 'error';
       this.#s.errorWasNetwork = false;
@@ -541,6 +869,67 @@ function changeSet(base, next) {
   if (ups.length) parts.push(`"upserts":{${ups.join(',')}}`);
   if (Object.keys(deletes).length) parts.push(`"deletes":${JSON.stringify(deletes)}`);
   return `{${parts.join(',')}}`;
+}
+
+/** Same data in two snapshots, leaving the timestamp aside (an app stamps each export with the time). */
+function sameData(a, b) {
+  if (!a?.entities || !b?.entities) return false;
+  if (a.rest !== b.rest || a.garage !== b.garage || a.settings !== b.settings) return false;
+  if (a.entities.size !== b.entities.size) return false;
+  for (const [name, byId] of b.entities) {
+    const before = a.entities.get(name);
+    if (!before || before.size !== byId.size) return false;
+    for (const [key, e] of byId) if (before.get(key)?.json !== e.json) return false;
+  }
+  return true;
+}
+
+/** A document back from its snapshot, for a client that has no collect function. */
+function documentOf(snap) {
+  const doc = JSON.parse(snap.rest || '{}');
+  if (snap.timestamp !== undefined) doc.timestamp = snap.timestamp;
+  if (snap.garage !== undefined) doc.garage = JSON.parse(snap.garage);
+  const data = {};
+  for (const [name, byId] of snap.entities || []) data[name] = [...byId.values()].map((e) => JSON.parse(e.json));
+  if (snap.settings !== undefined) data.settings = JSON.parse(snap.settings);
+  doc.data = data;
+  return doc;
+}
+
+/**
+ * Applies GET /api/changes (PATCH-shaped) to a document, as the daemon applies a PATCH: a record
+ * replaced by id (typed: "1" and 1 differ) keeps its place, a new one goes at the end, deleted ones
+ * go; garage, settings and timestamp replaced when the changes carry them.
+ */
+function applyChanges(doc, changes) {
+  const key = (id) => typeof id + ':' + id;
+  if (!doc.data || typeof doc.data !== 'object') doc.data = {};
+  for (const [name, ids] of Object.entries(changes.deletes || {})) {
+    if (!Array.isArray(doc.data[name])) continue;
+    const gone = new Set(ids.map(key));
+    doc.data[name] = doc.data[name].filter((e) => !gone.has(key(e?.id)));
+  }
+  for (const [name, records] of Object.entries(changes.upserts || {})) {
+    const list = Array.isArray(doc.data[name]) ? doc.data[name] : (doc.data[name] = []);
+    const at = new Map(list.map((e, i) => [key(e?.id), i]));
+    for (const record of records) {
+      const i = at.get(key(record.id));
+      if (i === undefined) at.set(key(record.id), list.push(record) - 1);
+      else list[i] = record;
+    }
+  }
+  if ('garage' in changes) doc.garage = changes.garage;
+  if ('settings' in changes) doc.data.settings = changes.settings;
+  if ('timestamp' in changes) doc.timestamp = changes.timestamp;
+  return doc;
+}
+
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /** gzip through CompressionStream, base64 for localStorage; plain text where the browser lacks it. */

@@ -76,6 +76,22 @@ const fr = {
   'versions.restore.label': 'Restaurer la version {v}',
   'versions.latest': 'actuelle',
   'versions.empty': 'Aucune sauvegarde pour l’instant.',
+  'versions.merged': 'fusion',
+  'merges.title': 'Modifications simultanées',
+  'merges.help': 'Quand deux appareils enregistrent en même temps, leurs modifications sont réunies. Si les deux ont changé la même information, la plus récente est gardée et l’autre reste lisible dans la version indiquée.',
+  'merges.empty': 'Aucune modification simultanée pour l’instant.',
+  'merges.conflicts.one': '1 modification simultanée — la plus récente a été gardée',
+  'merges.conflicts.many': '{n} modifications simultanées — la plus récente a été gardée',
+  'merges.clean': 'Modifications de plusieurs appareils réunies, sans conflit',
+  'merges.when': 'Version {v}, {time} : un appareil parti de la version {base} a enregistré après la version {onto}.',
+  'merges.field': '{record}, {field} : gardé {kept}, remplacé {overwritten} (encore lisible dans la version {in}).',
+  'merges.record': '{record} : supprimé sur un appareil, modifié sur l’autre ; gardé avec la modification (l’ancien état reste lisible dans la version {in}).',
+  'merges.more': '… et {n} autre(s), dans les détails de la version {v}.',
+  'merges.in': '« {id} » ({collection})',
+  'merges.garage': 'Garage',
+  'merges.settings': 'Réglages',
+  'merges.empty.value': '(vide)',
+  'merges.quote': '« {text} »',
 
   'targets.title': 'Destinations',
   'targets.empty': 'Aucune destination hors site n’est configurée : les sauvegardes restent sur ce serveur uniquement. Si ce serveur tombe en panne ou est volé, elles sont perdues. Demandez à la personne qui gère le serveur d’ajouter une destination (S3, dossier réseau ou autre serveur).',
@@ -102,6 +118,10 @@ const fr = {
   'advice.server.insufficient_storage': 'Faites libérer de la place sur le serveur ; l\'envoi reprendra tout seul ensuite.',
   'server.damaged_version': 'Une version de vos sauvegardes est abîmée sur le serveur : elle n\'est plus servie. Les autres versions sont intactes.',
   'advice.server.damaged_version': 'Vos prochaines sauvegardes sont enregistrées normalement. Demandez une restauration de cette version depuis la copie hors site.',
+  'server.conflict': 'Un autre appareil a modifié les mêmes données entre-temps, et ce serveur est réglé pour refuser les fusions : rien n\'a été enregistré. Les données restent dans ce navigateur.',
+  'advice.server.conflict': 'Rechargez les données du serveur puis refaites la modification, ou demandez à la personne qui gère le serveur d\'autoriser les fusions (garagesync.merge.mode).',
+  'server.base-gone': 'La version d\'où partaient les données de cet appareil n\'existe plus sur le serveur : elles ne peuvent plus être fusionnées automatiquement. Rien n\'a été enregistré ; les données restent dans ce navigateur.',
+  'advice.server.base-gone': 'Exportez les données de cet appareil dans un fichier, puis rechargez celles du serveur.',
   'server.busy': 'Le serveur garage-sync est très occupé : la sauvegarde sera renvoyée dans un instant.',
   'server.too_large': 'Cette sauvegarde dépasse la taille que le serveur accepte.',
   'advice.server.too_large': 'Demandez à la personne qui gère le serveur d\'augmenter la limite (garagesync.max-backup-size).',
@@ -238,6 +258,22 @@ const en = {
   'versions.restore.label': 'Restore version {v}',
   'versions.latest': 'current',
   'versions.empty': 'No backup yet.',
+  'versions.merged': 'merged',
+  'merges.title': 'Simultaneous changes',
+  'merges.help': 'When two devices save at the same time, their changes are combined. If both changed the same piece of information, the latest is kept and the other stays readable in the version shown.',
+  'merges.empty': 'No simultaneous changes so far.',
+  'merges.conflicts.one': '1 simultaneous change — the latest was kept',
+  'merges.conflicts.many': '{n} simultaneous changes — the latest was kept',
+  'merges.clean': 'Changes from several devices combined, no conflict',
+  'merges.when': 'Version {v}, {time}: a device that started from version {base} saved after version {onto}.',
+  'merges.field': '{record}, {field}: kept {kept}, overwritten {overwritten} (still readable in version {in}).',
+  'merges.record': '{record}: deleted on one device, edited on the other; kept with the edit (the former state stays readable in version {in}).',
+  'merges.more': '… and {n} more, in the details of version {v}.',
+  'merges.in': '"{id}" ({collection})',
+  'merges.garage': 'Garage',
+  'merges.settings': 'Settings',
+  'merges.empty.value': '(empty)',
+  'merges.quote': '"{text}"',
 
   'targets.title': 'Targets',
   'targets.empty': 'No off-site destination is configured: backups stay on this server only. If this server breaks down or is stolen, they are lost. Ask whoever runs the server to add one (S3, network folder or another server).',
@@ -264,6 +300,10 @@ const en = {
   'advice.server.insufficient_storage': 'Have space freed on the server; sending resumes on its own afterwards.',
   'server.damaged_version': 'A version of your backups is damaged on the server: it is no longer served. The other versions are intact.',
   'advice.server.damaged_version': 'Your next backups are stored normally. Ask for that version to be restored from the off-site copy.',
+  'server.conflict': 'Another device changed the same data meanwhile, and this server is set to refuse merges: nothing was saved. The data stays in this browser.',
+  'advice.server.conflict': 'Reload the server\'s data and make the change again, or ask whoever runs the server to allow merges (garagesync.merge.mode).',
+  'server.base-gone': 'The version this device\'s data started from no longer exists on the server: it can no longer be merged automatically. Nothing was saved; the data stays in this browser.',
+  'advice.server.base-gone': 'Export this device\'s data to a file, then reload the server\'s data.',
   'server.busy': 'The garage-sync server is very busy: the backup will be sent again in a moment.',
   'server.too_large': 'This backup is larger than the server accepts.',
   'advice.server.too_large': 'Ask whoever runs the server to raise the limit (garagesync.max-backup-size).',
@@ -361,6 +401,37 @@ export function describeError(lang, status) {
       advice: t(lang, 'advice.server.damaged_version'), detail: status.error };
   }
   return { text: t(lang, 'error.client'), advice: '', detail: status.error };
+}
+
+/**
+ * A version's merge note (`merged: {base, onto, conflicts, conflictCount}`) in sentences:
+ * {headline, when, conflicts: [one sentence each], more}.
+ */
+export function describeMerge(lang, version) {
+  const m = version.merged || {};
+  const count = m.conflictCount ?? (m.conflicts || []).length;
+  const headline = count === 0 ? t(lang, 'merges.clean')
+    : t(lang, count === 1 ? 'merges.conflicts.one' : 'merges.conflicts.many', { n: count });
+  const when = t(lang, 'merges.when', { v: version.id, time: formatTime(lang, version.timestamp), base: m.base, onto: m.onto });
+  const conflicts = (m.conflicts || []).map((c) => {
+    const record = c.collection === 'garage' ? t(lang, 'merges.garage')
+      : c.collection === 'settings' ? t(lang, 'merges.settings')
+        : t(lang, 'merges.in', { id: String(c.id), collection: collectionName(lang, c.collection) });
+    if (c.field == null) return t(lang, 'merges.record', { record, in: c.overwrittenIn });
+    return t(lang, 'merges.field', { record, kept: shownValue(lang, c.kept),
+      overwritten: shownValue(lang, c.overwritten), in: c.overwrittenIn, field: c.field });
+  });
+  const listed = (m.conflicts || []).length;
+  const more = count > listed ? t(lang, 'merges.more', { n: count - listed, v: version.id }) : '';
+  return { headline, when, conflicts, more };
+}
+
+/** A JSON value as a garage owner reads it: text as it is, quoted; nothing as "(vide)"; long values cut. */
+function shownValue(lang, value) {
+  if (value === null || value === undefined || value === '') return t(lang, 'merges.empty.value');
+  let text = typeof value === 'string' ? value : JSON.stringify(value);
+  if (text.length > 80) text = text.slice(0, 79) + '…';
+  return t(lang, 'merges.quote', { text });
 }
 
 export function formatTime(lang, iso) {

@@ -138,13 +138,23 @@ class BrowserClientIT {
         assertThat(stored.at("/data/repairs")).isEqualTo(json.readTree(appData).at("/data/repairs"));
         assertThat(stored.at("/data/customers").size()).isEqualTo(51);
 
-        // another device wrote a version in between: 409, then the whole document
+        // another device wrote a version in between (it replaced everything): this device's one edit is
+        // merged onto it, never its whole document posted over it (issue 11: the old client lost version 3)
         assertThat(http.postJson("/api/backup", Backups.small(7)).status()).isEqualTo(201);
         driver.executeScript("window.appData.data.customers[0].name = 'Élodie';");
         String third = send(driver);
-        assertThat(third).contains("\"version\":4").doesNotContain("replaced");
-        assertThat(json.readTree(http.get("/api/backup").body()))
-                .isEqualTo(json.readTree((String) driver.executeScript("return JSON.stringify(window.appData);")));
+        assertThat(third).contains("\"version\":4", "\"merged\"");
+        com.fasterxml.jackson.databind.JsonNode merged = json.readTree(http.get("/api/backup").body());
+        assertThat(merged.at("/data/repairs/0/id").asInt()).as("the other device's repair stays").isEqualTo(7);
+        assertThat(merged.at("/data/settings/currency").asText()).isEqualTo("EUR");
+        assertThat(merged.at("/data/customers").findValuesAsText("name")).contains("Élodie").doesNotContain("Client 1 Dupré");
+        // and the client took the other device's changes in: the app's data is the latest, as JavaScript reads
+        // it (the other device's 23-digit counter is a double there; the stored bytes keep it exact, and the
+        // client never sends a record back that the app did not change)
+        Object asJavaScriptSeesIt = driver.executeScript("return JSON.stringify(JSON.parse(arguments[0]));", http.get("/api/backup").body());
+        assertThat(json.readTree((String) driver.executeScript("return JSON.stringify(window.appData);")))
+                .isEqualTo(json.readTree((String) asJavaScriptSeesIt));
+        assertThat(http.get("/api/backup").body()).contains("\"counter\":12345678901234567890123");
     }
 
     private static String send(ChromeDriver driver) {
