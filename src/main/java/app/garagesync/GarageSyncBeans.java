@@ -19,6 +19,8 @@ import app.garagesync.offsite.FolderTarget;
 import app.garagesync.offsite.S3Listing;
 import app.garagesync.offsite.TargetCatalog;
 import app.garagesync.offsite.TargetConfig;
+import app.garagesync.records.RecordIndex;
+import app.garagesync.records.RecordsApi;
 import app.garagesync.ops.AdminApi;
 import app.garagesync.ops.StoreVerifier;
 import app.garagesync.ops.GarageMetrics;
@@ -128,6 +130,9 @@ public final class GarageSyncBeans implements CamelConfiguration {
         bind(context, "health", new HealthReport(dataDir, storeSettings.minFreeSpace(), blobs, store));
         bind(context, "apiErrors", new ApiErrors(metrics));
         bind(context, "retention", new Retention(store, retention.policy(), retention.batch()));
+        RecordIndex records = new RecordIndex(store, dataDir.resolve("cache").resolve("records"));
+        bind(context, "recordIndex", records);
+        bind(context, "recordsApi", new RecordsApi(store, records, reader, bodies));
         bind(context, "adminApi", new AdminApi(store, new StoreVerifier(store, reader), access.adminUsers()));
         bind(context, "staticFiles", new StaticFiles());
         bind(context, "consoleHeaderFilter", new ConsoleHeaderFilter());

@@ -1,0 +1,130 @@
+package app.garagesync.records;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One user's record index in memory: which indexed versions changed which record, and each record's
+ * hash in the newest indexed version. Guarded by {@link #lock}; {@link RecordIndex} keeps it in step with
+ * the store and on disk.
+ */
+final class UserRecordIndex {
+
+    /** A record: its collection and typed id key. */
+    record Ref(String collection, String key) {
+    }
+
+    /** One line of a version's block: a record and its hash there ({@link RecordChanges#ABSENT}: deleted). */
+    record Change(Ref ref, long hash) {
+    }
+
+    final ReentrantLock lock = new ReentrantLock();
+    /** the versions indexed, every one still stored */
+    final NavigableSet<Long> covered = new TreeSet<>();
+    /** whether versions older than the first indexed one existed (pruned): its records' past is unknown */
+    boolean prunedBefore;
+    final Map<Ref, RecordChanges> changes = new HashMap<>();
+    /** versions that do not read back (damaged): left out instead of stopping the index there */
+    final NavigableSet<Long> unreadable = new TreeSet<>();
+    /** whether the index was loaded or built at least once since start */
+    boolean ready;
+
+    /** Indexes version {@code v}, newer than every indexed one, from its records' hashes; returns what changed. */
+    List<Change> add(long v, Map<Ref, Long> state) {
+        List<Change> out = new java.util.ArrayList<>();
+        for (Map.Entry<Ref, Long> e : state.entrySet()) {
+            RecordChanges c = changes.get(e.getKey());
+            if (c == null || c.last() != e.getValue()) {
+                record(v, e.getKey(), e.getValue(), out);
+            }
+        }
+        for (Map.Entry<Ref, RecordChanges> e : changes.entrySet()) {
+            if (e.getValue().last() != RecordChanges.ABSENT && !state.containsKey(e.getKey())) {
+                out.add(new Change(e.getKey(), RecordChanges.ABSENT));
+            }
+        }
+        // deletions were collected apart so the map is not changed while it is walked
+        for (Change c : out) {
+            if (c.hash() == RecordChanges.ABSENT) {
+                changes.get(c.ref()).add(v, RecordChanges.ABSENT);
+            }
+        }
+        covered.add(v);
+        return out;
+    }
+
+    private void record(long v, Ref ref, long hash, List<Change> out) {
+        changes.computeIfAbsent(ref, r -> new RecordChanges()).add(v, hash);
+        out.add(new Change(ref, hash));
+    }
+
+    /** Replays one block read back from the file. */
+    void replay(long v, List<Change> block) {
+        for (Change c : block) {
+            changes.computeIfAbsent(c.ref(), r -> new RecordChanges()).add(v, c.hash());
+        }
+        covered.add(v);
+    }
+
+    /**
+     * Forgets indexed versions no longer stored: each record's changes in a removed version count in
+     * the next version kept (what a reader of the kept versions sees changing there), and a change that
+     * the kept versions no longer show (undone before the next kept one) disappears.
+     */
+    void keepOnly(NavigableSet<Long> kept) {
+        if (!kept.isEmpty() && covered.headSet(kept.first(), false).size() > 0) {
+            prunedBefore = true;
+        }
+        Iterator<Map.Entry<Ref, RecordChanges>> it = changes.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Ref, RecordChanges> e = it.next();
+            RecordChanges old = e.getValue();
+            TreeMap<Long, Long> byKept = new TreeMap<>();
+            for (int i = 0; i < old.size(); i++) {
+                Long k = kept.ceiling(old.version(i));
+                if (k != null) {
+                    byKept.put(k, old.hash(i)); // the last change before a kept version is its state there
+                }
+            }
+            RecordChanges next = new RecordChanges();
+            long previous = RecordChanges.ABSENT;
+            for (Map.Entry<Long, Long> k : byKept.entrySet()) {
+                if (k.getValue() != previous) {
+                    next.add(k.getKey(), k.getValue());
+                    previous = k.getValue();
+                }
+            }
+            if (next.size() == 0) {
+                it.remove();
+            } else {
+                e.setValue(next);
+            }
+        }
+        covered.retainAll(kept);
+    }
+
+    /** The blocks of every indexed version, for rewriting the file whole. */
+    TreeMap<Long, List<Change>> blocks() {
+        TreeMap<Long, List<Change>> out = new TreeMap<>();
+        covered.forEach(v -> out.put(v, new java.util.ArrayList<>()));
+        changes.forEach((ref, c) -> {
+            for (int i = 0; i < c.size(); i++) {
+                out.computeIfAbsent(c.version(i), v -> new java.util.ArrayList<>()).add(new Change(ref, c.hash(i)));
+            }
+        });
+        return out;
+    }
+
+    void clear() {
+        covered.clear();
+        changes.clear();
+        prunedBefore = false;
+        ready = false;
+    }
+}
