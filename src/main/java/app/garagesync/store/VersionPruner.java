@@ -81,6 +81,10 @@ final class VersionPruner {
      */
     Set<Long> prune(String user, int atLeast) {
         UserVersions uv = loader.loaded(user);
+        if (uv.forgotten.size() < Math.max(1, atLeast)) {
+            // most backups past keep-last end here: the count is fresh (loading re-lists a shared store)
+            return Set.of();
+        }
         uv.lock.lock();
         try {
             if (blobs.shared()) {
