@@ -116,7 +116,9 @@ public final class BackupApi {
         Incoming early = latest != null && latest.id() == base ? store.incoming(user, json.array(), json.length()) : null;
         BackupSummary summary = reader.read(json.array(), json.length());
         MergeOntoLatest.Outcome outcome = merges.write(user, base, json.array(), json.length(), summary, early);
-        reposts.remember(user, outcome.result().version().id(), outcome.summary());
+        if (outcome.summary() != null) {
+            reposts.remember(user, outcome.result().version().id(), outcome.summary());
+        }
         newVersion(exchange, outcome.result());
         return answer(outcome, System.nanoTime() - started);
     }

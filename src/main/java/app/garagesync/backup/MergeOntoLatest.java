@@ -50,7 +50,7 @@ final class MergeOntoLatest {
     /**
      * @param merged    how the stored document was merged; null when the device's state was stored as it was
      * @param conflicts every conflict of the merge, as the answer lists them
-     * @param summary   the stored (or unchanged) document's summary
+     * @param summary   the stored (or unchanged) document's summary; null when the latest was kept unread
      */
     record Outcome(StoreResult result, MergeNote merged, List<Map<String, Object>> conflicts, BackupSummary summary) {
     }
@@ -101,14 +101,20 @@ final class MergeOntoLatest {
                 baseDoc = readBase(user, base, latest);
                 deviceDoc = length == device.length ? device : Arrays.copyOf(device, length);
             }
-            MergeResult merge = ThreeWayMerge.merge(baseDoc, store.read(user, latest.id()), deviceDoc, latest.id());
+            byte[] latestDoc = store.read(user, latest.id());
+            MergeResult merge = ThreeWayMerge.merge(baseDoc, latestDoc, deviceDoc, latest.id());
             List<Map<String, Object>> conflicts = describe(merge.conflicts());
             if (mode == MergeMode.REJECT) {
                 throw rejected(base, latest.id(), conflicts);
             }
             byte[] doc = merge.document();
-            BackupSummary merged = reader.read(doc);
             MergeNote note = MergeNote.of(base, latest.id(), conflicts);
+            if (doc == latestDoc) {
+                // the device changed nothing since its base: the latest stays, with nothing to validate or store
+                return new Outcome(new StoreResult.Unchanged(latest), note, conflicts, null);
+            }
+            // the engine hands back the device's own array when only the device changed: validated already
+            BackupSummary merged = doc == deviceDoc ? summary : reader.read(doc);
             try {
                 StoreResult result = store.putOnBase(user, latest.id(), store.incoming(user, doc, doc.length), merged, note);
                 return new Outcome(result, note, conflicts, merged);

@@ -231,7 +231,25 @@ class MergeApiTest {
         assertThat(answer.get("unchanged").asBoolean()).isTrue();
         assertThat(answer.get("version").asLong()).isEqualTo(2);
         assertThat(answer.get("merged")).isEqualTo(json("{\"base\":1,\"onto\":2}"));
+        // a device that changed nothing at all since version 1 leaves the latest as it is
+        Http.Response untouched = postOn(http, "/api/backup", "\"1\"", BASE);
+        assertThat(untouched.status()).as(untouched.toString()).isEqualTo(200);
+        assertThat(json(untouched.body()).get("version").asLong()).isEqualTo(2);
         assertThat(http.get("/api/backup/versions").body()).doesNotContain("\"id\":3");
+        assertThat(http.get("/api/backup").body()).isEqualTo(latest);
+    }
+
+    @Test
+    void when_only_the_device_changed_its_state_is_stored_as_sent() {
+        Http http = daemon.http().as("only-device");
+        assertThat(http.postJson("/api/backup", BASE).status()).isEqualTo(201);
+        // version 2 differs from 1 by its send time only
+        assertThat(http.postJson("/api/backup", BASE.replace("\"Garage Dupré\"", "\"Garage Dupré\" ")).status()).isEqualTo(201);
+        String device = BASE.replace("Jérôme", "Jérôme B.");
+        Http.Response r = postOn(http, "/api/backup", "\"1\"", device);
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        assertThat(json(r.body()).get("merged")).isEqualTo(json("{\"base\":1,\"onto\":2}"));
+        assertThat(http.get("/api/backup").body()).isEqualTo(device);
     }
 
     @Test
