@@ -243,6 +243,16 @@ class ThreeWayMergeTest {
     }
 
     @Test
+    void should_read_member_names_spelled_with_escapes_as_the_names_they_stand_for() {
+        String base = "{\"data\":{\"customers\":[{\"\\u0069d\":1,\"n\\u0061me\":\"A\",\"city\":\"X\"}]}}";
+        String latest = "{\"data\":{\"customers\":[{\"\\u0069d\":1,\"n\\u0061me\":\"B\",\"city\":\"X\"}]}}";
+        String device = "{\"data\":{\"customers\":[{\"id\":1,\"name\":\"A\",\"city\":\"Y\"}]}}";
+        MergeResult r = merge(base, latest, device);
+        assertThat(text(r)).isEqualTo("{\"data\":{\"customers\":[{\"\\u0069d\":1,\"n\\u0061me\":\"B\",\"city\":\"Y\"}]}}");
+        assertThat(r.conflicts()).isEmpty();
+    }
+
+    @Test
     void should_keep_runs_of_untouched_records_with_the_bytes_between_them() {
         String base = doc("{'data':{'customers':[\n  {'id':1},\n  {'id':2},\n  {'id':3}\n]}}");
         String latest = doc("{'data':{'customers':[\n  {'id':1},\n  {'id':2},\n  {'id':3, 'x':1}\n]}}");
