@@ -38,8 +38,8 @@ final class HttpServerTuning {
                     .addOrigins(corsOrigins)
                     .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
                             HttpMethod.DELETE, HttpMethod.OPTIONS))
-                    .allowedHeaders(Set.of("Content-Type", "Authorization", "X-User-Id"))
-                    .exposedHeaders(Set.of("X-Garage-Sync-Version", "Content-Disposition"))
+                    .allowedHeaders(Set.of("Content-Type", "Authorization", "X-User-Id", "If-Match"))
+                    .exposedHeaders(Set.of("X-Garage-Sync-Version", "ETag", "Content-Disposition"))
                     .maxAgeSeconds(600);
             router.route().order(-100).handler(cors);
         }
