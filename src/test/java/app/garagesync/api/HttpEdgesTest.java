@@ -44,6 +44,23 @@ class HttpEdgesTest {
     }
 
     @Test
+    void cors_lets_an_app_on_another_origin_send_if_match_and_read_the_etag(@TempDir Path dir) {
+        // the garage app merges by sending If-Match with the version it read from ETag (docs/devices.md); a
+        // browser on another origin sends neither unless the preflight allows the one and exposes the other
+        try (RunningDaemon daemon = RunningDaemon.start(dir, "garagesync.cors.allowed-origins", "https://garage.example")) {
+            Http http = daemon.http();
+            Http.Response preflight = http.send(http.builder("/api/backup").header("Origin", "https://garage.example")
+                    .header("Access-Control-Request-Method", "POST")
+                    .header("Access-Control-Request-Headers", "content-type,if-match")
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+            assertThat(preflight.header("Access-Control-Allow-Headers").toLowerCase()).contains("if-match");
+            assertThat(http.postJson("/api/backup", app.garagesync.testing.Backups.small(1)).status()).isEqualTo(201);
+            Http.Response read = http.with("Origin", "https://garage.example").get("/api/backup");
+            assertThat(read.header("Access-Control-Expose-Headers").toLowerCase()).contains("etag");
+        }
+    }
+
+    @Test
     void unknown_paths_get_a_json_404_and_wrong_methods_a_json_405_with_allow(@TempDir Path dir) throws Exception {
         try (RunningDaemon daemon = RunningDaemon.start(dir)) {
             Http http = daemon.http();
