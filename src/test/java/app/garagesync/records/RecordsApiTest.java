@@ -193,6 +193,36 @@ class RecordsApiTest {
         }
     }
 
+    @Test
+    void should_refuse_bad_names_ids_and_versions_with_json_errors(@TempDir Path dir) {
+        try (RunningDaemon daemon = RunningDaemon.start(dir)) {
+            Http http = daemon.http().as("shop");
+            postFive(http);
+            for (String path : List.of("/api/records/cust%01omers/c1", "/api/records/customers/c%0A1",
+                    "/api/records/customers/" + "x".repeat(201), "/api/records/customers/c1?version=abc",
+                    "/api/records/settings/c1", "/api/records/customers", "/api/diff?from=1", "/api/diff?from=1&to=x",
+                    "/api/diff?from=1&to=2&records=maybe", "/api/records/customers/c1/history?limit=0")) {
+                Http.Response r = http.get(path);
+                assertThat(r.status()).as(path).isEqualTo(400);
+                assertThat(r.body()).as(path).contains("\"error\":\"invalid_request\"").contains("\"status\":400");
+            }
+            for (String path : List.of("/api/records/parts/c1", "/api/records/customers/nobody",
+                    "/api/records/customers/c1?version=99", "/api/diff?from=1&to=99", "/api/records/parts?q=x",
+                    "/api/records/customers/nobody/history")) {
+                assertThat(http.get(path).status()).as(path).isEqualTo(404);
+            }
+            assertThat(http.postJson("/api/records/restore", "[1]").status()).isEqualTo(400);
+            assertThat(http.postJson("/api/records/restore", "{\"collection\":\"customers\",\"id\":\"c1\",\"version\":0}").status()).isEqualTo(400);
+            assertThat(http.postJson("/api/records/restore", "{\"collection\":\"customers\",\"id\":\"c1\",\"version\":99}").status()).isEqualTo(404);
+            // another user sees none of it
+            Http other = daemon.http().as("other");
+            assertThat(other.get("/api/records/customers/c1").status()).isEqualTo(404);
+            assertThat(other.get("/api/records/customers/c1/history").status()).isEqualTo(404);
+            assertThat(other.get("/api/diff?from=1&to=5").status()).isEqualTo(404);
+            assertThat(other.postJson("/api/records/restore", "{\"collection\":\"customers\",\"id\":\"c1\",\"version\":1}").status()).isEqualTo(404);
+        }
+    }
+
     private static List<String> found(Http http, String collection, String q) throws Exception {
         Http.Response r = http.get("/api/records/" + collection + "?q=" + q.replace(" ", "%20"));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
