@@ -223,6 +223,34 @@ class RecordsApiTest {
         }
     }
 
+    @Test
+    void should_keep_the_index_across_a_restart_and_rebuild_it_when_deleted(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cache/records/shop.jsonl");
+        Garage g;
+        String before;
+        try (RunningDaemon daemon = RunningDaemon.start(dir)) {
+            g = postFive(daemon.http().as("shop"));
+            before = daemon.http().as("shop").get("/api/records/customers/c2/history").body();
+        }
+        assertThat(file).exists();
+        String indexed = Files.readString(file);
+        try (RunningDaemon daemon = RunningDaemon.start(dir)) {
+            Http http = daemon.http().as("shop");
+            assertThat(http.get("/api/records/customers/c2/history").body()).isEqualTo(before);
+            assertThat(Files.readString(file)).isEqualTo(indexed); // read back, not rebuilt
+            g.put("customers", "\"c2\"", "\"name\":\"J. Dupont\"");
+            post(http, g.snapshot());
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(file).contains("[\"V\",6]"));
+            assertThat(history(json(http.get("/api/records/customers/c2/history")))).isEqualTo(g.history("customers", "\"c2\"", 1, 6));
+        }
+        Files.delete(file);
+        try (RunningDaemon daemon = RunningDaemon.start(dir)) {
+            assertThat(history(json(daemon.http().as("shop").get("/api/records/customers/c2/history"))))
+                    .isEqualTo(g.history("customers", "\"c2\"", 1, 6));
+            assertThat(file).exists();
+        }
+    }
+
     private static List<String> found(Http http, String collection, String q) throws Exception {
         Http.Response r = http.get("/api/records/" + collection + "?q=" + q.replace(" ", "%20"));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
