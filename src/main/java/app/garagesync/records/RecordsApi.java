@@ -126,7 +126,10 @@ public final class RecordsApi {
         answer.put("collection", collection);
         answer.put("id", RecordId.value(key));
         answer.put("history", entries);
-        answer.put("spans", Map.of("from", seen.from(), "to", seen.to()));
+        Map<String, Object> spans = new LinkedHashMap<>();
+        spans.put("from", seen.from());
+        spans.put("to", seen.to());
+        answer.put("spans", spans);
         answer.put("olderVersionsPruned", seen.prunedBefore());
         answer.put("more", oldest > 0);
         Responses.json(exchange, 200, answer);
