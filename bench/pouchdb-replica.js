@@ -2,7 +2,8 @@
 // The bench's PouchDB replicas: the same garage as one document per record, _id = collection/id.
 //
 //   node bench/pouchdb-replica.js load URL BASE.json          put the base garage on the server (URL = db)
-//   node bench/pouchdb-replica.js seed DIR URL BASE.json      a second replica holding the base, checkpointed
+//   node bench/pouchdb-replica.js seed DIR BASE.json          a second replica holding the base
+//   node bench/pouchdb-replica.js checkpoint DIR URL          ... marked as in step with the server
 //   node bench/pouchdb-replica.js day URL BASE.json DAY.json  one device's day of edits, written to the server
 //   node bench/pouchdb-replica.js catchup DIR URL             the second replica pulls that day (timed)
 //
@@ -75,15 +76,21 @@ async function main() {
     return { docs: docs.size, docCount: info.doc_count, ms: Number(process.hrtime.bigint() - t) / 1e6 };
   }
   if (cmd === 'seed') {
-    const [dir, url, base] = args;
+    const [dir, base] = args;
     const db = local(dir);
     const docs = read(base);
     await putBase(db, docs);
+    return { docs: docs.size, docCount: (await db.info()).doc_count };
+  }
+  if (cmd === 'checkpoint') {
+    const [dir, url] = args;
+    const db = local(dir);
     const remote = new PouchDB(url);
     const seq = (await remote.info()).update_seq;
-    // records the checkpoint at the server's current sequence: the next pull starts after the base
+    // records the checkpoint at the server's current sequence (both sides keep it, as after a real pull):
+    // the next pull starts after the base
     const result = await db.replicate.from(remote, { since: seq });
-    return { docs: docs.size, docCount: (await db.info()).doc_count, since: seq, written: result.docs_written };
+    return { since: seq, written: result.docs_written, docCount: (await db.info()).doc_count };
   }
   if (cmd === 'day') {
     const [url, base, day] = args;
@@ -121,7 +128,7 @@ async function main() {
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     return { ms, read: result.docs_read, written: result.docs_written, docCount: (await db.info()).doc_count };
   }
-  throw new Error('usage: pouchdb-replica.js load|seed|day|catchup ...');
+  throw new Error('usage: pouchdb-replica.js load|seed|checkpoint|day|catchup ...');
 }
 
 main().then((out) => {
