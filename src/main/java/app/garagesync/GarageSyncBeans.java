@@ -113,7 +113,8 @@ public final class GarageSyncBeans implements CamelConfiguration {
         context.addRoutePolicyFactory(routeMetrics);
         bind(context, "backupStore", store);
         bind(context, "identity", new RequestIdentity(access.authMode(), tokens));
-        bind(context, "backupApi", new BackupApi(store, reader, bodies, metrics, clock, http.sendStallTimeout()));
+        bind(context, "backupApi", new BackupApi(store, reader, bodies, metrics, clock, http.sendStallTimeout(),
+                MergeSettings.read(keys).mode()));
         bindSync(context, dataDir, clock, store, syncSettings, bodies, metrics, offsite, access);
         bind(context, "syncSettings", syncSettings);
         bind(context, "health", new HealthReport(dataDir, storeSettings.minFreeSpace(), blobs, store));

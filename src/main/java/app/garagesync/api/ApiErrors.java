@@ -48,6 +48,7 @@ public final class ApiErrors {
             code = api.code();
             body.put("error", code);
             body.put("message", api.getMessage());
+            body.putAll(api.details());
         } else if (t instanceof DamagedVersionException damaged) {
             status = 500;
             code = "damaged_version";

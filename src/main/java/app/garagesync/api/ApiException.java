@@ -1,5 +1,9 @@
 package app.garagesync.api;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * A request the daemon refuses, with the HTTP status, a stable machine-readable code and a message a
  * person can act on. Never carries a secret: the message is sent to the client as is.
@@ -8,11 +12,22 @@ public class ApiException extends RuntimeException {
 
     private final int status;
     private final String code;
+    private final Map<String, Object> details;
 
     public ApiException(int status, String code, String message) {
+        this(status, code, message, Map.of());
+    }
+
+    /** {@code details}: more members of the JSON answer, after error and message (a conflict list, the latest version). */
+    public ApiException(int status, String code, String message, Map<String, Object> details) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
+    }
+
+    public Map<String, Object> details() {
+        return details;
     }
 
     public int status() {

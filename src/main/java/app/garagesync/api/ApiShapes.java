@@ -38,7 +38,39 @@ public final class ApiShapes {
                                @Schema(requiredMode = REQUIRED) int totalRecords,
                                @Schema(requiredMode = REQUIRED, description = "JSON bytes of the backup") long bytes,
                                @Schema(requiredMode = REQUIRED, description = "bytes written to disk, compressed") long storedBytes,
-                               Boolean unchanged, Boolean imported) {
+                               Boolean unchanged, Boolean imported,
+                               @Schema(description = "present when the body was merged onto a later version (If-Match)") Merged merged,
+                               @Schema(description = "values the merge overwrote (with merged)") List<Conflict> conflicts,
+                               Integer conflictCount) {
+    }
+
+    @Schema(description = "A device's change since version base, applied onto version onto (the latest then)")
+    public record Merged(@Schema(requiredMode = REQUIRED) long base, @Schema(requiredMode = REQUIRED) long onto) {
+    }
+
+    @Schema(description = "A value the merge overwrote: both sides changed this field of this record; the later request's value was kept")
+    public record Conflict(@Schema(requiredMode = REQUIRED, example = "customers", description = "a collection, or garage, or settings") String collection,
+                           @Schema(description = "the record's id as written; null for garage and settings") Object id,
+                           @Schema(description = "the record's top-level field; null when the whole record is meant (deleted on one side, edited on the other)") String field,
+                           @Schema(description = "the value kept (JSON); null when deleted") Object kept,
+                           @Schema(description = "the value overwritten (JSON); null when it was a deletion") Object overwritten,
+                           @Schema(requiredMode = REQUIRED, description = "the version where the overwritten value stays readable") long overwrittenIn) {
+    }
+
+    @Schema(description = "409 in garagesync.merge.mode=reject: the base is not the latest; the conflicts a merge would have made")
+    public record ConflictAnswer(@Schema(requiredMode = REQUIRED, example = "conflict") String error,
+                                 @Schema(requiredMode = REQUIRED) String message,
+                                 @Schema(requiredMode = REQUIRED, example = "409") int status,
+                                 @Schema(requiredMode = REQUIRED) long base,
+                                 @Schema(requiredMode = REQUIRED) long latest,
+                                 @Schema(requiredMode = REQUIRED) List<Conflict> conflicts,
+                                 @Schema(requiredMode = REQUIRED) int conflictCount) {
+    }
+
+    @Schema(description = "How a merged version came to be; its first 50 conflicts and how many there were")
+    public record MergedVersion(@Schema(requiredMode = REQUIRED) long base, @Schema(requiredMode = REQUIRED) long onto,
+                                @Schema(requiredMode = REQUIRED) List<Conflict> conflicts,
+                                @Schema(requiredMode = REQUIRED) int conflictCount) {
     }
 
     @Schema(description = "A change-set applied to version baseVersion")
@@ -56,7 +88,10 @@ public final class ApiShapes {
                                 @Schema(requiredMode = REQUIRED) long storedBytes,
                                 @Schema(requiredMode = REQUIRED) int replaced,
                                 @Schema(requiredMode = REQUIRED) int inserted,
-                                @Schema(requiredMode = REQUIRED) int deleted) {
+                                @Schema(requiredMode = REQUIRED) int deleted,
+                                @Schema(description = "present when the change-set was merged onto a later version") Merged merged,
+                                @Schema(description = "values the merge overwrote (with merged)") List<Conflict> conflicts,
+                                Integer conflictCount) {
     }
 
     public record Version(@Schema(requiredMode = REQUIRED) long id,
@@ -65,7 +100,8 @@ public final class ApiShapes {
                           @Schema(requiredMode = REQUIRED) int totalRecords,
                           @Schema(requiredMode = REQUIRED, description = "records by collection") Map<String, Integer> records,
                           @Schema(requiredMode = REQUIRED, description = "JSON bytes") long size,
-                          @Schema(requiredMode = REQUIRED, description = "bytes on disk") long storedSize) {
+                          @Schema(requiredMode = REQUIRED, description = "bytes on disk") long storedSize,
+                          @Schema(description = "present on a merged version") MergedVersion merged) {
     }
 
     @Schema(description = "The caller's versions, newest first")

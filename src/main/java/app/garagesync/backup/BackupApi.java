@@ -10,7 +10,6 @@ import app.garagesync.store.BackupStore;
 import app.garagesync.store.DamagedVersionException;
 import app.garagesync.store.Incoming;
 import app.garagesync.store.BackupSummary;
-import app.garagesync.store.StaleBaseException;
 import app.garagesync.store.StoreResult;
 import app.garagesync.store.VersionInfo;
 import java.time.Clock;
@@ -22,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.apache.camel.Exchange;
 
@@ -35,10 +35,12 @@ public final class BackupApi {
     private final Clock clock;
     private final RepostShortcut reposts;
     private final Duration sendStall;
+    private final MergeOntoLatest merges;
 
     public BackupApi(BackupStore store, BackupReader reader, RequestBodies bodies, GarageMetrics metrics, Clock clock,
-                     Duration sendStall) {
+                     Duration sendStall, MergeMode mergeMode) {
         this.sendStall = sendStall;
+        this.merges = new MergeOntoLatest(store, reader, mergeMode);
         this.store = store;
         this.reader = reader;
         this.bodies = bodies;
@@ -47,9 +49,14 @@ public final class BackupApi {
         this.reposts = new RepostShortcut(reader);
     }
 
-    /** POST /api/backup: 201 with the new version, or 200 {unchanged:true} when it equals the latest. */
+    /**
+     * POST /api/backup: 201 with the new version, or 200 {unchanged:true} when it equals the latest. With
+     * {@code If-Match: "N"} the body is a device's whole state edited from version N, merged onto the latest
+     * when others wrote since (see {@link MergeOntoLatest}).
+     */
     public void post(Exchange exchange) {
-        Map<String, Object> answer = store(exchange);
+        OptionalLong base = IfMatch.baseVersion(exchange.getMessage().getHeader(IfMatch.HEADER));
+        Map<String, Object> answer = base.isPresent() ? storeOnBase(exchange, base.getAsLong()) : store(exchange);
         Responses.json(exchange, Boolean.TRUE.equals(answer.get("unchanged")) ? 200 : 201, answer);
     }
 
@@ -61,8 +68,9 @@ public final class BackupApi {
     }
 
     /**
-     * PATCH /api/backup: a change-set applied to {@code baseVersion}, which must be the latest (409
-     * otherwise). The new document goes through the same validation as a full backup.
+     * PATCH /api/backup: a change-set applied to {@code baseVersion}. The new document goes through the same
+     * validation as a full backup. When others wrote since {@code baseVersion}, the device's state (the
+     * change-set applied to its base) is merged onto the latest, as a POST with If-Match is.
      */
     public void patch(Exchange exchange) {
         String user = user(exchange);
@@ -71,30 +79,57 @@ public final class BackupApi {
         ChangeSet cs = ChangeSet.parse(body.array(), body.length(), reader.maxDepth());
         VersionInfo base = store.version(user, cs.baseVersion()).orElse(null);
         VersionInfo latest = store.latest(user).orElse(null);
-        if (base == null || latest == null || latest.id() != base.id()) {
-            throw conflict(cs.baseVersion(), latest == null ? null : latest.id());
+        if (base == null || latest == null) {
+            throw MergeOntoLatest.baseGone(cs.baseVersion(), latest);
         }
-        ChangeSetApplier.Result applied = ChangeSetApplier.apply(store.read(user, base.id()), cs);
+        ChangeSetApplier.Result applied = ChangeSetApplier.apply(readBase(user, base, latest), cs);
         byte[] doc = applied.document();
-        Incoming incoming = store.incoming(user, doc, doc.length);
+        Incoming early = latest.id() == base.id() ? store.incoming(user, doc, doc.length) : null;
         BackupSummary summary = reader.read(doc);
-        StoreResult result;
-        try {
-            result = store.putOnBase(user, base.id(), incoming, summary);
-        } catch (StaleBaseException e) {
-            throw conflict(cs.baseVersion(), e.latest());
-        }
-        newVersion(exchange, result);
-        Map<String, Object> answer = answer(result, System.nanoTime() - started);
+        MergeOntoLatest.Outcome outcome = merges.write(user, base.id(), doc, doc.length, summary, early);
+        newVersion(exchange, outcome.result());
+        Map<String, Object> answer = answer(outcome, System.nanoTime() - started);
         answer.put("replaced", applied.replaced());
         answer.put("inserted", applied.inserted());
         answer.put("deleted", applied.deleted());
-        Responses.json(exchange, result instanceof StoreResult.Unchanged ? 200 : 201, answer);
+        Responses.json(exchange, outcome.result() instanceof StoreResult.Unchanged ? 200 : 201, answer);
     }
 
-    private static ApiException conflict(long base, Long latest) {
-        return new ApiException(409, "conflict", "baseVersion " + base + " is not the latest version ("
-                + (latest == null ? "none yet" : latest) + "): fetch the latest and send the changes again");
+    private byte[] readBase(String user, VersionInfo base, VersionInfo latest) {
+        try {
+            return store.read(user, base.id());
+        } catch (DamagedVersionException e) {
+            if (base.id() == latest.id()) {
+                throw e;
+            }
+            throw MergeOntoLatest.baseGone(base.id(), latest);
+        }
+    }
+
+    /** POST with If-Match: the device's whole state, edited from version {@code base}. */
+    private Map<String, Object> storeOnBase(Exchange exchange, long base) {
+        String user = user(exchange);
+        RequestBodies.Body json = bodies.backup(exchange);
+        long started = System.nanoTime();
+        VersionInfo latest = store.latest(user).orElse(null);
+        // the store starts on its share of the work during validation, as for a plain POST, when it will be needed
+        Incoming early = latest != null && latest.id() == base ? store.incoming(user, json.array(), json.length()) : null;
+        BackupSummary summary = reader.read(json.array(), json.length());
+        MergeOntoLatest.Outcome outcome = merges.write(user, base, json.array(), json.length(), summary, early);
+        reposts.remember(user, outcome.result().version().id(), outcome.summary());
+        newVersion(exchange, outcome.result());
+        return answer(outcome, System.nanoTime() - started);
+    }
+
+    /** The usual answer, with how it was merged when it was. */
+    private Map<String, Object> answer(MergeOntoLatest.Outcome outcome, long nanos) {
+        Map<String, Object> answer = answer(outcome.result(), nanos);
+        if (outcome.merged() != null) {
+            answer.put("merged", Map.of("base", outcome.merged().base(), "onto", outcome.merged().onto()));
+            answer.put("conflicts", outcome.conflicts());
+            answer.put("conflictCount", outcome.conflicts().size());
+        }
+        return answer;
     }
 
     /** GET /api/backup[?version=N]: the backup exactly as it was sent, written out by this call. */
@@ -113,6 +148,8 @@ public final class BackupApi {
         VersionInfo v = requested(exchange, user);
         Map<String, String> all = new LinkedHashMap<>(headers);
         all.put("X-Garage-Sync-Version", Long.toString(v.id()));
+        // what a device sends back in If-Match to have its edits merged onto whatever is the latest by then
+        all.put("ETag", "\"" + v.id() + "\"");
         // built (and checked whole) before the first byte goes out: a damaged version still gets its error
         metrics.sent(DocumentResponse.send(exchange, store.document(user, v.id()), all, sendStall).name());
     }
@@ -218,6 +255,9 @@ public final class BackupApi {
         m.put("records", v.recordsByCollection());
         m.put("size", v.size());
         m.put("storedSize", v.storedSize());
+        if (v.merged() != null) {
+            m.put("merged", v.merged().toMap());
+        }
         return m;
     }
 

@@ -36,7 +36,17 @@ public interface BackupStore {
      *
      * @throws StaleBaseException when another version came first
      */
-    StoreResult putOnBase(String user, long baseVersion, Incoming json, BackupSummary summary);
+    default StoreResult putOnBase(String user, long baseVersion, Incoming json, BackupSummary summary) {
+        return putOnBase(user, baseVersion, json, summary, null);
+    }
+
+    /**
+     * Like {@link #putOnBase(String, long, Incoming, BackupSummary)}, for a merged document: {@code merged}
+     * (null for none) goes into the new version's metadata, {@link VersionInfo#merged()}.
+     *
+     * @throws StaleBaseException when another version came first
+     */
+    StoreResult putOnBase(String user, long baseVersion, Incoming json, BackupSummary summary, MergeNote merged);
 
     /**
      * Stores {@code json} as version {@code original.id()} with the original's metadata (creation time,

@@ -96,6 +96,9 @@ final class VersionFile {
         h.put("recordsByCollection", v.recordsByCollection());
         h.put("size", v.size());
         h.put("contentHash", v.contentHash());
+        if (v.merged() != null) {
+            h.put("merged", v.merged().toMap());
+        }
         if (form.isDelta()) {
             h.put("parent", form.parent());
             h.put("payloadSize", form.payloadSize());
@@ -129,7 +132,7 @@ final class VersionFile {
         return new VersionInfo(((Number) h.get("id")).longValue(), Instant.parse((String) h.get("createdAt")),
                 (String) h.get("backupTimestamp"), ((Number) h.get("totalRecords")).intValue(), counts,
                 ((Number) h.get("size")).longValue(), storedSize,
-                (String) h.get("contentHash"));
+                (String) h.get("contentHash"), MergeNote.fromMap(h.get("merged")));
     }
 
     /**

@@ -12,8 +12,16 @@ import java.util.Map;
  * @param size            bytes of the JSON document as sent
  * @param storedSize      bytes on disk, compressed, header included
  * @param contentHash     SHA-256 of the document without its top-level timestamp, to detect re-posts
+ * @param merged          how a merged version came to be (a device's change since one version, applied
+ *                        onto a later one); null for a version stored as sent
  */
 public record VersionInfo(long id, Instant createdAt, String backupTimestamp, int totalRecords,
                           Map<String, Integer> recordsByCollection, long size, long storedSize,
-                          String contentHash) {
+                          String contentHash, MergeNote merged) {
+
+    /** A version stored as sent, not merged. */
+    public VersionInfo(long id, Instant createdAt, String backupTimestamp, int totalRecords,
+                       Map<String, Integer> recordsByCollection, long size, long storedSize, String contentHash) {
+        this(id, createdAt, backupTimestamp, totalRecords, recordsByCollection, size, storedSize, contentHash, null);
+    }
 }

@@ -34,6 +34,6 @@ final class VersionKeys {
 
     static VersionInfo withStoredSize(VersionInfo v, long storedSize) {
         return new VersionInfo(v.id(), v.createdAt(), v.backupTimestamp(), v.totalRecords(),
-                v.recordsByCollection(), v.size(), storedSize, v.contentHash());
+                v.recordsByCollection(), v.size(), storedSize, v.contentHash(), v.merged());
     }
 }

@@ -79,12 +79,13 @@ public final class VersionStore implements BackupStore {
 
     @Override
     public StoreResult put(String user, Incoming json, BackupSummary summary) {
-        return writer.put(user, json, summary, -1);
+        return writer.put(user, json, summary, -1, null);
     }
 
     @Override
-    public StoreResult putOnBase(String user, long baseVersion, Incoming json, BackupSummary summary) {
-        return writer.put(user, json, summary, baseVersion);
+    public StoreResult putOnBase(String user, long baseVersion, Incoming json, BackupSummary summary,
+                                 MergeNote merged) {
+        return writer.put(user, json, summary, baseVersion, merged);
     }
 
     @Override

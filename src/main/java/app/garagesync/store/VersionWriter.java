@@ -74,13 +74,14 @@ final class VersionWriter {
         return ahead.getCompletedTaskCount();
     }
 
-    StoreResult put(String user, Incoming json, BackupSummary summary, long expectedLatest) {
+    /** {@code merged}: how a merged document was merged, kept in its header; null for one stored as sent. */
+    StoreResult put(String user, Incoming json, BackupSummary summary, long expectedLatest, MergeNote merged) {
         UserVersions uv = loader.loaded(user);
         uv.lock.lock();
         try {
             for (int race = 0; ; race++) {
                 try {
-                    return putOnce(user, uv, json, summary, expectedLatest);
+                    return putOnce(user, uv, json, summary, expectedLatest, merged);
                 } catch (BlobStore.BlobExistsException e) {
                     if (!blobs.shared() || race >= VersionStore.MAX_RACES) {
                         throw e;
@@ -107,8 +108,8 @@ final class VersionWriter {
         }
     }
 
-    private StoreResult putOnce(String user, UserVersions uv, Incoming json, BackupSummary summary, long expectedLatest)
-            throws IOException {
+    private StoreResult putOnce(String user, UserVersions uv, Incoming json, BackupSummary summary, long expectedLatest,
+                                MergeNote merged) throws IOException {
         {
             Map.Entry<Long, VersionInfo> last = uv.byId.lastEntry();
             if (expectedLatest >= 0 && (last == null || last.getKey() != expectedLatest)) {
@@ -126,7 +127,7 @@ final class VersionWriter {
             uv.tried = id;
             VersionInfo draft = new VersionInfo(id, clock.instant(), summary.backupTimestamp(),
                     summary.totalRecords(), summary.recordsByCollection(), summary.size(), 0,
-                    summary.contentHash());
+                    summary.contentHash(), merged);
             Layout layout = policy.maxChain() > 0 ? json.layout() : null;
             VersionInfo stored = null;
             // a delta only on the number right before, never on a damaged one: otherwise a checkpoint

@@ -8,7 +8,7 @@ import java.net.http.HttpRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** PATCH /api/backup: change-sets applied to the latest version, exactly, or 409 on a stale base. */
+/** PATCH /api/backup: change-sets applied to the latest version exactly, merged onto it from a stale base. */
 class ChangeSetTest {
 
     static final String BASE = "{\"timestamp\":\"2026-11-24T08:00:00.000Z\",\"version\":\"1.0\",\"garage\":{\"name\":\"Garage Dupré\"},"
@@ -41,15 +41,17 @@ class ChangeSetTest {
     }
 
     @Test
-    void should_answer_409_on_a_stale_base_and_store_nothing() {
+    void should_merge_a_change_set_on_a_stale_base_and_refuse_an_unknown_base() {
         Http http = daemon.http().as("stale");
         http.postJson("/api/backup", BASE);
         http.postJson("/api/backup", BASE.replace("Anaïs", "Anaïs B."));
         Http.Response r = patch(http, "{\"baseVersion\":1,\"upserts\":{\"customers\":[{\"id\":\"c9\"}]}}");
-        assertThat(r.status()).isEqualTo(409);
-        assertThat(r.body()).contains("\"error\":\"conflict\"", "baseVersion 1 is not the latest version (2)");
-        assertThat(http.get("/api/backup/versions").body()).doesNotContain("\"id\":3");
-        assertThat(patch(daemon.http().as("nobody-yet"), "{\"baseVersion\":1}").status()).isEqualTo(409);
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        assertThat(r.body()).contains("\"version\":3", "\"merged\":{\"base\":1,\"onto\":2}");
+        assertThat(http.get("/api/backup").body()).contains("Anaïs B.", "{\"id\":\"c9\"}");
+        Http.Response unknown = patch(daemon.http().as("nobody-yet"), "{\"baseVersion\":1}");
+        assertThat(unknown.status()).isEqualTo(412);
+        assertThat(unknown.body()).contains("\"error\":\"base-gone\"");
     }
 
     @Test

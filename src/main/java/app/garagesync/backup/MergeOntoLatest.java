@@ -1,0 +1,148 @@
+package app.garagesync.backup;
+
+import app.garagesync.api.ApiException;
+import app.garagesync.merge.MergeConflict;
+import app.garagesync.merge.MergeResult;
+import app.garagesync.merge.ThreeWayMerge;
+import app.garagesync.store.BackupStore;
+import app.garagesync.store.BackupSummary;
+import app.garagesync.store.DamagedVersionException;
+import app.garagesync.store.Incoming;
+import app.garagesync.store.MergeNote;
+import app.garagesync.store.StaleBaseException;
+import app.garagesync.store.StoreResult;
+import app.garagesync.store.VersionInfo;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores a device's whole state, edited from version {@code base}, without undoing what other devices
+ * stored since: when {@code base} is still the latest the state is stored as it is; otherwise what the
+ * device changed since {@code base} is merged onto the latest ({@link ThreeWayMerge}) and the result stored.
+ * The store takes it only on top of the latest it was merged onto; when another writer (another request,
+ * another daemon on a shared bucket) came first meanwhile, the merge is redone onto the new latest.
+ */
+final class MergeOntoLatest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MergeOntoLatest.class);
+    /**
+     * Merges redone after other writers came first, before giving up with 503: each lost race means another
+     * write landed, so this many in a row means a burst the device is better off retrying after.
+     */
+    static final int MAX_TRIES = 10;
+
+    private final BackupStore store;
+    private final BackupReader reader;
+    private final MergeMode mode;
+
+    /**
+     * @param merged    how the stored document was merged; null when the device's state was stored as it was
+     * @param conflicts every conflict of the merge, as the answer lists them
+     * @param summary   the stored (or unchanged) document's summary
+     */
+    record Outcome(StoreResult result, MergeNote merged, List<Map<String, Object>> conflicts, BackupSummary summary) {
+    }
+
+    MergeOntoLatest(BackupStore store, BackupReader reader, MergeMode mode) {
+        this.store = store;
+        this.reader = reader;
+        this.mode = mode;
+    }
+
+    /**
+     * @param device  the device's state: its first {@code length} bytes, validated into {@code summary}
+     * @param early   the store's work on {@code device} started while it was validated (its base looked like
+     *                the latest then), or null
+     */
+    Outcome write(String user, long base, byte[] device, int length, BackupSummary summary, Incoming early) {
+        byte[] baseDoc = null;
+        byte[] deviceDoc = null;
+        for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
+            VersionInfo latest = store.latest(user).orElse(null);
+            if (latest == null || store.version(user, base).isEmpty()) {
+                throw baseGone(base, latest);
+            }
+            if (latest.id() == base) {
+                // nobody wrote since the device's base: its state is the new version as it is
+                Incoming incoming = early != null ? early : store.incoming(user, device, length);
+                early = null;
+                try {
+                    return new Outcome(store.putOnBase(user, base, incoming, summary), null, List.of(), summary);
+                } catch (StaleBaseException e) {
+                    continue;
+                }
+            }
+            if (baseDoc == null) {
+                baseDoc = readBase(user, base, latest);
+                deviceDoc = length == device.length ? device : Arrays.copyOf(device, length);
+            }
+            MergeResult merge = ThreeWayMerge.merge(baseDoc, store.read(user, latest.id()), deviceDoc, latest.id());
+            List<Map<String, Object>> conflicts = describe(merge.conflicts());
+            if (mode == MergeMode.REJECT) {
+                throw rejected(base, latest.id(), conflicts);
+            }
+            byte[] doc = merge.document();
+            BackupSummary merged = reader.read(doc);
+            MergeNote note = MergeNote.of(base, latest.id(), conflicts);
+            try {
+                StoreResult result = store.putOnBase(user, latest.id(), store.incoming(user, doc, doc.length), merged, note);
+                return new Outcome(result, note, conflicts, merged);
+            } catch (StaleBaseException e) {
+                LOG.info("A version of user {} came while a change from version {} was merged onto {}: merging again",
+                        user, base, latest.id());
+            }
+        }
+        throw new ApiException(503, "busy", "other devices kept saving while this change was being merged: "
+                + "nothing was stored; send it again shortly");
+    }
+
+    private byte[] readBase(String user, long base, VersionInfo latest) {
+        try {
+            return store.read(user, base);
+        } catch (DamagedVersionException e) {
+            // without its base, what the device changed cannot be told apart from what it never saw
+            throw baseGone(base, latest);
+        }
+    }
+
+    /** Conflicts as the answers and the version's header list them. */
+    static List<Map<String, Object>> describe(List<MergeConflict> conflicts) {
+        List<Map<String, Object>> out = new ArrayList<>(conflicts.size());
+        for (MergeConflict c : conflicts) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("collection", c.collection());
+            m.put("id", c.id());
+            m.put("field", c.field());
+            m.put("kept", c.kept());
+            m.put("overwritten", c.overwritten());
+            m.put("overwrittenIn", c.overwrittenIn());
+            out.add(m);
+        }
+        return out;
+    }
+
+    static ApiException baseGone(long base, VersionInfo latest) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("base", base);
+        details.put("latest", latest == null ? null : latest.id());
+        return new ApiException(412, "base-gone", "version " + base + " is not kept for this user (pruned, damaged or "
+                + "never stored), so this device's changes cannot be told apart: fetch the latest backup "
+                + "(GET /api/backup), apply the changes to it and send them with its ETag", details);
+    }
+
+    private static ApiException rejected(long base, long latest, List<Map<String, Object>> conflicts) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("base", base);
+        details.put("latest", latest);
+        details.put("conflicts", conflicts);
+        details.put("conflictCount", conflicts.size());
+        return new ApiException(409, "conflict", "version " + base + " is not the latest version (" + latest
+                + ") and this server does not merge (garagesync.merge.mode=reject): fetch the latest, apply the "
+                + "changes to it and send them again; conflicts lists what a merge would have overwritten", details);
+    }
+}
