@@ -7,6 +7,9 @@ import app.garagesync.auth.TokenFile;
 import app.garagesync.backup.BackupApi;
 import app.garagesync.backup.Retention;
 import app.garagesync.backup.BackupReader;
+import app.garagesync.changes.ChangesApi;
+import app.garagesync.changes.ChangesEventStream;
+import app.garagesync.changes.VersionWatch;
 import app.garagesync.crypto.OffsiteCipher;
 import app.garagesync.edge.BodyBudget;
 import app.garagesync.edge.ConnectionGate;
@@ -50,12 +53,15 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.LifecycleStrategySupport;
@@ -85,6 +91,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         AccessSettings access = AccessSettings.read(keys);
         RetentionSettings retention = RetentionSettings.read(keys);
         OffsiteSettings offsite = OffsiteSettings.read(keys);
+        ChangesSettings changes = ChangesSettings.read(keys);
         Path dataDir = storeSettings.dataDir();
         Clock clock = Clock.systemUTC();
 
@@ -124,6 +131,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         bind(context, "staticFiles", new StaticFiles());
         bind(context, "consoleHeaderFilter", new ConsoleHeaderFilter());
         bindHttpEdge(context, http);
+        ChangesEventStream changesStream = bindChanges(context, store, changes);
 
         ReadPathWarmup warmup = new ReadPathWarmup(reader, storeSettings.zstdLevel(), storagePolicy);
         metrics.gauge("garagesync.warmup.seconds", "Time the start-up warm-up of the store code took (-1 until done)",
@@ -133,6 +141,11 @@ public final class GarageSyncBeans implements CamelConfiguration {
             public void notify(CamelEvent event) {
                 if (event.getType() == CamelEvent.Type.CamelContextStarted) {
                     HttpServerTuning.apply(context, http.corsOrigins(), BodyAdmission.of(context, http.maxBackupSize()));
+                    VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter
+                            .getRouterNameFromPort(Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"))));
+                    if (router != null) {
+                        changesStream.mountOn(router);
+                    }
                     if (storeSettings.warmupRounds() > 0) {
                         // any exchange in flight (a request, a sync) comes first
                         warmup.startInBackground(storeSettings.warmupRounds(),
@@ -152,6 +165,24 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 LOG.info("garage-sync stopped cleanly, data directory {} released", dataDir.toAbsolutePath());
             }
         });
+    }
+
+    /**
+     * The changes feed: the watch the store tells of each new version, the bean of the changes route, and the
+     * event stream, which the HTTP server's router gets once Camel has started it.
+     */
+    private ChangesEventStream bindChanges(CamelContext context, VersionStore store, ChangesSettings changes) {
+        // one thread looks at the latest versions and ends long-polls, for every listener together
+        ScheduledExecutorService watchThread = context.getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(this, "changes-watch");
+        VersionWatch watch = new VersionWatch(store, changes.maxListeners(), changes.pollInterval(), watchThread);
+        store.addListener(watch);
+        // a woken long-poll computes its changes here, not on the thread that stored the version
+        ExecutorService work = context.getExecutorServiceManager().newFixedThreadPool(this, "changes", 2);
+        bind(context, "versionWatch", watch);
+        bind(context, "changesApi", new ChangesApi(store, watch, watchThread, work, changes.timeout(), changes.maxTimeout()));
+        return new ChangesEventStream(context.getRegistry().lookupByNameAndType("identity", RequestIdentity.class),
+                watch, changes.heartbeat());
     }
 
     /** The names this configuration bound, in binding order: the list docs/routes.md must match. */

@@ -80,6 +80,15 @@ public final class ApiShapes {
                             Map<String, Object> garage, Map<String, Object> settings, String timestamp) {
     }
 
+    @Schema(description = "What changed from version from to version to, in the shape of a PATCH body: records exactly as the latest holds them")
+    public record Changes(@Schema(requiredMode = REQUIRED) long from,
+                          @Schema(requiredMode = REQUIRED, description = "the latest version; equal to from when nothing changed") long to,
+                          @Schema(requiredMode = REQUIRED, description = "false when applying this to from cannot give the latest (records re-ordered, a member a PATCH cannot change): fetch the whole backup") boolean exact,
+                          @Schema(requiredMode = REQUIRED, description = "records inserted or changed, by collection") Map<String, List<Map<String, Object>>> upserts,
+                          @Schema(requiredMode = REQUIRED, description = "ids deleted, by collection") Map<String, List<Object>> deletes,
+                          Map<String, Object> garage, Map<String, Object> settings, String timestamp) {
+    }
+
     @Schema(description = "The version a change-set made, and what it did")
     public record PatchedAnswer(@Schema(requiredMode = REQUIRED) long version,
                                 @Schema(requiredMode = REQUIRED) String timestamp,

@@ -49,25 +49,34 @@ public final class RequestIdentity {
     }
 
     private String userOf(Exchange exchange) {
-        // Camel turns query parameters into headers: "?Authorization=Bearer%20..." would read as the header
-        // (and put the token in every access log), so a credential in the URL is refused outright
-        refuseInQuery(exchange, "Authorization");
-        refuseInQuery(exchange, "X-User-Id");
-        if ("header".equals(mode)) {
-            String id = exchange.getMessage().getHeader("X-User-Id", String.class);
-            if (id == null || id.isBlank()) {
-                return DEFAULT_USER;
-            }
-            return UserIds.require(id.trim());
-        }
-        return userForAuthorization(exchange.getMessage().getHeader("Authorization", String.class));
-    }
-
-    private static void refuseInQuery(Exchange exchange, String name) {
         String query = exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class);
         if (query == null) {
             query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
         }
+        return userOf(exchange.getMessage().getHeader("X-User-Id", String.class),
+                exchange.getMessage().getHeader("Authorization", String.class), query);
+    }
+
+    /**
+     * The caller from the request's own {@code X-User-Id} and {@code Authorization} headers and raw query
+     * string (any may be null), or a refusal: what {@link #resolve} does, for a handler on the HTTP server
+     * itself (the event stream of changes) that has no exchange.
+     */
+    public String userOf(String userIdHeader, String authorizationHeader, String rawQuery) {
+        // Camel turns query parameters into headers: "?Authorization=Bearer%20..." would read as the header
+        // (and put the token in every access log), so a credential in the URL is refused outright
+        refuseInQuery(rawQuery, "Authorization");
+        refuseInQuery(rawQuery, "X-User-Id");
+        if ("header".equals(mode)) {
+            if (userIdHeader == null || userIdHeader.isBlank()) {
+                return DEFAULT_USER;
+            }
+            return UserIds.require(userIdHeader.trim());
+        }
+        return userForAuthorization(authorizationHeader);
+    }
+
+    private static void refuseInQuery(String query, String name) {
         if (query == null) {
             return;
         }

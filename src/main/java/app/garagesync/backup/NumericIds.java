@@ -8,12 +8,12 @@ import java.math.BigDecimal;
  * unscaled digits and the scale, never from {@code toPlainString}: an id like {@code 1e999999999}
  * would otherwise expand to a billion characters (found by the fuzz test).
  */
-final class NumericIds {
+public final class NumericIds {
 
     private NumericIds() {
     }
 
-    static String key(String text, String at) {
+    public static String key(String text, String at) {
         String integer = integerKey(text);
         if (integer != null) {
             return integer;

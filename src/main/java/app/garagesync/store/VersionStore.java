@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Versions as blobs: {@code users/<user>/versions/<0000000042>.gsv}, one immutable blob per version,
@@ -35,6 +38,8 @@ public final class VersionStore implements BackupStore {
     /** Conditional writes retried this many times when other daemons keep winning the race. */
     static final int MAX_RACES = 20;
 
+    private static final Logger LOG = LoggerFactory.getLogger(VersionStore.class);
+
     /** Memory kept for layouts when no bound is given (garagesync.store.layout-cache-size's default). */
     private static final String DEFAULT_CACHE_SIZE = "25%";
 
@@ -42,6 +47,7 @@ public final class VersionStore implements BackupStore {
     private final VersionReader reader;
     private final VersionWriter writer;
     private final VersionPruner pruner;
+    private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
 
     /** When versions are stored as deltas. {@code maxChain == 0} stores every version whole. */
     public record StoragePolicy(double checkpointRatio, int maxChain) {
@@ -77,20 +83,49 @@ public final class VersionStore implements BackupStore {
         return writer.preparedAhead();
     }
 
+    /** Tells {@code listener} of every version stored from now on (see {@link VersionListener}). */
+    public void addListener(VersionListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(VersionListener listener) {
+        listeners.remove(listener);
+    }
+
     @Override
     public StoreResult put(String user, Incoming json, BackupSummary summary) {
-        return writer.put(user, json, summary, -1, null);
+        return announced(user, writer.put(user, json, summary, -1, null));
     }
 
     @Override
     public StoreResult putOnBase(String user, long baseVersion, Incoming json, BackupSummary summary,
                                  MergeNote merged) {
-        return writer.put(user, json, summary, baseVersion, merged);
+        return announced(user, writer.put(user, json, summary, baseVersion, merged));
     }
 
     @Override
     public VersionInfo putRestored(String user, VersionInfo original, byte[] json) {
-        return writer.putRestored(user, original, json);
+        VersionInfo restored = writer.putRestored(user, original, json);
+        announce(user, restored.id());
+        return restored;
+    }
+
+    private StoreResult announced(String user, StoreResult result) {
+        if (result instanceof StoreResult.Stored stored) {
+            announce(user, stored.version().id());
+        }
+        return result;
+    }
+
+    /** The version is durable whatever a listener does: its failure is logged, never the store's. */
+    private void announce(String user, long version) {
+        for (VersionListener listener : listeners) {
+            try {
+                listener.stored(user, version);
+            } catch (RuntimeException e) {
+                LOG.warn("A listener of new versions failed on version {} of user {}: {}", version, user, e.toString());
+            }
+        }
     }
 
     @Override

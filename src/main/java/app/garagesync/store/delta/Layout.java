@@ -74,6 +74,32 @@ public final class Layout {
         return new Layout(skeleton.toByteArray(), collections);
     }
 
+    /**
+     * One collection's entities as a reader outside the store sees them: the collection's name and each
+     * entity's id as written (null when the layout came from a delta), and the span {@code [start, end)} of
+     * its item in its buffer, which begins with what separates it from the entity before. The arrays are the
+     * layout's own: read them, never change them.
+     */
+    public record Items(String name, byte[][] buffers, int[] start, int[] end, String[] ids) {
+    }
+
+    /** The collections' entities, in document order. */
+    public List<Items> items() {
+        List<Items> items = new ArrayList<>(collections.size());
+        for (Collection c : collections) {
+            items.add(new Items(c.name, c.buffers, c.start, c.end, c.ids));
+        }
+        return items;
+    }
+
+    /**
+     * The document without its collections' entities (each collection left as an empty array): the members
+     * that are not records, small enough to parse whole. A copy.
+     */
+    public byte[] skeleton() {
+        return skeleton.clone();
+    }
+
     public int collectionCount() {
         return collections.size();
     }

@@ -1,0 +1,356 @@
+package app.garagesync.changes;
+
+import app.garagesync.backup.NumericIds;
+import app.garagesync.store.delta.Layout;
+import app.garagesync.store.delta.LayoutScanner;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What changed from one version of a backup to a later one, as the body of a {@code PATCH /api/backup}
+ * (CouchDB's {@code _changes}, by record): {@code {from, to, exact, upserts: {collection: [records]},
+ * deletes: {collection: [ids]}, garage?, settings?, timestamp?}}. Records, ids, {@code garage},
+ * {@code settings} and {@code timestamp} are the exact bytes of the documents; a record whose bytes did not
+ * change is not listed. Ids are matched as the store types them ({@code "1"} and {@code 1} differ, {@code 1}
+ * and {@code 1.0} do not).
+ *
+ * <p>Applied to the older version the way a PATCH is applied (a replaced record keeps its place, a new one
+ * goes at the end of its collection, a new collection at the end of {@code data}), the answer gives the
+ * latest's JSON value; not its bytes (the older version's spacing and member order stay). {@code exact} is
+ * false when even the value cannot be reached, because a PATCH cannot say it: records of a collection put in
+ * another order, or a new record placed before existing ones; a member other than {@code timestamp},
+ * {@code garage}, {@code data} changed or removed; a member of {@code data} that is neither a collection nor
+ * {@code settings} changed; a collection, {@code garage}, {@code settings} or {@code timestamp} removed (its
+ * records are listed as deleted). A client that needs those fetches the whole backup.
+ *
+ * <p>The documents must have passed the store's validation. Collections are found by {@link LayoutScanner},
+ * which reads bytes without a JSON parser; only the skeleton (everything but the records) is parsed.
+ */
+public final class ChangesDiff {
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    /** The answer's bytes, and what it holds. */
+    public record Changes(byte[] json, int upserts, int deletes, boolean exact) {
+    }
+
+    private final ByteArrayOutputStream upserts = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream deletes = new ByteArrayOutputStream();
+    private int upsertCount;
+    private int deleteCount;
+    private boolean exact = true;
+
+    private ChangesDiff() {
+    }
+
+    /** The changes from {@code old} (version {@code from}) to {@code latest} (version {@code to}). */
+    public static Changes between(long from, byte[] old, long to, byte[] latest) {
+        return new ChangesDiff().run(from, old, to, latest);
+    }
+
+    /** No change: the answer for {@code since} equal to the latest (longpoll's answer on timeout too). */
+    public static Changes none(long version) {
+        return new Changes(("{\"from\":" + version + ",\"to\":" + version
+                + ",\"exact\":true,\"upserts\":{},\"deletes\":{}}").getBytes(StandardCharsets.US_ASCII), 0, 0, true);
+    }
+
+    private Changes run(long from, byte[] old, long to, byte[] latest) {
+        Layout oldLayout = LayoutScanner.scan(old, old.length);
+        Layout newLayout = LayoutScanner.scan(latest, latest.length);
+        Skeleton a = Skeleton.of(oldLayout.skeleton());
+        Skeleton b = Skeleton.of(newLayout.skeleton());
+        ByteArrayOutputStream members = new ByteArrayOutputStream();
+        for (String name : new String[] {"garage", "timestamp"}) {
+            member(name, a.top.get(name), b.top.get(name), members, name.equals("timestamp"));
+        }
+        member("settings", a.data.get("settings"), b.data.get("settings"), members, false);
+        othersUnchanged(a.top, b.top, Set.of("garage", "timestamp", "data"));
+        if (a.dataIsObject != b.dataIsObject) {
+            exact = false;
+        }
+        collections(oldLayout, newLayout, a, b);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream(upserts.size() + deletes.size() + members.size() + 96);
+        ascii(out, "{\"from\":" + from + ",\"to\":" + to + ",\"exact\":" + exact + ",\"upserts\":{");
+        out.writeBytes(upserts.toByteArray());
+        ascii(out, "},\"deletes\":{");
+        out.writeBytes(deletes.toByteArray());
+        out.write('}');
+        out.writeBytes(members.toByteArray());
+        out.write('}');
+        return new Changes(out.toByteArray(), upsertCount, deleteCount, exact);
+    }
+
+    /** {@code garage}, {@code settings}, {@code timestamp}: the latest's value when it changed. */
+    private void member(String name, Span old, Span now, ByteArrayOutputStream out, boolean scalar) {
+        if (now == null) {
+            exact &= old == null;
+            return;
+        }
+        if (old != null && old.sameBytes(now)) {
+            return;
+        }
+        // what a PATCH accepts there: a scalar timestamp; an object (or null) garage and settings
+        byte first = now.bytes[now.start];
+        boolean fits = scalar ? first != '{' && first != '[' : first == '{' || first == 'n';
+        if (!fits) {
+            exact = false;
+            return;
+        }
+        ascii(out, ",\"" + name + "\":");
+        out.write(now.bytes, now.start, now.end - now.start);
+    }
+
+    /** Members a PATCH cannot change must not have changed. */
+    private void othersUnchanged(Map<String, Span> old, Map<String, Span> now, Set<String> patchable) {
+        for (Map.Entry<String, Span> e : now.entrySet()) {
+            if (!patchable.contains(e.getKey())) {
+                Span before = old.get(e.getKey());
+                exact &= before != null && before.sameBytes(e.getValue());
+            }
+        }
+        for (String name : old.keySet()) {
+            exact &= patchable.contains(name) || now.containsKey(name);
+        }
+    }
+
+    private void collections(Layout oldLayout, Layout newLayout, Skeleton a, Skeleton b) {
+        Map<String, Layout.Items> oldItems = byName(oldLayout);
+        Map<String, Layout.Items> newItems = byName(newLayout);
+        // a name LayoutScanner did not take as written (escaped) would be compared wrongly: not exact
+        if (!oldItems.keySet().equals(a.collections.keySet()) || !newItems.keySet().equals(b.collections.keySet())) {
+            exact = false;
+        }
+        Map<String, Span> otherOld = new LinkedHashMap<>(a.data);
+        Map<String, Span> otherNew = new LinkedHashMap<>(b.data);
+        otherOld.keySet().removeAll(a.collections.keySet());
+        otherNew.keySet().removeAll(b.collections.keySet());
+        othersUnchanged(otherOld, otherNew, Set.of("settings"));
+        for (Map.Entry<String, Layout.Items> e : newItems.entrySet()) {
+            Layout.Items before = oldItems.get(e.getKey());
+            if (before == null && otherOld.containsKey(e.getKey())) {
+                // a member that was not a collection: a PATCH would add a second member of that name
+                exact = false;
+                continue;
+            }
+            collection(e.getKey(), before, e.getValue());
+        }
+        for (Map.Entry<String, Layout.Items> e : oldItems.entrySet()) {
+            if (!newItems.containsKey(e.getKey())) {
+                exact = false;
+                Layout.Items gone = e.getValue();
+                List<Integer> all = new ArrayList<>();
+                for (int i = 0; i < gone.ids().length; i++) {
+                    all.add(i);
+                }
+                writeDeletes(e.getKey(), gone, all);
+            }
+        }
+    }
+
+    private void collection(String name, Layout.Items old, Layout.Items now) {
+        int oldCount = old == null ? 0 : old.ids().length;
+        Map<String, Integer> oldIndex = new HashMap<>(oldCount * 2);
+        for (int i = 0; i < oldCount; i++) {
+            oldIndex.put(key(old.ids()[i]), i);
+        }
+        boolean[] kept = new boolean[oldCount];
+        List<Integer> changed = new ArrayList<>();
+        int lastOld = -1;
+        boolean newSeen = false;
+        for (int i = 0; i < now.ids().length; i++) {
+            Integer j = oldIndex.get(key(now.ids()[i]));
+            if (j == null) {
+                changed.add(i);
+                newSeen = true;
+                continue;
+            }
+            kept[j] = true;
+            // a PATCH keeps the old order and puts new records last: anything else it cannot say
+            exact &= !newSeen && j > lastOld;
+            lastOld = j;
+            if (!sameEntity(old, j, now, i)) {
+                changed.add(i);
+            }
+        }
+        if (!changed.isEmpty()) {
+            separator(upserts, upsertCount);
+            ascii(upserts, "\"");
+            upserts.writeBytes(name.getBytes(StandardCharsets.UTF_8));
+            ascii(upserts, "\":[");
+            for (int k = 0; k < changed.size(); k++) {
+                if (k > 0) {
+                    upserts.write(',');
+                }
+                int i = changed.get(k);
+                int start = entityStart(now, i);
+                upserts.write(now.buffers()[i], start, now.end()[i] - start);
+            }
+            upserts.write(']');
+            upsertCount += changed.size();
+        }
+        List<Integer> removed = new ArrayList<>();
+        for (int j = 0; j < oldCount; j++) {
+            if (!kept[j]) {
+                removed.add(j);
+            }
+        }
+        writeDeletes(name, old, removed);
+    }
+
+    private void writeDeletes(String name, Layout.Items old, List<Integer> removed) {
+        if (removed.isEmpty()) {
+            return;
+        }
+        separator(deletes, deleteCount);
+        ascii(deletes, "\"");
+        deletes.writeBytes(name.getBytes(StandardCharsets.UTF_8));
+        ascii(deletes, "\":[");
+        for (int k = 0; k < removed.size(); k++) {
+            if (k > 0) {
+                deletes.write(',');
+            }
+            // as written in the older version: LayoutScanner keeps an id's bytes one char per byte
+            deletes.writeBytes(old.ids()[removed.get(k)].getBytes(StandardCharsets.ISO_8859_1));
+        }
+        deletes.write(']');
+        deleteCount += removed.size();
+    }
+
+    private static void separator(ByteArrayOutputStream out, int countSoFar) {
+        if (countSoFar > 0) {
+            out.write(',');
+        }
+    }
+
+    /**
+     * An id as the store compares ids: a string by its characters (escapes read), a number by its value.
+     * LayoutScanner gives ids as written, one char per byte; a string without escapes is its own key.
+     */
+    static String key(String written) {
+        if (written.charAt(0) != '"') {
+            return NumericIds.key(written, "id");
+        }
+        if (written.indexOf('\\') < 0) {
+            return written;
+        }
+        try (JsonParser p = FACTORY.createParser(written.getBytes(StandardCharsets.ISO_8859_1))) {
+            p.nextToken();
+            // written back the way Jackson writes a string, which escapes only what must be escaped: the form
+            // an id without escapes already has
+            ByteArrayOutputStream out = new ByteArrayOutputStream(written.length());
+            try (var g = FACTORY.createGenerator(out)) {
+                g.writeString(p.getText());
+            }
+            return out.toString(StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException("an id of a stored version no longer parses", e);
+        }
+    }
+
+    private static boolean sameEntity(Layout.Items a, int i, Layout.Items b, int j) {
+        int sa = entityStart(a, i);
+        int sb = entityStart(b, j);
+        return Arrays.equals(a.buffers()[i], sa, a.end()[i], b.buffers()[j], sb, b.end()[j]);
+    }
+
+    /** An item starts with what separated it from the entity before: the entity starts after it. */
+    private static int entityStart(Layout.Items items, int i) {
+        byte[] buf = items.buffers()[i];
+        int p = items.start()[i];
+        int end = items.end()[i];
+        while (p < end && (buf[p] == ',' || buf[p] == ' ' || buf[p] == '\n' || buf[p] == '\r' || buf[p] == '\t')) {
+            p++;
+        }
+        return p;
+    }
+
+    private static Map<String, Layout.Items> byName(Layout layout) {
+        Map<String, Layout.Items> byName = new LinkedHashMap<>();
+        for (Layout.Items items : layout.items()) {
+            byName.put(items.name(), items);
+        }
+        return byName;
+    }
+
+    private static void ascii(ByteArrayOutputStream out, String text) {
+        out.writeBytes(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A value's bytes in a skeleton. */
+    record Span(byte[] bytes, int start, int end) {
+        boolean sameBytes(Span other) {
+            return Arrays.equals(bytes, start, end, other.bytes, other.start, other.end);
+        }
+    }
+
+    /**
+     * The members of a skeleton, top level and in {@code data}, by name as written (a name with escapes
+     * keeps them); collections are the arrays of {@code data} other than {@code settings}, as for the store.
+     */
+    record Skeleton(Map<String, Span> top, Map<String, Span> data, Map<String, Span> collections, boolean dataIsObject) {
+
+        static Skeleton of(byte[] skeleton) {
+            Map<String, Span> top = new LinkedHashMap<>();
+            Map<String, Span> data = new LinkedHashMap<>();
+            Map<String, Span> collections = new LinkedHashMap<>();
+            boolean dataIsObject = false;
+            try (JsonParser p = FACTORY.createParser(skeleton)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return new Skeleton(top, data, collections, false);
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = rawName(skeleton, p);
+                    JsonToken v = p.nextToken();
+                    int start = (int) p.currentTokenLocation().getByteOffset();
+                    if (name.equals("data") && v == JsonToken.START_OBJECT) {
+                        dataIsObject = true;
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String member = rawName(skeleton, p);
+                            JsonToken mv = p.nextToken();
+                            Span span = span(skeleton, p, (int) p.currentTokenLocation().getByteOffset());
+                            data.put(member, span);
+                            if (mv == JsonToken.START_ARRAY && !member.equals("settings")) {
+                                collections.put(member, span);
+                            }
+                        }
+                        top.put(name, new Span(skeleton, start, start));
+                    } else {
+                        top.put(name, span(skeleton, p, start));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("a stored version no longer parses", e);
+            }
+            return new Skeleton(top, data, collections, dataIsObject);
+        }
+
+        private static Span span(byte[] skeleton, JsonParser p, int start) throws IOException {
+            p.skipChildren();
+            p.finishToken();
+            return new Span(skeleton, start, (int) p.currentLocation().getByteOffset());
+        }
+
+        /** The name of the field the parser is on, as its bytes are written, like LayoutScanner reads names. */
+        private static String rawName(byte[] skeleton, JsonParser p) {
+            int quote = (int) p.currentTokenLocation().getByteOffset();
+            int end = quote + 1;
+            while (skeleton[end] != '"') {
+                end += skeleton[end] == '\\' ? 2 : 1;
+            }
+            return new String(skeleton, quote + 1, end - quote - 1, StandardCharsets.UTF_8);
+        }
+    }
+}
