@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,12 @@ final class MergeOntoLatest {
      */
     static final int MAX_TRIES = 10;
 
+    /**
+     * Merges of one user through this daemon take turns: run side by side, all but one would lose the race
+     * and merge again (a whole read and merge of a 50 MB backup each time). Striped, so that memory stays
+     * bounded whatever the number of users; other daemons on a shared store still race, and are retried.
+     */
+    private final ReentrantLock[] turns = new ReentrantLock[64];
     private final BackupStore store;
     private final BackupReader reader;
     private final MergeMode mode;
@@ -52,6 +59,9 @@ final class MergeOntoLatest {
         this.store = store;
         this.reader = reader;
         this.mode = mode;
+        for (int i = 0; i < turns.length; i++) {
+            turns[i] = new ReentrantLock();
+        }
     }
 
     /**
@@ -60,6 +70,16 @@ final class MergeOntoLatest {
      *                the latest then), or null
      */
     Outcome write(String user, long base, byte[] device, int length, BackupSummary summary, Incoming early) {
+        ReentrantLock turn = turns[Math.floorMod(user.hashCode(), turns.length)];
+        turn.lock();
+        try {
+            return writeInTurn(user, base, device, length, summary, early);
+        } finally {
+            turn.unlock();
+        }
+    }
+
+    private Outcome writeInTurn(String user, long base, byte[] device, int length, BackupSummary summary, Incoming early) {
         byte[] baseDoc = null;
         byte[] deviceDoc = null;
         for (int attempt = 0; attempt < MAX_TRIES; attempt++) {

@@ -147,10 +147,15 @@ class MergeApiTest {
     @Test
     void edited_on_the_latest_and_deleted_on_the_device_is_kept_with_the_edit() {
         Http http = daemon.http().as("rule-edit-delete");
-        Http.Response r = mergeOf(http, BASE.replace("\"name\":\"Jérôme\"", "\"name\":\"Jérôme B.\""),
-                BASE.replace(",{\"id\":\"c2\",\"name\":\"Jérôme\"}", ""));
-        assertThat(json(r.body()).get("conflicts")).hasSize(1);
-        assertThat(latest(http).at("/data/customers")).hasSize(2);
+        assertThat(http.postJson("/api/backup", BASE).status()).isEqualTo(201);
+        assertThat(http.postJson("/api/backup", BASE.replace("\"name\":\"Jérôme\"", "\"name\":\"Jérôme B.\"")).status()).isEqualTo(201);
+        Http.Response r = postOn(http, "/api/backup", "\"1\"", BASE.replace(",{\"id\":\"c2\",\"name\":\"Jérôme\"}", ""));
+        // the device's only change, the delete, gives way to the edit: the latest stays as it is, the delete is listed
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        JsonNode answer = json(r.body());
+        assertThat(answer.get("unchanged").asBoolean()).isTrue();
+        assertThat(answer.get("conflicts")).isEqualTo(json("[{\"collection\":\"customers\",\"id\":\"c2\",\"field\":null,"
+                + "\"kept\":{\"id\":\"c2\",\"name\":\"Jérôme B.\"},\"overwritten\":null,\"overwrittenIn\":2}]"));
         assertThat(latest(http).at("/data/customers/1/name").asText()).isEqualTo("Jérôme B.");
     }
 

@@ -29,7 +29,7 @@ class SharedS3MergeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int DEVICES = 4;
-    private static final int EDITS = 10;
+    private static final int EDITS = 6;
 
     @Test
     void merges_through_two_daemons_on_one_bucket_lose_no_device_change(@TempDir Path dir) throws Exception {
