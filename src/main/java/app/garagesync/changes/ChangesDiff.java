@@ -162,17 +162,14 @@ public final class ChangesDiff {
 
     private void collection(String name, Layout.Items old, Layout.Items now) {
         int oldCount = old == null ? 0 : old.ids().length;
-        Map<String, Integer> oldIndex = new HashMap<>(oldCount * 2);
-        for (int i = 0; i < oldCount; i++) {
-            oldIndex.put(key(old.ids()[i]), i);
-        }
+        int[] pair = pairs(old == null ? new String[0] : old.ids(), now.ids());
         boolean[] kept = new boolean[oldCount];
         List<Integer> changed = new ArrayList<>();
         int lastOld = -1;
         boolean newSeen = false;
-        for (int i = 0; i < now.ids().length; i++) {
-            Integer j = oldIndex.get(key(now.ids()[i]));
-            if (j == null) {
+        for (int i = 0; i < pair.length; i++) {
+            int j = pair[i];
+            if (j < 0) {
                 changed.add(i);
                 newSeen = true;
                 continue;
@@ -208,6 +205,54 @@ public final class ChangesDiff {
             }
         }
         writeDeletes(name, old, removed);
+    }
+
+    /** How far ahead a record is looked for when the two lists stop matching one for one. */
+    private static final int LOOKAHEAD = 8;
+
+    /**
+     * For each record of the latest, the index of the same record (same id) in the older version, or -1.
+     * Most records of a day's work sit where they were: the lists are walked side by side comparing ids as
+     * written, looking a few places ahead past an insert or a delete, and only the records left over are
+     * matched through their typed keys (an id written 1 here and 1.0 there) in a hash map.
+     */
+    static int[] pairs(String[] old, String[] now) {
+        int[] pair = new int[now.length];
+        boolean[] taken = new boolean[old.length];
+        int j = 0;
+        int unpaired = 0;
+        for (int i = 0; i < now.length; i++) {
+            pair[i] = -1;
+            for (int k = j; k < old.length && k < j + LOOKAHEAD; k++) {
+                if (now[i].equals(old[k])) {
+                    pair[i] = k;
+                    taken[k] = true;
+                    j = k + 1;
+                    break;
+                }
+            }
+            if (pair[i] < 0) {
+                unpaired++;
+            }
+        }
+        if (unpaired == 0) {
+            return pair;
+        }
+        Map<String, Integer> left = new HashMap<>();
+        for (int k = 0; k < old.length; k++) {
+            if (!taken[k]) {
+                left.put(key(old[k]), k);
+            }
+        }
+        for (int i = 0; i < now.length && !left.isEmpty(); i++) {
+            if (pair[i] < 0) {
+                Integer k = left.remove(key(now[i]));
+                if (k != null) {
+                    pair[i] = k;
+                }
+            }
+        }
+        return pair;
     }
 
     private void writeDeletes(String name, Layout.Items old, List<Integer> removed) {
