@@ -3,6 +3,7 @@
 
     python3 bench/run.py            # builds the jar if needed, installs restic/wrk/zstd if missing
     python3 bench/run.py --quick    # fewer repetitions
+    python3 bench/run.py --only devices   # only the "several devices" rows (merge, changes feed, PouchDB)
 
 Prints a table of medians and ratios and writes bench/RESULTS.md. Peers: restic (backup/restore of
 the same file), and the floor: `zstd -1` + write + fsync of the same bytes."""
@@ -12,6 +13,7 @@ import platform
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -22,7 +24,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 JAR = ROOT / "target" / "garage-sync.jar"
-PORT = 18080
+def free_port():
+    """A port nobody listens on now: other work may share this machine, so no fixed port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
 RUNS = 3 if "--quick" in sys.argv else 5
 
@@ -105,6 +114,7 @@ def median(xs):
 
 def main():
     ensure_tools()
+    ensure_devices_tools()
     work = Path(tempfile.mkdtemp(prefix="gs-bench-"))
     results = {}
     try:
@@ -218,6 +228,7 @@ def main():
         rows.append(("restore both versions from S3 into a fresh daemon", f"{sync['restore_ms'] / 1000:.2f} s", "", ""))
         st, rss = results["start"]
         rows.append(("start to first healthy response", f"{st:.2f} s, idle RSS {rss:.0f} MB", "", ""))
+        rows += devices_rows(work, big)  # several devices, one garage: also runs alone with --only devices
         report(rows, mb50)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -330,6 +341,433 @@ def report(rows, mb50):
             f"{platform.machine()}, {java}, {restic}, dataset {mb50:.1f} MB (bench/gen_dataset.py), "
             f"medians of {RUNS} runs, daemon -Xmx512m, load runs after a 10 s unmeasured run of the same load; "
             f"load average at start {os.getloadavg()[0]:.1f}.")
+    write_results(head, rows)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Several devices, one garage (issue 11): merging onto a 50 MB latest, the changes feed, 200 eventsource
+# listeners, and the PouchDB peer (the same garage as one document per record) catching up the same day.
+# Runs alone with --only devices.
+
+BENCH = ROOT / "bench"
+LISTENERS = 200
+
+
+def ensure_devices_tools():
+    if not JAR.exists():
+        print("building target/garage-sync.jar")
+        subprocess.run(["mvn", "-B", "-q", "package", "-DskipTests"], cwd=ROOT, check=True)
+    if not (BENCH / "node_modules" / "express-pouchdb").exists():
+        print("installing the PouchDB peer (npm ci in bench/)")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=BENCH, check=True)
+
+
+def curl(args):
+    """One request: status, seconds, bytes on the wire both ways (headers and bodies, as curl counts them)."""
+    fmt = "%{http_code} %{time_total} %{size_request} %{size_upload} %{size_header} %{size_download}"
+    out = sh(["curl", "-s", "-o", "/dev/null", "-w", fmt] + args).stdout.split()
+    return int(out[0]), float(out[1]), sum(int(x) for x in out[2:])
+
+
+def curl_json(args):
+    out = sh(["curl", "-s", "-w", "\n%{http_code}"] + args).stdout
+    body, code = out.rsplit("\n", 1)
+    return int(code), json.loads(body) if body else None
+
+
+def by_id(doc):
+    """{collection: {id: record}} keyed by (type, id): the store tells string "1" from number 1."""
+    return {name: {(type(e["id"]).__name__, e["id"]): e for e in items}
+            for name, items in doc["data"].items() if isinstance(items, list)}
+
+
+def change_set(base, day, base_version):
+    """The PATCH body a device sends for its day: what changed from base to day, by record."""
+    before, after = by_id(base), by_id(day)
+    upserts, deletes = {}, {}
+    for name, records in after.items():
+        old = before.get(name, {})
+        changed = [e for key, e in records.items() if old.get(key) != e]
+        if changed:
+            upserts[name] = changed
+        gone = [key[1] for key in old if key not in records]
+        if gone:
+            deletes[name] = gone
+    cs = {"baseVersion": base_version, "upserts": upserts, "deletes": deletes}
+    if day.get("garage") != base.get("garage"):
+        cs["garage"] = day["garage"]
+    if day["data"].get("settings") != base["data"].get("settings"):
+        cs["settings"] = day["data"]["settings"]
+    if day.get("timestamp") != base.get("timestamp"):
+        cs["timestamp"] = day["timestamp"]
+    return cs
+
+
+def apply_changes(base, changes):
+    """A replica applying /api/changes to its copy of version `from` (the contract: it gives the latest)."""
+    doc = json.loads(json.dumps(base))
+    data = doc["data"]
+    for name, ids in changes.get("deletes", {}).items():
+        gone = {(type(i).__name__, i) for i in ids}
+        data[name] = [e for e in data.get(name, []) if (type(e["id"]).__name__, e["id"]) not in gone]
+    for name, records in changes.get("upserts", {}).items():
+        items = data.setdefault(name, [])
+        at = {(type(e["id"]).__name__, e["id"]): i for i, e in enumerate(items)}
+        for e in records:
+            key = (type(e["id"]).__name__, e["id"])
+            if key in at:
+                items[at[key]] = e
+            else:
+                at[key] = len(items)
+                items.append(e)
+    if "garage" in changes:
+        doc["garage"] = changes["garage"]
+    if "settings" in changes:
+        data["settings"] = changes["settings"]
+    if "timestamp" in changes:
+        doc["timestamp"] = changes["timestamp"]
+    return doc
+
+
+def edited_day(src, dst, seed):
+    subprocess.run([sys.executable, str(BENCH / "edit_day.py"), str(src), str(dst), str(seed)], check=True)
+    return dst
+
+
+def route_seconds(route_id):
+    """(seconds, requests) the daemon reports for one route: Camel's route policy timer in /api/metrics."""
+    with urllib.request.urlopen(BASE + "/api/metrics", timeout=10) as r:
+        text = r.read().decode()
+    def value(name):
+        m = re.search(rf'^camel_route_policy_seconds_{name}{{[^}}]*route_id="{route_id}"[^}}]*}} (\S+)$', text, re.M)
+        if not m:
+            raise SystemExit(f"/api/metrics has no camel_route_policy_seconds_{name} for route {route_id}")
+        return float(m.group(1))
+    return value("sum"), int(value("count"))
+
+
+class OutOfHeap(Exception):
+    """The daemon answered a merge 503 busy (it logs: out of heap, consider a larger -Xmx)."""
+
+
+def devices_inputs(work, big):
+    """The device's day, another device's day stored meanwhile, and the device's day as a PATCH on version 1."""
+    day = edited_day(big, work / "device-day.json", 1)
+    other = edited_day(big, work / "other-day.json", 2)
+    base_doc, day_doc = json.loads(big.read_text(encoding="utf-8")), json.loads(day.read_text(encoding="utf-8"))
+    patch = work / "device-day-patch.json"
+    patch.write_text(json.dumps(change_set(base_doc, day_doc, 1), ensure_ascii=False, separators=(",", ":")),
+                     encoding="utf-8")
+    return {"big": big, "day": day, "other": other, "patch": patch, "base_doc": base_doc, "day_doc": day_doc}
+
+
+def devices_figures(work, inputs, xmx):
+    """Merge, If-Match and changes-feed figures on the 50 MB garage, one daemon, medians of RUNS."""
+    big, day, other, patch = inputs["big"], inputs["day"], inputs["other"], inputs["patch"]
+    keep_all = [f"garagesync.retention.keep-{k}=0" for k in ("last", "hourly", "daily", "weekly", "monthly")]
+    d = Daemon(work / f"devices-{xmx}" / "data", xmx=xmx, props=keep_all)
+    d.data_dir.mkdir(parents=True)
+    d.start()
+    json_h = ["-H", "Content-Type: application/json"]
+
+    def checked(code, what):
+        if code == 503:
+            raise OutOfHeap(what)
+        assert code in (200, 201), (what, code)
+        return code
+
+    def post(user, f, expected, *extra):
+        code, t, _ = curl(["-X", "POST", BASE + "/api/backup", "-H", f"X-User-Id: {user}", *json_h, *extra,
+                           "--data-binary", f"@{f}"])
+        assert checked(code, f"POST {f.name} {' '.join(extra)}") == expected, (user, f.name, code)
+        return t
+
+    def stale(user):
+        """version 1 = the base every device started from, version 2 = another device's day"""
+        post(user, big, 201)
+        post(user, other, 201)
+
+    unchanged, merge_patch, if_match, plain = [], [], [], []
+    try:
+        for i in range(RUNS + 1):  # the first round is not measured: JIT, as on a daemon that has been running
+            stale(f"s{i}")
+            u = post(f"s{i}", other, 200)
+            code, t, _ = curl(["-X", "PATCH", BASE + "/api/backup", "-H", f"X-User-Id: s{i}", *json_h,
+                               "--data-binary", f"@{patch}"])
+            assert checked(code, "PATCH on a stale base") == 201, ("PATCH on a stale base", code)
+            stale(f"m{i}")
+            m = post(f"m{i}", day, 201, "-H", 'If-Match: "1"')
+            stale(f"p{i}")
+            p = post(f"p{i}", day, 201)
+            if i:
+                unchanged.append(u)
+                merge_patch.append(t)
+                if_match.append(m)
+                plain.append(p)
+        code, answer = curl_json([BASE + "/api/backup/versions", "-H", "X-User-Id: m1"])
+        merged = next((v.get("merged") for v in answer["versions"] if v.get("merged")), None) if code == 200 else None
+        assert merged and merged["base"] == 1 and merged["onto"] == 2, ("If-Match POST not recorded as a merge", answer)
+
+        # the changes feed: a replica at version 1 (the base) catching up the device's day (version 2)
+        post("feed", big, 201)
+        post("feed", day, 201)
+        feed = BASE + "/api/changes?since=1"
+        code, changes = curl_json([feed, "-H", "X-User-Id: feed"])
+        assert code == 200 and changes.get("exact") is True, ("/api/changes", code, changes.get("exact"))
+        assert apply_changes(inputs["base_doc"], changes) == inputs["day_doc"], "/api/changes applied to version 1 is not version 2"
+        curl([feed, "-H", "X-User-Id: feed"])  # warm-up
+        before = route_seconds("changes")
+        samples = [curl([feed, "-H", "X-User-Id: feed"]) for _ in range(RUNS)]
+        after = route_seconds("changes")
+        assert after[1] - before[1] == RUNS, (before, after)
+        assert all(s[0] == 200 for s in samples)
+        gz = curl([feed, "-H", "X-User-Id: feed", "--compressed", "-D", str(work / "feed-headers.txt")])
+        gzipped = "content-encoding: gzip" in (work / "feed-headers.txt").read_text().lower()
+        body = len(sh(["curl", "-s", feed, "-H", "X-User-Id: feed"]).stdout.encode())
+        return {"unchanged": median(unchanged), "merge_patch": median(merge_patch),
+                "patch_bytes": patch.stat().st_size, "if_match": median(if_match), "plain": median(plain),
+                "changes_s": median(s[1] for s in samples), "changes_server_s": (after[0] - before[0]) / RUNS, "changes_wire": samples[0][2],
+                "changes_wire_gzip": gz[2] if gzipped else None, "changes_body": body, "day_size": day.stat().st_size,
+                "xmx": xmx}
+    finally:
+        d.stop()
+
+
+async def sse_listener(path, user, ready, seen):
+    """One eventsource client over a raw socket: records when each version's event arrives."""
+    import asyncio
+    reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\nX-User-Id: {user}\r\n"
+                 f"Accept: text/event-stream\r\n\r\n".encode())
+    await writer.drain()
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
+    if " 200 " not in head.split("\r\n", 1)[0] + " ":
+        raise RuntimeError("eventsource answered " + head.split("\r\n", 1)[0])
+    chunked = "transfer-encoding: chunked" in head
+    ready.append(1)
+    buf = b""
+    try:
+        while True:
+            if chunked:
+                size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                if size == 0:
+                    return
+                data = await reader.readexactly(size)
+                await reader.readexactly(2)
+            else:
+                data = await reader.read(65536)
+                if not data:
+                    return
+            buf = (buf + data).replace(b"\r\n", b"\n")
+            while b"\n\n" in buf:
+                event, buf = buf.split(b"\n\n", 1)
+                lines = event.decode("utf-8").split("\n")
+                if "event: change" in lines or "event:change" in lines:
+                    for line in lines:
+                        if line.startswith("data:"):
+                            seen.setdefault(json.loads(line[5:])["version"], []).append(time.perf_counter())
+    finally:
+        writer.close()
+
+
+def eventsource_figures(work):
+    """200 listeners on one user's eventsource feed: how long each new version takes to reach all of them
+    (from the moment its POST is sent), and the daemon's RSS growth from before they connected."""
+    import asyncio
+    small = work / "small.json"
+    small.write_bytes(sh([sys.executable, str(BENCH / "gen_dataset.py"), "0.02"]).stdout.encode())
+    doc = json.loads(small.read_text(encoding="utf-8"))
+    d = Daemon(work / "listeners" / "data")
+    d.data_dir.mkdir(parents=True)
+    d.start()
+    rounds = RUNS
+
+    def post_version(n):
+        doc["timestamp"] = f"2026-11-30T10:{n:02d}:00.000Z"
+        doc["data"]["stock"][0]["qty"] = n  # a change in the data: the store takes a new timestamp alone as unchanged
+        f = work / f"small-{n}.json"
+        f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        code, body = curl_json(["-X", "POST", BASE + "/api/backup", "-H", "X-User-Id: es",
+                                "-H", "Content-Type: application/json", "--data-binary", f"@{f}"])
+        assert code == 201, code
+        return body["version"]
+
+    async def run():
+        loop = asyncio.get_running_loop()
+        for n in range(20):  # warm-up: the small-request path compiled before the RSS reading
+            await loop.run_in_executor(None, post_version, n)
+        latest = await loop.run_in_executor(None, post_version, 20)
+        rss_before = rss_kb(d.proc.pid, "VmRSS")
+        ready, seen = [], {}
+        tasks = [asyncio.create_task(sse_listener(f"/api/changes?since={latest}&feed=eventsource", "es", ready, seen))
+                 for _ in range(LISTENERS)]
+        deadline = time.monotonic() + 60
+        while len(ready) < LISTENERS:
+            if any(t.done() for t in tasks):
+                [t.result() for t in tasks if t.done()]  # raises the listener's error
+                raise SystemExit("an eventsource listener ended before the first version")
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {len(ready)} of {LISTENERS} eventsource listeners connected in 60 s")
+            await asyncio.sleep(0.01)
+        delays, missed, posts = [], 0, []
+        for r in range(rounds):
+            sent = time.perf_counter()
+            version = await loop.run_in_executor(None, post_version, 21 + r)
+            posts.append(time.perf_counter() - sent)
+            deadline = time.monotonic() + 30
+            while len(seen.get(version, [])) < LISTENERS and time.monotonic() < deadline:
+                await asyncio.sleep(0.005)
+            got = seen.get(version, [])
+            missed += LISTENERS - len(got)
+            delays += [t - sent for t in got]
+        rss_after = rss_kb(d.proc.pid, "VmRSS")
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return delays, missed, posts, rss_before, rss_after
+
+    try:
+        delays, missed, posts, rss_before, rss_after = asyncio.run(run())
+    finally:
+        d.stop()
+    delays.sort()
+    p99 = delays[max(0, int(len(delays) * 0.99) - 1)] if delays else float("nan")
+    return {"rounds": rounds, "p99": p99, "p50": median(delays) if delays else float("nan"), "max": delays[-1] if delays else float("nan"),
+            "missed": missed, "post": median(posts), "rss_growth": (rss_after - rss_before) / 1024, "rss_before": rss_before / 1024}
+
+
+class PouchPeer:
+    """bench/pouchdb-peer.js: a PouchDB server that counts the bytes crossing its sockets."""
+
+    def __init__(self, directory):
+        self.proc = subprocess.Popen(["node", str(BENCH / "pouchdb-peer.js"), str(directory)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.url = f"http://127.0.0.1:{json.loads(self.proc.stdout.readline())['port']}/garage"
+
+    def bytes(self):
+        self.proc.stdin.write("bytes\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())["bytes"]
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait(30)
+
+
+def replica(*args):
+    return json.loads(sh(["node", str(BENCH / "pouchdb-replica.js"), *map(str, args)]).stdout)
+
+
+def pouchdb_figures(work, big, day):
+    """A PouchDB server holding the base garage, one device's day written to it, and a second replica
+    (seeded with the base and checkpointed) pulling that day: bytes both ways and time, medians of RUNS
+    pulls, each from the same seeded copy."""
+    peer = PouchPeer(mkdir(work / "pouch-server"))
+    try:
+        seeded = mkdir(work / "pouch-seeded")
+        # the server's base and the replica's copy of it are loaded side by side (separate processes)
+        seeding = subprocess.Popen(["node", str(BENCH / "pouchdb-replica.js"), "seed", str(seeded), str(big)],
+                                   stdout=subprocess.PIPE, text=True)
+        loaded = replica("load", peer.url, big)
+        seed = json.loads(seeding.communicate()[0])
+        assert seeding.returncode == 0 and seed["docCount"] == loaded["docCount"], (seed, loaded)
+        replica("checkpoint", seeded, peer.url)
+        edits = replica("day", peer.url, big, day)
+        pulls, wires = [], []
+        pristine = work / "pouch-pristine"
+        shutil.copytree(seeded, pristine)
+        for i in range(RUNS):
+            shutil.rmtree(seeded)
+            shutil.copytree(pristine, seeded)
+            before = peer.bytes()
+            pull = replica("catchup", seeded, peer.url)
+            wires.append(peer.bytes() - before)
+            assert pull["docCount"] == edits["expectedDocCount"], (pull, edits)
+            assert pull["read"] == edits["updated"] + edits["inserted"] + edits["deleted"], (pull, edits)
+            pulls.append(pull["ms"] / 1000)
+        return {"docs": loaded["docCount"], "changed": pull["read"], "s": median(pulls), "wire": median(wires)}
+    finally:
+        peer.stop()
+
+
+def ratio_words(peer, ours, fewer, more):
+    r = peer / ours
+    return f"{r:.1f}x {fewer}" if r >= 1 else f"{1 / r:.1f}x {more}"
+
+
+def mkdir(p):
+    p.mkdir(parents=True)
+    return p
+
+
+def devices_rows(work, big):
+    es = eventsource_figures(work)
+    inputs = devices_inputs(work, big)
+    # the heap the rest of the bench gives the daemon first; a merge of 50 MB may need more
+    try:
+        f, short = devices_figures(work, inputs, "512m"), None
+    except OutOfHeap as e:
+        f, short = devices_figures(work, inputs, "2g"), str(e)
+    pouch = pouchdb_figures(work, big, inputs["day"])
+    mb = big.stat().st_size / 1e6
+    gz = f["changes_wire_gzip"]
+    heap = f" (daemon -Xmx{f['xmx']})" if f["xmx"] != "512m" else ""
+    rows = []
+    if short:
+        rows.append(("a merge onto a 50 MB latest, daemon -Xmx512m", f"503 busy, out of heap ({short}): "
+                     "the merge rows below and the /api/changes rows come from a daemon run again with -Xmx2g", "", ""))
+    rows += [
+        ("merge a 1%-day change-set onto a 50 MB latest (PATCH on a stale base)" + heap,
+         f"{f['merge_patch']:.2f} s (change-set {f['patch_bytes'] / 1e3:.0f} KB)",
+         f"re-POST of the unchanged 50 MB latest {f['unchanged']:.2f} s",
+         f"{f['merge_patch'] / f['unchanged']:.1f}x the unchanged re-post (target ≤2x)"),
+        ("POST 50 MB with If-Match on a stale base (merged)" + heap, f"{f['if_match']:.2f} s",
+         f"plain POST of the same 50 MB {f['plain']:.2f} s",
+         f"{f['if_match'] / f['plain']:.2f}x the plain POST (target ≤1.5x)"),
+        ("GET /api/changes for a 1%-day" + heap, f"{f['changes_body'] / 1e3:.0f} KB body, "
+         f"{f['changes_body'] / f['day_size'] * 100:.1f}% of the {mb:.1f} MB document (target ≤5%); "
+         f"server time {f['changes_server_s'] * 1000:.0f} ms (target ≤50 ms; the daemon's own figure: "
+         f"camel_route_policy_seconds of route changes, mean of {RUNS}); {f['changes_s'] * 1000:.0f} ms client-side on loopback (median)",
+         "", ""),
+        (f"{LISTENERS} eventsource listeners, a new version posted ({es['rounds']} versions)",
+         f"reaches all: p99 {es['p99'] * 1000:.0f} ms, median {es['p50'] * 1000:.0f} ms, max {es['max'] * 1000:.0f} ms"
+         f"{'' if not es['missed'] else ', ' + str(es['missed']) + ' events never arrived'} (from the POST being sent; the POST itself took {es['post'] * 1000:.0f} ms, median); "
+         f"daemon RSS growth {es['rss_growth']:.0f} MB (from {es['rss_before']:.0f} MB)", "",
+         "targets: p99 < 1 s, RSS growth < 50 MB"),
+        ("a second replica catches up a 1%-day (bytes both ways, headers included)",
+         f"GET /api/changes: {f['changes_wire'] / 1e3:.0f} KB on the wire"
+         + (f" ({gz / 1e3:.0f} KB with gzip)" if gz else " (not compressed: the daemon answered no gzip to Accept-Encoding)")
+         + f", {f['changes_s']:.2f} s (the fetch, client-side)",
+         f"PouchDB replica ({pouch['changed']} of {pouch['docs']} documents changed): "
+         f"{pouch['wire'] / 1e3:.0f} KB on the wire (its server gzips), {pouch['s']:.2f} s (the pull, written to its leveldb)",
+         f"{ratio_words(pouch['wire'], gz or f['changes_wire'], 'fewer bytes', 'more bytes')}"
+         + (" (both gzip)" if gz else " (ours uncompressed)") + f", {faster(pouch['s'], f['changes_s'])} than PouchDB"),
+    ]
+    return rows
+
+
+def devices_main():
+    ensure_devices_tools()
+    work = Path(tempfile.mkdtemp(prefix="gs-bench-devices-"))
+    load = os.getloadavg()[0]
+    try:
+        big = work / "garage-50mb.json"
+        big.write_bytes(sh([sys.executable, str(BENCH / "gen_dataset.py"), "49.5"]).stdout.encode())
+        rows = devices_rows(work, big)
+        java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+        node = sh(["node", "--version"]).stdout.strip()
+        head = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()}: {os.cpu_count()} cores, "
+                f"{platform.machine()}, {java}, node {node}, pouchdb 9.0.0 + express-pouchdb 4.2.0 (leveldb, express 4), "
+                f"dataset {big.stat().st_size / 1e6:.1f} MB (bench/gen_dataset.py), one day = bench/edit_day.py; "
+                f"devices section only (`--only devices`), medians of {RUNS} runs after one unmeasured, "
+                f"daemon -Xmx512m unless a row says otherwise; load average at start {load:.1f}, "
+                f"at end {os.getloadavg()[0]:.1f}.")
+        write_results(head, rows)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def write_results(head, rows):
     table = ["| measure | garage-sync | peers | ratio |", "| --- | --- | --- | --- |"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     text = head + "\n\n" + "\n".join(table) + "\n"
@@ -340,5 +778,12 @@ def report(rows, mb50):
     earlier = old[len(header):] if old.startswith(header) else old
     results.write_text(header + "\n## " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()) + "\n\n" + text + earlier)
 
+
 if __name__ == "__main__":
-    main()
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    if only == "devices":
+        devices_main()
+    elif only:
+        raise SystemExit(f"--only {only}: the only section that runs alone is devices")
+    else:
+        main()
