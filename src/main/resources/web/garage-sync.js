@@ -392,7 +392,7 @@ export class GarageSync extends EventTarget {
   async history(collection, id, { limit } = {}) {
     if (collection != null) {
       const q = limit == null ? '' : `?limit=${encodeURIComponent(limit)}`;
-      return this.#json('GET', `${recordPath(collection, id)}/history${q}`, undefined, { expected: [404] });
+      return this.#json('GET', `${recordPath(collection, id)}/history${q}`, undefined, { expected: true });
     }
     try {
       const h = await this.#json('GET', '/api/sync/history');
@@ -424,14 +424,15 @@ export class GarageSync extends EventTarget {
     return this.importBackup(await this.backupText(version));
   }
 
-  // ---- records (docs/records.md): one customer, vehicle or invoice rather than a whole backup. A 404
-  // there is an answer about the data (no such record or version), not a failed sync: it rejects with
-  // a GarageSyncError like every refusal, without turning the status to error.
+  // ---- records (docs/records.md): one customer, vehicle or invoice rather than a whole backup. A
+  // refusal of a read (404 no such record or version, 400 a bad one) rejects with a GarageSyncError like
+  // every refusal, but is an answer about a question, not a failed sync: the status does not turn to
+  // error (no answer at all still shows offline). restoreRecord() is a write and reports like a send.
 
   /** One record of the latest version, or as it was in options.version. */
   async record(collection, id, { version } = {}) {
     const q = version == null ? '' : `?version=${encodeURIComponent(version)}`;
-    return this.#json('GET', recordPath(collection, id) + q, undefined, { expected: [404] });
+    return this.#json('GET', recordPath(collection, id) + q, undefined, { expected: true });
   }
 
   /**
@@ -441,7 +442,7 @@ export class GarageSync extends EventTarget {
    */
   async searchRecords(collection, q, { deleted = false } = {}) {
     const query = `?q=${encodeURIComponent(q)}${deleted ? '&deleted=true' : ''}`;
-    return this.#json('GET', `/api/records/${encodeURIComponent(collection)}${query}`, undefined, { expected: [404] });
+    return this.#json('GET', `/api/records/${encodeURIComponent(collection)}${query}`, undefined, { expected: true });
   }
 
   /**
@@ -450,7 +451,7 @@ export class GarageSync extends EventTarget {
    */
   async diff(from, to, { records = false } = {}) {
     const q = `?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${records ? '&records=true' : ''}`;
-    return this.#json('GET', `/api/diff${q}`, undefined, { expected: [404] });
+    return this.#json('GET', `/api/diff${q}`, undefined, { expected: true });
   }
 
   /**
