@@ -390,7 +390,7 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
     setVersions(list) {
       versions = Array.isArray(list) ? list : [];
       renderPickers();
-      if (diff) renderDiff();
+      renderDiff();
     },
     /** Another identity: nothing of the previous user's records stays on screen. */
     reset() {
