@@ -73,7 +73,7 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'record-open';
-      const label = recordLabel(lang(), item.collection, item.record);
+      const label = recordLabel(item.collection, item.record);
       // the button's text is its name for a screen reader: kind, label, and "supprimée" when it is
       button.append(span('kind', t(lang(), `r.${item.collection}`)), ' ', span('label', label));
       if (item.deleted) button.append(' ', tag('bad', t(lang(), 'records.deleted')));
@@ -334,7 +334,7 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
     const li = document.createElement('li');
     li.dataset.id = String(id);
     const shown = pair?.after ?? pair?.before;
-    const label = recordLabel(lang(), name, shown ?? { id });
+    const label = recordLabel(name, shown ?? { id });
     li.append(span('label', label));
     if (pair?.before && pair?.after) {
       const fields = changedFields(pair.before, pair.after);
@@ -406,7 +406,7 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
 }
 
 /** A record as a garage owner names it: a customer's name, a vehicle's plate, an invoice's number. */
-export function recordLabel(lang, collection, record) {
+export function recordLabel(collection, record) {
   if (!record || typeof record !== 'object') return String(record ?? '?');
   const text = (v) => (v == null || typeof v === 'object' ? '' : String(v).trim());
   const first = (...keys) => keys.map((k) => text(record[k])).find(Boolean) || '';
@@ -416,8 +416,7 @@ export function recordLabel(lang, collection, record) {
     const model = [first('make', 'brand', 'marque'), first('model', 'modele')].filter(Boolean).join(' ');
     label = plate && model ? `${plate} (${model})` : plate || model;
   } else if (collection === 'invoices') {
-    const number = first('number', 'invoiceNumber', 'numero', 'reference');
-    label = number ? t(lang, 'r.invoice.label', { number }) : '';
+    label = first('number', 'invoiceNumber', 'numero', 'reference');
   } else {
     label = first('name', 'fullName', 'nom')
       || [first('firstName', 'prenom'), first('lastName')].filter(Boolean).join(' ')

@@ -187,6 +187,38 @@ class RecordsPanelIT {
     }
 
     @Test
+    void should_find_a_vehicle_by_its_plate_and_an_invoice_by_its_number() {
+        postThree("plaques");
+        openConsoleAs("plaques");
+
+        new Select(driver().findElement(By.id("record-kind"))).selectByValue("vehicles");
+        driver().findElement(By.id("record-q")).sendKeys("ab-123", Keys.ENTER);
+        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 fiche trouvée pour « ab-123 »."));
+        assertThat(driver().findElement(By.cssSelector("#record-results button")).getText())
+                .isEqualTo("Véhicule AB-123-CD (Renault Clio)");
+
+        new Select(driver().findElement(By.id("record-kind"))).selectByValue("invoices");
+        WebElement q = driver().findElement(By.id("record-q"));
+        q.clear();
+        q.sendKeys("f-2026-001", Keys.ENTER);
+        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 fiche trouvée pour « f-2026-001 »."));
+        assertThat(driver().findElement(By.cssSelector("#record-results button")).getText()).isEqualTo("Facture F-2026-001");
+        driver().findElement(By.cssSelector("#record-results button")).click();
+        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#record-timeline > li[data-version]")).size() == 1);
+        // never changed: one entry, its creation, which is also what it is now (nothing to bring back)
+        WebElement only = driver().findElement(By.cssSelector("#record-timeline > li[data-version]"));
+        assertThat(only.getText()).startsWith("Créée").contains("état actuel");
+        assertThat(only.findElements(By.cssSelector("button.restore-record"))).isEmpty();
+
+        // nothing found says so
+        q.clear();
+        q.sendKeys("personne", Keys.ENTER);
+        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("Aucune fiche ne correspond à « personne »."));
+        assertThat(driver().findElements(By.cssSelector("#record-results li[data-id]"))).isEmpty();
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
     void should_speak_english_when_switched() {
         postThree("english-records");
         openConsoleAs("english-records");
