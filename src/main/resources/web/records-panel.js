@@ -32,12 +32,15 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
 
   // ---- search
 
-  $('#record-search').addEventListener('submit', async (e) => {
+  $('#record-search').addEventListener('submit', (e) => {
     e.preventDefault();
     const q = $('#record-q').value.trim();
-    if (!q) return;
-    const kinds = $('#record-kind').value ? [$('#record-kind').value] : SEARCHED;
-    say('records.searching');
+    if (q) search(q, $('#record-kind').value ? [$('#record-kind').value] : SEARCHED);
+  });
+
+  /** quiet: the matches brought up to date after a restore, the sentence on screen kept */
+  async function search(q, kinds, quiet = false) {
+    if (!quiet) say('records.searching');
     try {
       const answers = await Promise.all(kinds.map((collection) => client.searchRecords(collection, q, { deleted: true })
         // a garage with no such collection yet (or no backup at all): nothing found there
@@ -50,15 +53,16 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
         for (const gone of answer.deleted || []) items.push({ collection, id: gone.id, record: gone.record, deleted: gone });
         more ||= answer.more === true || (answer.deleted || []).length >= 50;
       });
-      results = { q, items, more };
+      results = { q, kinds, items, more };
       renderResults();
+      if (quiet) return;
       const n = items.length;
       say(n === 0 ? 'records.found.none' : n === 1 ? 'records.found.one' : 'records.found.many', { n, q });
     } catch (err) {
-      say(null);
+      if (!quiet) say(null);
       failed(err);
     }
-  });
+  }
 
   function renderResults() {
     const list = $('#record-results');
@@ -178,7 +182,9 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
       const key = answer.unchanged ? 'records.restored.same' : 'records.restored';
       say(key, vars);
       toast(key, vars);
+      // the timeline, the matches (a record brought back is no longer "supprimée") and the versions
       if (timeline === shown) await loadTimeline();
+      if (results) await search(results.q, results.kinds, true);
       await restored?.();
     } catch (err) {
       failed(err);

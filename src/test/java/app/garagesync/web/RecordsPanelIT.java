@@ -143,6 +143,8 @@ class RecordsPanelIT {
         browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().startsWith("Fiche Élodie Müller rétablie telle qu’elle était le"));
         browser.waiting(WAIT).until(d -> "4".equals(d.findElement(By.cssSelector("#record-timeline > li[data-version]")).getDomAttribute("data-version")));
         assertThat(driver().findElement(By.cssSelector("#record-timeline > li[data-version]")).getText()).contains("état actuel");
+        browser.waiting(WAIT).until(d -> !d.findElement(By.cssSelector("#record-results button")).getText().contains("supprimée"));
+        browser.waiting(WAIT).until(d -> "record-timeline-title".equals(d.switchTo().activeElement().getDomAttribute("id")));
 
         // over HTTP: version 4 is version 3 with her record exactly as in version 2, put back at the end
         assertThat(versionCount(http)).isEqualTo(4);
