@@ -35,14 +35,18 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
   $('#record-search').addEventListener('submit', (e) => {
     e.preventDefault();
     const q = $('#record-q').value.trim();
-    if (q) search(q, $('#record-kind').value ? [$('#record-kind').value] : SEARCHED);
+    if (q) search(q, $('#record-kind').value ? [$('#record-kind').value] : SEARCHED, $('#record-deleted').checked);
   });
 
-  /** quiet: the matches brought up to date after a restore, the sentence on screen kept */
-  async function search(q, kinds, quiet = false) {
+  /**
+   * Deleted records only when asked: finding them reads again one older backup per deletion, seconds on
+   * a large garage (docs/records.md). quiet: the matches brought up to date after a restore, the
+   * sentence on screen kept.
+   */
+  async function search(q, kinds, deleted, quiet = false) {
     if (!quiet) say('records.searching');
     try {
-      const answers = await Promise.all(kinds.map((collection) => client.searchRecords(collection, q, { deleted: true })
+      const answers = await Promise.all(kinds.map((collection) => client.searchRecords(collection, q, { deleted })
         // a garage with no such collection yet (or no backup at all): nothing found there
         .catch((err) => (err?.status === 404 ? { records: [], deleted: [] } : Promise.reject(err)))));
       const items = [];
@@ -53,11 +57,11 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
         for (const gone of answer.deleted || []) items.push({ collection, id: gone.id, record: gone.record, deleted: gone });
         more ||= answer.more === true || (answer.deleted || []).length >= 50;
       });
-      results = { q, kinds, items, more };
+      results = { q, kinds, deleted, items, more };
       renderResults();
       if (quiet) return;
       const n = items.length;
-      say(n === 0 ? 'records.found.none' : n === 1 ? 'records.found.one' : 'records.found.many', { n, q });
+      say(n === 0 ? (deleted ? 'records.found.none' : 'records.found.noneHint') : n === 1 ? 'records.found.one' : 'records.found.many', { n, q });
     } catch (err) {
       if (!quiet) say(null);
       failed(err);
@@ -184,7 +188,7 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
       toast(key, vars);
       // the timeline, the matches (a record brought back is no longer "supprimée") and the versions
       if (timeline === shown) await loadTimeline();
-      if (results) await search(results.q, results.kinds, true);
+      if (results) await search(results.q, results.kinds, results.deleted, true);
       await restored?.();
     } catch (err) {
       failed(err);
@@ -364,7 +368,8 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
 
   function say(key, vars = {}) {
     said = key ? { key, vars } : null;
-    const text = said ? t(lang(), key, vars) : '';
+    const text = !said ? '' : key === 'records.found.noneHint'
+      ? `${t(lang(), 'records.found.none', vars)} ${t(lang(), 'records.found.hint')}` : t(lang(), key, vars);
     const box = $('#record-status');
     if (box.textContent !== text) box.textContent = text;
   }

@@ -92,9 +92,14 @@ class RecordsPanelIT {
         Http http = postThree("fiches");
         openConsoleAs("fiches");
 
-        // upper case, no accents: the daemon folds both; she is no longer in the latest, the panel finds her
+        // upper case, no accents: the daemon folds both; she is no longer in the latest: the panel says
+        // where to look, and finds her among the deleted records
         WebElement q = driver().findElement(By.id("record-q"));
         q.sendKeys("ELODIE MULLER", Keys.ENTER);
+        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals(
+                "Aucune fiche ne correspond à « ELODIE MULLER ». Une fiche supprimée ? Cochez « Inclure les fiches supprimées » et cherchez de nouveau."));
+        driver().findElement(By.id("record-deleted")).sendKeys(Keys.SPACE);
+        q.sendKeys(Keys.ENTER);
         browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 fiche trouvée pour « ELODIE MULLER »."));
         List<WebElement> found = driver().findElements(By.cssSelector("#record-results li[data-id]"));
         assertThat(found).hasSize(1);
@@ -230,6 +235,7 @@ class RecordsPanelIT {
         assertThat(driver().findElement(By.id("diff-title")).getText()).isEqualTo("Compare two backups");
         assertThat(driver().findElement(By.cssSelector("#record-search button")).getText()).isEqualTo("Search");
 
+        driver().findElement(By.id("record-deleted")).click();
         driver().findElement(By.id("record-q")).sendKeys("élodie", Keys.ENTER);
         browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 record found for \"élodie\"."));
         assertThat(driver().findElement(By.cssSelector("#record-results button")).getText()).contains("Customer").contains("deleted");
