@@ -217,7 +217,8 @@ class RecordsPanelIT {
         assertThat(only.getText()).startsWith("Créée").contains("état actuel");
         assertThat(only.findElements(By.cssSelector("button.restore-record"))).isEmpty();
 
-        // nothing found says so
+        // nothing found says so (among the deleted ones too)
+        driver().findElement(By.id("record-deleted")).click();
         q.clear();
         q.sendKeys("personne", Keys.ENTER);
         browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("Aucune fiche ne correspond à « personne »."));
