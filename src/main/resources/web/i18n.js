@@ -156,7 +156,7 @@ const fr = {
   'history.noTarget': 'Rien n’a quitté ce serveur : aucune destination hors site n’est configurée.',
 
   'records.title': 'Fiches',
-  'records.help': 'Retrouvez un client, un véhicule (par sa plaque) ou une facture (par son numéro) : voyez ce qui a changé et quand, et rétablissez une fiche telle qu’elle était. Les fiches supprimées sont retrouvées aussi.',
+  'records.help': 'Retrouvez un client, un véhicule (par sa plaque) ou une facture (par son numéro) : voyez ce qui a changé et quand, et rétablissez une fiche telle qu’elle était, même supprimée.',
   'records.kind': 'Chercher parmi',
   'records.kind.all': 'Clients, véhicules et factures',
   'records.q': 'Nom, plaque ou numéro de facture',
@@ -438,7 +438,7 @@ const en = {
   'history.noTarget': 'Nothing left this server: no off-site destination is configured.',
 
   'records.title': 'Records',
-  'records.help': 'Find a customer, a vehicle (by its plate) or an invoice (by its number): see what changed and when, and bring a record back as it was. Deleted records are found too.',
+  'records.help': 'Find a customer, a vehicle (by its plate) or an invoice (by its number): see what changed and when, and bring a record back as it was, even a deleted one.',
   'records.kind': 'Search in',
   'records.kind.all': 'Customers, vehicles and invoices',
   'records.q': 'Name, plate or invoice number',
