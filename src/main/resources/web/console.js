@@ -4,6 +4,7 @@
 import { GarageSync, GarageSyncError } from './garage-sync.js';
 import './garage-sync-indicator.js';
 import { t, formatTime, formatBytes, collectionName, describeError, describeMerge } from './i18n.js';
+import { recordsPanel } from './records-panel.js';
 
 const $ = (selector) => document.querySelector(selector);
 const KNOWN = ['customers', 'vehicles', 'repairs', 'invoices', 'users', 'mechanics', 'appointments', 'stock'];
@@ -38,6 +39,7 @@ function applyLanguage(next) {
   renderStatus(client.status);
   renderVersions();
   renderHistory();
+  records.render();
 }
 
 $('#lang').addEventListener('change', (e) => applyLanguage(e.target.value));
@@ -274,6 +276,7 @@ function renderVersions() {
   $('#versions-empty').hidden = versions.length > 0;
   $('#versions').closest('.scroll').hidden = versions.length === 0;
   renderMerges();
+  records.setVersions(versions);
 }
 
 /**
@@ -392,6 +395,7 @@ $('#identity').addEventListener('submit', async (e) => {
   if (saved.token) sessionStorage.setItem('garage-sync:token', saved.token);
   else sessionStorage.removeItem('garage-sync:token');
   client.setIdentity({ userId: tokenMode ? '' : saved.user, token: tokenMode ? saved.token : '' });
+  records.reset();
   toast('toast.identity');
   await reloadAll();
 });
@@ -524,6 +528,10 @@ function watchScrollers() {
     new MutationObserver(update).observe(box, { attributes: true, attributeFilter: ['hidden'] });
   }
 }
+
+// ---- records: the "Fiches" panel (records-panel.js)
+
+const records = recordsPanel({ client, lang: () => lang, toast, failed, details, restored: loadVersions });
 
 // ---- start
 

@@ -383,8 +383,17 @@ export class GarageSync extends EventTarget {
     return (await this.#json('GET', '/api/backup/versions')).versions || [];
   }
 
-  /** The last sync attempts, or null when the daemon has no history endpoint. */
-  async history() {
+  /**
+   * Without arguments: the last sync attempts, or null when the daemon has no history endpoint.
+   * With a collection and a record id: that record's history (GET /api/records/{collection}/{id}/history),
+   * {collection, id, history: [{version, timestamp, change, fields, record}], spans, olderVersionsPruned,
+   * more}, newest first; options.limit keeps the newest entries only.
+   */
+  async history(collection, id, { limit } = {}) {
+    if (collection != null) {
+      const q = limit == null ? '' : `?limit=${encodeURIComponent(limit)}`;
+      return this.#json('GET', `${recordPath(collection, id)}/history${q}`, undefined, { expected: true });
+    }
     try {
       const h = await this.#json('GET', '/api/sync/history');
       // the sync branch answers {history: [...]}; an earlier draft said {entries: [...]}
@@ -413,6 +422,46 @@ export class GarageSync extends EventTarget {
   /** Makes an older version the latest again, without touching the versions in between. */
   async restoreVersion(version) {
     return this.importBackup(await this.backupText(version));
+  }
+
+  // ---- records (docs/records.md): one customer, vehicle or invoice rather than a whole backup. A
+  // refusal of a read (404 no such record or version, 400 a bad one) rejects with a GarageSyncError like
+  // every refusal, but is an answer about a question, not a failed sync: the status does not turn to
+  // error (no answer at all still shows offline). restoreRecord() is a write and reports like a send.
+
+  /** One record of the latest version, or as it was in options.version. */
+  async record(collection, id, { version } = {}) {
+    const q = version == null ? '' : `?version=${encodeURIComponent(version)}`;
+    return this.#json('GET', recordPath(collection, id) + q, undefined, { expected: true });
+  }
+
+  /**
+   * Records of the latest version with a text field containing q, case and accents ignored (at most 50):
+   * {collection, q, version, records, more}. options.deleted also lists the records deleted since,
+   * as they were just before (deleted: [{id, deletedIn, lastSeenIn, record}]).
+   */
+  async searchRecords(collection, q, { deleted = false } = {}) {
+    const query = `?q=${encodeURIComponent(q)}${deleted ? '&deleted=true' : ''}`;
+    return this.#json('GET', `/api/records/${encodeURIComponent(collection)}${query}`, undefined, { expected: true });
+  }
+
+  /**
+   * What changed from version `from` to version `to`: {from, to, collections: {name: {inserted, updated,
+   * deleted}}} (ids); options.records adds each record before and after.
+   */
+  async diff(from, to, { records = false } = {}) {
+    const q = `?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${records ? '&records=true' : ''}`;
+    return this.#json('GET', `/api/diff${q}`, undefined, { expected: true });
+  }
+
+  /**
+   * Brings one record back as it was in `version` (undelete, undo an edit), as a new version in which
+   * nothing else changed: {version, collection, id, restoredFrom, change}, or {unchanged: true, ...}.
+   */
+  async restoreRecord(collection, id, version) {
+    const answer = await this.#json('POST', '/api/records/restore', JSON.stringify({ collection, id, version }));
+    await this.refresh().catch(() => {});
+    return answer;
   }
 
   /** Downloads the latest backup as garage-backup-YYYY-MM-DD.json, the daemon's name for it. */
@@ -949,6 +998,17 @@ async function unpack(saved) {
   if (saved.encoding !== 'gzip') return saved.data;
   const bytes = Uint8Array.from(atob(saved.data), (c) => c.charCodeAt(0));
   return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+}
+
+/**
+ * A record's path. A string id that reads as a JSON number (or is written in double quotes) goes in
+ * double quotes, so "42" stays the string it is and 42 the number (docs/records.md, "Ids in a URL").
+ */
+function recordPath(collection, id) {
+  const text = String(id);
+  const quoted = typeof id === 'string'
+    && (/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(text) || (text.length >= 2 && text.startsWith('"') && text.endsWith('"')));
+  return `/api/records/${encodeURIComponent(collection)}/${encodeURIComponent(quoted ? `"${text}"` : text)}`;
 }
 
 function fileNameOf(disposition) {

@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,6 +147,10 @@ public final class RecordsApi {
         if (q.length() > RecordId.MAX_LENGTH) {
             throw ApiException.badRequest("q: longer than " + RecordId.MAX_LENGTH + " characters");
         }
+        String deleted = header(exchange, "deleted");
+        if (deleted != null && !deleted.equals("true") && !deleted.equals("false")) {
+            throw ApiException.badRequest("deleted: true or false, got '" + abbreviate(deleted) + "'");
+        }
         String folded = TextMatch.fold(q.strip());
         VersionInfo latest = versionOrLatest(exchange, user, null);
         RecordSpans spans = RecordSpans.of(store.read(user, latest.id()));
@@ -170,7 +175,57 @@ public final class RecordsApi {
         answer.put("version", latest.id());
         answer.put("records", found);
         answer.put("more", more);
+        if ("true".equals(deleted)) {
+            answer.put("deleted", deletedMatches(user, collection, folded));
+        }
         Responses.json(exchange, 200, answer);
+    }
+
+    /**
+     * Records of a collection that the latest no longer has, whose text as it was just before their
+     * deletion contains TEXT, most recently deleted first: the only way for an owner to find "the customer
+     * deleted by mistake on Tuesday", since a search over the latest cannot see it. One version read per
+     * distinct deleting version, and only within the versions still kept.
+     */
+    private List<Object> deletedMatches(String user, String collection, String folded) {
+        record Gone(String key, long deletedIn, long lastSeenIn) {
+        }
+        List<Gone> gone = index.read(user, i -> {
+            List<Gone> out = new ArrayList<>();
+            i.changes.forEach((ref, c) -> {
+                if (ref.collection().equals(collection) && c.size() > 1 && c.last() == RecordChanges.ABSENT) {
+                    Long before = i.covered.lower(c.version(c.size() - 1));
+                    if (before != null && c.at(before) != RecordChanges.ABSENT) {
+                        out.add(new Gone(ref.key(), c.version(c.size() - 1), before));
+                    }
+                }
+            });
+            out.sort(Comparator.comparingLong(Gone::deletedIn).reversed().thenComparing(Gone::key));
+            return out;
+        });
+        List<Object> found = new ArrayList<>();
+        RecordSpans spans = null;
+        long read = 0;
+        for (Gone g : gone) {
+            if (found.size() == MAX_FOUND) {
+                break;
+            }
+            if (g.lastSeenIn() != read) {
+                spans = RecordSpans.of(store.read(user, g.lastSeenIn()));
+                read = g.lastSeenIn();
+            }
+            RecordSpans.Collection c = spans.collections.get(collection);
+            RecordSpans.Span s = c == null ? null : c.records().get(g.key());
+            if (s != null && contains(spans.doc, s, folded)) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("id", RecordId.value(g.key()));
+                e.put("deletedIn", g.deletedIn());
+                e.put("lastSeenIn", g.lastSeenIn());
+                e.put("record", raw(Arrays.copyOfRange(spans.doc, s.start(), s.end())));
+                found.add(e);
+            }
+        }
+        return found;
     }
 
     private static boolean contains(byte[] doc, RecordSpans.Span s, String folded) {

@@ -194,6 +194,31 @@ class RecordsApiTest {
     }
 
     @Test
+    void should_find_a_deleted_record_as_it_was_when_asked_for_deleted_ones(@TempDir Path dir) throws Exception {
+        try (RunningDaemon daemon = RunningDaemon.start(dir)) {
+            Http http = daemon.http().as("shop");
+            Garage g = postFive(http);
+            // c3 was deleted in version 3: the latest cannot find it, deleted=true does, as version 2 had it
+            Http.Response r = http.get("/api/records/customers?q=ZOE%20lefevre&deleted=true");
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            JsonNode answer = json(r);
+            assertThat(answer.get("records")).isEmpty();
+            assertThat(answer.get("deleted")).hasSize(1);
+            JsonNode gone = answer.get("deleted").get(0);
+            assertThat(gone.get("id").asText()).isEqualTo("c3");
+            assertThat(gone.get("deletedIn").asLong()).isEqualTo(3);
+            assertThat(gone.get("lastSeenIn").asLong()).isEqualTo(2);
+            assertThat(r.body()).contains("\"record\":" + g.record(2, "customers", "\"c3\""));
+            // a record still there is not listed as deleted; without the parameter nothing changes
+            assertThat(json(http.get("/api/records/customers?q=dupont&deleted=true")).get("deleted")).isEmpty();
+            assertThat(json(http.get("/api/records/customers?q=zoe")).has("deleted")).isFalse();
+            Http.Response bad = http.get("/api/records/customers?q=zoe&deleted=yes");
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.body()).contains("deleted");
+        }
+    }
+
+    @Test
     void should_refuse_bad_names_ids_and_versions_with_json_errors(@TempDir Path dir) {
         try (RunningDaemon daemon = RunningDaemon.start(dir)) {
             Http http = daemon.http().as("shop");
