@@ -48,7 +48,8 @@ class RouteTemplatesTest {
             List<String> made = daemon.context().getRoutes().stream()
                     .filter(Route::isCreatedByRouteTemplate).map(Route::getRouteId).toList();
             assertThat(made).containsExactlyInAnyOrder("backup-get-flow", "backup-versions-flow", "backup-export-flow",
-                    "sync-status-flow", "sync-settings-get-flow", "admin-verify-flow", "restore-flow", "restore-users-flow");
+                    "sync-status-flow", "sync-settings-get-flow", "admin-verify-flow", "restore-flow", "restore-users-flow",
+                    "drill-results-flow", "posture-flow");
             for (String id : made) {
                 assertThat(daemon.context().getRoute(id).getConfigurationId()).as(id).isEqualTo("api-errors");
             }
