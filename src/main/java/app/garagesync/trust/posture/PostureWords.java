@@ -62,7 +62,8 @@ final class PostureWords {
                 }
             }
             Language l = tag.startsWith("en") ? Language.en : tag.startsWith("fr") ? Language.fr : null;
-            if (l != null && q > bestQ) {
+            // q=0 (or a weight that does not parse) means "not this one"
+            if (l != null && q > 0 && q > bestQ) {
                 best = l;
                 bestQ = q;
             }
@@ -133,7 +134,10 @@ final class PostureWords {
     static String span(Language l, Duration d) {
         long days = d.toDays();
         long hours = d.toHours();
-        long minutes = Math.max(1, d.toMinutes());
+        long minutes = d.toMinutes();
+        if (minutes < 1) {
+            return l == Language.fr ? "moins d'une minute" : "less than a minute";
+        }
         if (days >= 1) {
             return days + (l == Language.fr ? (days == 1 ? " jour" : " jours") : (days == 1 ? " day" : " days"));
         }

@@ -240,6 +240,37 @@ class DrillTest {
                 .startsWith("4 copies, dont 2 hors site, chiffrées ; le dernier test de restauration de la copie « nas » a échoué à l'instant : ");
     }
 
+    @Test
+    void should_count_spooled_files_in_the_posture_and_not_fail_a_target_that_was_sent_nothing() throws Exception {
+        Path unplugged = base.resolve("usb");
+        Files.writeString(unplugged, "not a folder: the disk is unplugged");
+        RunningDaemon d = RunningDaemon.start(base.resolve("lonely"), "garagesync.sync.interval", "200",
+                "garagesync.sync.redelivery.max-attempts", "2", "garagesync.sync.redelivery.initial-delay", "10ms",
+                "garagesync.sync.redelivery.max-delay", "20ms", "garagesync.drill.interval", "0",
+                "garagesync.notify.webhook-url", "http://127.0.0.1:" + web.getAddress().getPort() + "/hooks/notify",
+                "garagesync.target.usb.type", "dir", "garagesync.target.usb.path", unplugged.toString());
+        daemons.add(d);
+        Http http = d.http().as("hugo");
+        assertThat(http.postJson("/api/backup", Backups.small(1)).status()).isEqualTo(201);
+        assertThat(http.putJson("/api/sync/settings", "{\"enabled\": true}").status()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> ((Number) targets(Json.readMap(http.get("/api/sync/status").bytes())).get(0)
+                .get("spooledFiles")).intValue() == 1);
+
+        Map<String, Object> fr = Json.readMap(http.get("/api/posture").bytes());
+        assertThat(fr.get("text")).isEqualTo("1 copie, aucune hors site ; 1 envoi en attente depuis moins d'une minute.");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> usb = ((List<Map<String, Object>>) fr.get("copies")).get(1);
+        assertThat(usb).containsEntry("name", "usb").containsEntry("holds", false).containsEntry("offsite", false);
+        assertThat(((Number) ((Map<?, ?>) usb.get("spool")).get("files")).intValue()).isEqualTo(1);
+        assertThat(Json.readMap(http.with("Accept-Language", "en").get("/api/posture").bytes()).get("text"))
+                .isEqualTo("1 copy, none off-site; 1 file waiting to be sent for less than a minute.");
+
+        Map<String, Object> drill = Json.readMap(http.postJson("/api/drill", "").bytes());
+        assertThat(target(drill, "usb")).containsEntry("ok", false).containsEntry("version", null);
+        assertThat(target(drill, "usb").get("problems").toString()).contains("nothing sent yet");
+        assertThat(notices).noneMatch(n -> n.contains("drill-failed"));
+    }
+
     private static void assertFailed(Map<String, Object> r, String problem) {
         assertThat(r.get("ok")).as(r.toString()).isEqualTo(false);
         assertThat(((Number) r.get("version")).longValue()).isEqualTo(2);
