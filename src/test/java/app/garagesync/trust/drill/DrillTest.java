@@ -167,6 +167,23 @@ class DrillTest {
     }
 
     @Test
+    void should_name_a_target_that_does_not_answer_without_failing_the_request() throws Exception {
+        RunningDaemon d = daemon("data");
+        Http http = synced(d, "ivan", 1);
+        receiver.close();
+
+        Http.Response drill = http.postJson("/api/drill", "");
+        assertThat(drill.status()).as(drill.toString()).isEqualTo(200);
+        Map<String, Object> answer = Json.readMap(drill.bytes());
+        assertThat(target(answer, "office").get("ok")).isEqualTo(false);
+        assertThat(target(answer, "office").get("problems").toString()).contains("target unavailable")
+                .contains("target 'office' did not answer").doesNotContain(TOKEN);
+        assertThat(target(answer, "nas").get("ok")).isEqualTo(true);
+        assertThat(target(answer, "cloud").get("ok")).isEqualTo(true);
+        await().atMost(WAIT).until(() -> notices.stream().anyMatch(n -> n.contains("drill-failed") && n.contains("\"target\":\"office\"")));
+    }
+
+    @Test
     void should_tell_the_webhook_once_when_a_copy_goes_unverified_longer_than_max_age() throws Exception {
         RunningDaemon d = daemon("data", "garagesync.drill.max-age", "1s", "garagesync.drill.watch-interval", "100ms");
         Http http = synced(d, "dora", 1);
