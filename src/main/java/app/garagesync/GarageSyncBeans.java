@@ -249,7 +249,8 @@ public final class GarageSyncBeans implements CamelConfiguration {
         bind(context, "targetRedeliveryPolicy", redeliveryPolicy(offsite));
         bind(context, "inbox", new InboxFiles(clock));
         bind(context, "replicaApi", new ReplicaApi(dataDir, offsite.replicaToken(), bodies));
-        bindTrust(context, dataDir, clock, store, targets, ledger, spool, cipher, producer, garageMetrics, drill, maxBackupSize);
+        bindTrust(context, dataDir, clock, store, targets, ledger, spool, cipher, producer, garageMetrics, drill, maxBackupSize,
+                access.adminUsers());
     }
 
     /**
@@ -258,7 +259,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
      */
     private void bindTrust(CamelContext context, Path dataDir, Clock clock, VersionStore store, TargetCatalog targets,
                            TargetLedger ledger, SpoolFolder spool, OffsiteCipher cipher, ProducerTemplate producer,
-                           GarageMetrics garageMetrics, DrillSettings drill, long maxBackupSize) {
+                           GarageMetrics garageMetrics, DrillSettings drill, long maxBackupSize, Set<String> admins) {
         List<RestoredBackupCheck> checks = List.of();
         DrillResults results = new DrillResults(dataDir);
         DrillAlerts alerts = new DrillAlerts(notice -> producer.sendBody("seda:sync-notify?multipleConsumers=true", notice),
@@ -269,7 +270,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         DrillMetrics.register(garageMetrics.registry(), targets.all().stream().map(TargetConfig::name).toList(), results, clock);
         bind(context, "drillSteps", steps);
         bind(context, "drillAlerts", alerts);
-        bind(context, "drillApi", new DrillApi(steps, results));
+        bind(context, "drillApi", new DrillApi(steps, results, admins));
         bind(context, "postureApi", new PostureApi(store, targets, steps, results, spool, cipher.enabled(), clock));
     }
 

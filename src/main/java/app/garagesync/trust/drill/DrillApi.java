@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.camel.Exchange;
 
@@ -18,29 +19,64 @@ import org.apache.camel.Exchange;
  */
 public final class DrillApi {
 
+    /** Exchange property: the drills of {@code ?users=*} (an admin's), what the answer and the release look at. */
+    private static final String EVERYONE = "GarageSyncDrillEveryone";
+
     private final DrillSteps steps;
     private final DrillResults results;
+    private final Set<String> admins;
 
-    public DrillApi(DrillSteps steps, DrillResults results) {
+    public DrillApi(DrillSteps steps, DrillResults results, Set<String> admins) {
         this.steps = steps;
         this.results = results;
+        this.admins = Set.copyOf(admins);
     }
 
-    /** The caller's drills, one per target, as the body the flow splits; 409 while one is under way. */
+    /**
+     * The caller's drills, one per target, as the body the flow splits; 409 while one is under way. With
+     * {@code ?users=*}, a user named in {@code garagesync.admin.users} drills every user's copy on every
+     * target it was sent to, as the timer does (users whose drill is under way are left to it).
+     */
     public void plan(Exchange exchange) {
         String user = exchange.getProperty(RequestIdentity.USER, String.class);
+        String users = exchange.getMessage().getHeader("users", String.class);
+        if (users != null) {
+            if (!"*".equals(users)) {
+                throw ApiException.badRequest("users: only \"*\" (every user, for an admin); without it the caller's own copies are drilled");
+            }
+            if (!admins.contains(user)) {
+                throw new ApiException(403, "forbidden", "only a user named in garagesync.admin.users drills every user");
+            }
+            steps.planAll(exchange);
+            // kept apart: the body becomes the answer before the release
+            exchange.setProperty(EVERYONE, exchange.getMessage().getBody(List.class));
+            return;
+        }
         List<DrillRun> runs = steps.claim(user).orElseThrow(() -> new ApiException(409, "conflict",
                 "a restore drill of user '" + user + "' is under way; GET /api/drill shows its results when it ends"));
         exchange.getMessage().setBody(runs);
     }
 
-    /** After the drills: the caller may be drilled again. */
+    /** After the drills: their users may be drilled again. */
     public void release(Exchange exchange) {
-        steps.release(exchange.getProperty(RequestIdentity.USER, String.class));
+        if (exchange.getProperty(EVERYONE) instanceof List<?> runs) {
+            runs.forEach(r -> steps.release(((DrillRun) r).user()));
+        } else {
+            steps.release(exchange.getProperty(RequestIdentity.USER, String.class));
+        }
     }
 
-    /** The answer to POST, once every target was drilled. */
+    /** The answer to POST, once every target was drilled; for {@code ?users=*} by user: {@code {users: {user: answer}}}. */
     public void answer(Exchange exchange) {
+        if (exchange.getProperty(EVERYONE) instanceof List<?> runs) {
+            Map<String, Object> byUser = new TreeMap<>();
+            for (Object r : runs) {
+                String user = ((DrillRun) r).user();
+                byUser.computeIfAbsent(user, this::answerFor);
+            }
+            Responses.json(exchange, 200, Map.of("users", byUser));
+            return;
+        }
         Responses.json(exchange, 200, answerFor(exchange.getProperty(RequestIdentity.USER, String.class)));
     }
 

@@ -139,6 +139,17 @@ class DrillTest {
                 .contains("garagesync_drill_verified_age_max_seconds");
         assertThat(metrics).doesNotContain("garagesync_drill_last_success_seconds{target=\"cloud\"} 0.0");
         assertThat(notices).noneMatch(n -> n.contains("drill"));
+
+        // an admin drills every user's copies; anyone else may not
+        Http.Response everyone = d.http().postJson("/api/drill?users=*", "");
+        assertThat(everyone.status()).as(everyone.toString()).isEqualTo(200);
+        assertThat(everyone.body()).startsWith("{\"users\":{\"alice\":{\"targets\":{\"cloud\":{\"ok\":true,\"version\":3");
+        Http.Response refused = d.http().as("bruno").postJson("/api/drill?users=*", "");
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body()).contains("\"status\":403").contains("garagesync.admin.users");
+        Http.Response bad = d.http().postJson("/api/drill?users=alice", "");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).contains("\"error\"").contains("users:");
     }
 
     @Test
