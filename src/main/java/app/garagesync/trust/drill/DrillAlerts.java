@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,10 +33,6 @@ public final class DrillAlerts {
 
     public void watch(DrillResults watched) {
         this.results = watched;
-    }
-
-    public Duration maxAge() {
-        return maxAge;
     }
 
     void failed(String user, DrillResult r) {
@@ -85,10 +80,5 @@ public final class DrillAlerts {
         body.put("lastOkAt", r.lastOkAt() == null ? null : r.lastOkAt().toString());
         body.put("time", clock.instant().toString());
         return body;
-    }
-
-    /** The copies reported overdue now, for tests of the watch and the posture. */
-    List<String> overdueCopies() {
-        return overdue.stream().sorted().toList();
     }
 }

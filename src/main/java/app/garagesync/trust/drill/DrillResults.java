@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,10 +88,5 @@ public final class DrillResults {
             // the next drill writes it again; until then this user's copies count as never verified
             LOG.warn("Drill results {} are unreadable ({}); they are written again by the next drill", file, e.getMessage());
         }
-    }
-
-    /** Users with at least one result. */
-    List<String> users() {
-        return byUser.keySet().stream().sorted().toList();
     }
 }
