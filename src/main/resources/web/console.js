@@ -40,6 +40,7 @@ function applyLanguage(next) {
   renderVersions();
   renderHistory();
   records.render();
+  loadPosture();
 }
 
 $('#lang').addEventListener('change', (e) => applyLanguage(e.target.value));
@@ -146,7 +147,7 @@ function details(text, id) {
 /** The daemon syncs in the background: refresh until it says it is done, so the history shows it. */
 function followSync(rounds = 60) {
   clearTimeout(followTimer);
-  Promise.allSettled([client.refresh(), loadHistory(), loadVersions()]).then(() => {
+  Promise.allSettled([client.refresh(), loadHistory(), loadVersions(), loadPosture()]).then(() => {
     if (client.status.state === 'syncing' && rounds > 0) followTimer = setTimeout(() => followSync(rounds - 1), 1_000);
   });
 }
@@ -245,6 +246,45 @@ function renderHistory() {
 }
 
 // ---- versions and restore
+
+// ---- posture: the copies of the data and their last restore test, in the daemon's own sentences
+
+let posture;
+
+async function loadPosture() {
+  try {
+    posture = await client.posture(lang);
+  } catch (err) {
+    if (handleAuth(err)) return;
+    posture = null;
+  }
+  renderPosture();
+}
+
+function renderPosture() {
+  $('#posture-card').hidden = !posture;
+  if (!posture) return;
+  setText('#posture-text', posture.text || '');
+  const items = (posture.copies || []).map((c) => {
+    const li = document.createElement('li');
+    li.append(span('name', c.where === 'this-server' ? t(lang, 'posture.server') : (lang === 'fr' ? `« ${c.name} »` : `"${c.name}"`)));
+    if (!c.holds) {
+      li.append(tag('muted', t(lang, 'posture.none')));
+      return li;
+    }
+    li.append(tag(c.offsite ? 'ok' : 'muted', t(lang, c.offsite ? 'posture.offsite' : 'posture.onsite')));
+    if (c.where !== 'this-server') li.append(tag(c.encrypted ? 'ok' : 'warn', t(lang, c.encrypted ? 'posture.encrypted' : 'posture.plain')));
+    li.append(span('detail', t(lang, 'posture.version', { v: c.version })));
+    if (c.where === 'this-server') return li;
+    const d = c.lastDrill;
+    if (!d) li.append(tag('warn', t(lang, 'posture.drill.never')));
+    else li.append(tag(d.ok ? 'ok' : 'bad', t(lang, d.ok ? 'posture.drill.ok' : 'posture.drill.failed', { time: formatTime(lang, d.checkedAt) })));
+    if (c.spool?.files > 0) li.append(span('detail', t(lang, 'posture.spooled', { n: c.spool.files })));
+    return li;
+  });
+  $('#posture-copies').replaceChildren(...items);
+  $('#posture-raw').textContent = JSON.stringify({ summary: posture.summary, copies: posture.copies }, null, 1);
+}
 
 async function loadVersions() {
   try {
@@ -485,7 +525,7 @@ async function reloadAll() {
   } catch (err) {
     handleAuth(err);
   }
-  await Promise.all([loadVersions(), loadHistory()]);
+  await Promise.all([loadVersions(), loadHistory(), loadPosture()]);
 }
 
 // ---- layout: what the sticky header and the toasts hide, and tables wider than the screen
@@ -542,7 +582,7 @@ showIdentityMode();
 applyLanguage(lang);
 // start() reads the status itself; versions and history come beside it, and a 401 from them
 // is how the console learns the daemon runs in token mode
-Promise.all([client.start(), loadVersions(), loadHistory()])
+Promise.all([client.start(), loadVersions(), loadHistory(), loadPosture()])
   .then(() => {
     // what "time to interactive" is measured against: every panel filled and every control live
     performance.mark('console-ready');

@@ -405,6 +405,19 @@ export class GarageSync extends EventTarget {
     }
   }
 
+  /**
+   * How the caller's data is protected (GET /api/posture): copies, drills, spool, and sentences in
+   * `language` ('fr' or 'en'); null when the daemon has no posture endpoint.
+   */
+  async posture(language = 'fr') {
+    try {
+      return await this.#json('GET', '/api/posture', undefined, { quiet: true, language, expected: [404] });
+    } catch (e) {
+      if (e instanceof GarageSyncError && e.status === 404) return null;
+      throw e;
+    }
+  }
+
   /** A stored backup as text, exactly as it was sent; the latest without a version. */
   async backupText(version) {
     const q = version == null ? '' : `?version=${encodeURIComponent(version)}`;
@@ -785,8 +798,9 @@ export class GarageSync extends EventTarget {
    * @param {object} [opts] quiet: not shown as syncing; ifMatch: the base version of a merge;
    *   expected: statuses (or true: all) the caller handles, not shown as an error; signal: aborts
    */
-  async #request(method, path, body, { quiet = false, ifMatch = null, expected: handled = [], signal } = {}) {
+  async #request(method, path, body, { quiet = false, ifMatch = null, expected: handled = [], signal, language } = {}) {
     const headers = this.#identity();
+    if (language) headers['Accept-Language'] = language;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (ifMatch != null) headers['If-Match'] = `"${ifMatch}"`;
     if (!quiet) {

@@ -42,6 +42,13 @@ import app.garagesync.sync.SyncRunner;
 import app.garagesync.sync.SyncSettings;
 import app.garagesync.sync.TargetLedger;
 import app.garagesync.sync.VersionDelivery;
+import app.garagesync.trust.drill.DrillAlerts;
+import app.garagesync.trust.drill.DrillApi;
+import app.garagesync.trust.drill.DrillMetrics;
+import app.garagesync.trust.drill.DrillResults;
+import app.garagesync.trust.drill.DrillSteps;
+import app.garagesync.trust.drill.RestoredBackupCheck;
+import app.garagesync.trust.posture.PostureApi;
 import app.garagesync.web.ConsoleHeaderFilter;
 import app.garagesync.web.StaticFiles;
 import com.sun.management.UnixOperatingSystemMXBean;
@@ -53,6 +60,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -125,7 +133,8 @@ public final class GarageSyncBeans implements CamelConfiguration {
         bind(context, "identity", new RequestIdentity(access.authMode(), tokens));
         bind(context, "backupApi", new BackupApi(store, reader, bodies, metrics, clock, http.sendStallTimeout(),
                 merge.mode()));
-        bindSync(context, dataDir, clock, store, syncSettings, bodies, metrics, offsite, access);
+        bindSync(context, dataDir, clock, store, syncSettings, bodies, metrics, offsite, access,
+                DrillSettings.read(keys), http.maxBackupSize());
         bind(context, "syncSettings", syncSettings);
         bind(context, "health", new HealthReport(dataDir, storeSettings.minFreeSpace(), blobs, store));
         bind(context, "apiErrors", new ApiErrors(metrics));
@@ -212,7 +221,8 @@ public final class GarageSyncBeans implements CamelConfiguration {
 
     /** The beans of sync, targets, spool and restore that the sync flows call. */
     private void bindSync(CamelContext context, Path dataDir, Clock clock, VersionStore store, SyncSettings settings,
-                          RequestBodies bodies, GarageMetrics garageMetrics, OffsiteSettings offsite, AccessSettings access) {
+                          RequestBodies bodies, GarageMetrics garageMetrics, OffsiteSettings offsite, AccessSettings access,
+                          DrillSettings drill, long maxBackupSize) {
         TargetCatalog targets = TargetCatalog.from(
                 TargetCatalog.keysOf(context.getPropertiesComponent().loadProperties()),
                 key -> context.resolvePropertyPlaceholders("{{" + key + "}}"), offsite.s3AttemptTimeout());
@@ -239,6 +249,29 @@ public final class GarageSyncBeans implements CamelConfiguration {
         bind(context, "targetRedeliveryPolicy", redeliveryPolicy(offsite));
         bind(context, "inbox", new InboxFiles(clock));
         bind(context, "replicaApi", new ReplicaApi(dataDir, offsite.replicaToken(), bodies));
+        bindTrust(context, dataDir, clock, store, targets, ledger, spool, cipher, producer, garageMetrics, drill, maxBackupSize,
+                access.adminUsers());
+    }
+
+    /**
+     * Restore drills and the posture (routes/drill.camel.yaml). The list of restored-backup checks is empty
+     * until the meaning checks are plugged in (docs/trust.md).
+     */
+    private void bindTrust(CamelContext context, Path dataDir, Clock clock, VersionStore store, TargetCatalog targets,
+                           TargetLedger ledger, SpoolFolder spool, OffsiteCipher cipher, ProducerTemplate producer,
+                           GarageMetrics garageMetrics, DrillSettings drill, long maxBackupSize, Set<String> admins) {
+        List<RestoredBackupCheck> checks = List.of();
+        DrillResults results = new DrillResults(dataDir);
+        DrillAlerts alerts = new DrillAlerts(notice -> producer.sendBody("seda:sync-notify?multipleConsumers=true", notice),
+                clock, drill.maxAge());
+        alerts.watch(results);
+        DrillSteps steps = new DrillSteps(targets, ledger, store, cipher, producer, checks, results, alerts, clock,
+                dataDir, maxBackupSize);
+        DrillMetrics.register(garageMetrics.registry(), targets.all().stream().map(TargetConfig::name).toList(), results, clock);
+        bind(context, "drillSteps", steps);
+        bind(context, "drillAlerts", alerts);
+        bind(context, "drillApi", new DrillApi(steps, results, admins));
+        bind(context, "postureApi", new PostureApi(store, targets, steps, results, spool, cipher.enabled(), clock));
     }
 
     private static OffsiteCipher cipher(String keyFile) {

@@ -49,7 +49,8 @@ class RouteTemplatesTest {
                     .filter(Route::isCreatedByRouteTemplate).map(Route::getRouteId).toList();
             assertThat(made).containsExactlyInAnyOrder("backup-get-flow", "backup-versions-flow", "backup-export-flow",
                     "sync-status-flow", "sync-settings-get-flow", "changes-flow", "admin-verify-flow", "record-get-flow",
-                    "record-history-flow", "record-search-flow", "versions-diff-flow", "restore-flow", "restore-users-flow");
+                    "record-history-flow", "record-search-flow", "versions-diff-flow", "restore-flow", "restore-users-flow",
+                    "drill-results-flow", "posture-flow");
             for (String id : made) {
                 assertThat(daemon.context().getRoute(id).getConfigurationId()).as(id).isEqualTo("api-errors");
             }

@@ -207,4 +207,31 @@ public final class ApiShapes {
 
     public record ReplicaDeleted(@Schema(requiredMode = REQUIRED) boolean deleted) {
     }
+
+    @Schema(description = "One thing a restore drill found wrong: a name (object missing, hash differs, ...), the detail naming the version, error or warning")
+    public record DrillProblem(@Schema(requiredMode = REQUIRED, example = "object missing") String problem,
+                               @Schema(requiredMode = REQUIRED) String detail,
+                               @Schema(requiredMode = REQUIRED, example = "error") String level) {
+    }
+
+    @Schema(description = "The last restore drill of the caller's copy on one target")
+    public record DrillTarget(@Schema(requiredMode = REQUIRED) boolean ok, Long version,
+                              @Schema(requiredMode = REQUIRED) String checkedAt,
+                              @Schema(requiredMode = REQUIRED) long bytesRead,
+                              @Schema(requiredMode = REQUIRED) List<DrillProblem> problems,
+                              @Schema(description = "when a drill of this copy last passed; null if none did") String lastOkAt) {
+    }
+
+    public record DrillAnswer(@Schema(requiredMode = REQUIRED) Map<String, DrillTarget> targets,
+                              @Schema(description = "since when every copy is proven restorable; null while one never was") String lastVerifiedRestorableAt) {
+    }
+
+    @Schema(description = "How the caller's data is protected, as fields and in sentences")
+    public record PostureAnswer(@Schema(requiredMode = REQUIRED) String user,
+                                @Schema(requiredMode = REQUIRED, example = "fr") String language,
+                                @Schema(requiredMode = REQUIRED) Map<String, Object> summary,
+                                @Schema(requiredMode = REQUIRED, description = "this server, then each target") List<Map<String, Object>> copies,
+                                @Schema(requiredMode = REQUIRED) List<String> sentences,
+                                @Schema(requiredMode = REQUIRED, example = "3 copies, dont 1 hors site, chiffrées ; dernier test de restauration réussi il y a 3 heures.") String text) {
+    }
 }

@@ -14,10 +14,10 @@ import java.util.Map;
  * however long the chain. Every object is checked against its index entry (size and SHA-256) before it is
  * read, and every document against the SHA-256 of the document that was sent.
  */
-final class RemoteChain {
+public final class RemoteChain {
 
     /** Reads an object's plain bytes from the target, or null when there is none. */
-    interface Objects {
+    public interface Objects {
         byte[] get(String key);
     }
 
@@ -27,14 +27,14 @@ final class RemoteChain {
     private long lastId;
     private Layout lastLayout;
 
-    RemoteChain(String user, Map<Long, RemoteObject> index, Objects objects) {
+    public RemoteChain(String user, Map<Long, RemoteObject> index, Objects objects) {
         this.user = user;
         this.index = index;
         this.objects = objects;
     }
 
     /** The exact document of version {@code id}, as it was sent to this daemon. */
-    byte[] document(long id, long size) throws IOException {
+    public byte[] document(long id, long size) throws IOException {
         byte[] doc = layout(id).materialize();
         if (doc.length != size || !RestoreApi.sha256(doc).equals(index.get(id).sha256())) {
             throw new IOException("version " + id + " does not rebuild to the document that was sent (SHA-256 differs)");

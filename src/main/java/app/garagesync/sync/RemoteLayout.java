@@ -135,7 +135,7 @@ public final class RemoteLayout {
         }
     }
 
-    static void address(Message m, String operation, String key) {
+    public static void address(Message m, String operation, String key) {
         // a clean slate for each operation: headers a component set on the previous answer (an object's
         // content length, say) would otherwise apply to the next request and cut the upload short
         m.removeHeaders("Camel*");

@@ -27,7 +27,7 @@ public record RemoteObject(long id, Form form, long parent, long objectSize, Str
     }
 
     /** Where it lives: a delta's key names its parent, so a version re-sent in another form never overwrites the listed one. */
-    String key(String user) {
+    public String key(String user) {
         return switch (form) {
             case json -> RemoteLayout.legacyKey(user, id);
             case checkpoint -> RemoteLayout.objectKey(user, id, 0);
@@ -35,7 +35,7 @@ public record RemoteObject(long id, Form form, long parent, long objectSize, Str
         };
     }
 
-    boolean isDelta() {
+    public boolean isDelta() {
         return form == Form.delta;
     }
 
