@@ -12,11 +12,11 @@ import java.util.Map;
  * the generator leaves out: repairs.mechanicId and invoices.number, numbered without a gap. Tests break
  * one thing in it and render it.
  */
-final class Shop {
+public final class Shop {
 
-    final Map<String, List<Map<String, Object>>> data = new LinkedHashMap<>();
+    private final Map<String, List<Map<String, Object>>> data = new LinkedHashMap<>();
 
-    Shop(int customers) {
+    public Shop(int customers) {
         for (String c : List.of("customers", "vehicles", "repairs", "invoices", "users", "mechanics", "appointments", "stock")) {
             data.put(c, new ArrayList<>());
         }
@@ -40,7 +40,7 @@ final class Shop {
         }
     }
 
-    static Map<String, Object> record(Object... kv) {
+    public static Map<String, Object> record(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i + 1 < kv.length; i += 2) {
             m.put((String) kv[i], kv[i + 1]);
@@ -48,16 +48,16 @@ final class Shop {
         return m;
     }
 
-    List<Map<String, Object>> get(String collection) {
+    public List<Map<String, Object>> get(String collection) {
         return data.get(collection);
     }
 
     /** The record of {@code collection} whose id is {@code id}. */
-    Map<String, Object> find(String collection, Object id) {
+    public Map<String, Object> find(String collection, Object id) {
         return data.get(collection).stream().filter(r -> r.get("id").equals(id)).findFirst().orElseThrow();
     }
 
-    String render() {
+    public String render() {
         Map<String, Object> all = new LinkedHashMap<>(data);
         all.put("settings", Map.of("currency", "EUR"));
         Map<String, Object> doc = new LinkedHashMap<>();
