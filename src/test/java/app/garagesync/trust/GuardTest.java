@@ -119,6 +119,29 @@ class GuardTest {
     }
 
     @Test
+    void should_clear_the_warning_when_a_later_version_has_the_lost_records_back() throws Exception {
+        Http http = start().http().as("restorer");
+        Shop shop = new Shop(10);
+        String whole = shop.render();
+        post(http, shop); // 1
+        shop.get("customers").removeIf(c -> !c.get("id").equals("c0"));
+        post(http, shop); // 2: 9 of 10 customers gone
+        assertThat(Json.readMap(http.get("/api/sync/status").bytes()).get("anomaly")).isNotNull();
+
+        // the owner restores version 1 (the console's "Restaurer" imports it as a new version)
+        Http.Response restored = http.postJson("/api/import", whole);
+        assertThat(restored.status()).as(restored.toString()).isEqualTo(201);
+        Map<String, Object> status = Json.readMap(http.get("/api/sync/status").bytes());
+        assertThat(status.get("anomaly")).isNull();
+        assertThat(status.get("error")).isNull();
+        assertThat(Json.write(versions(http).get(2L).get("anomaly"))).contains("\"confirmed\":false").contains("\"resolvedBy\":3");
+
+        daemon.close();
+        http = start().http().as("restorer");
+        assertThat(Json.readMap(http.get("/api/sync/status").bytes()).get("anomaly")).isNull();
+    }
+
+    @Test
     void should_answer_confirm_with_404_for_a_version_not_flagged_and_400_for_a_bad_id() {
         Http http = start().http().as("owner");
         post(http, new Shop(3));

@@ -13,8 +13,11 @@ import java.util.Map;
  * @param drops        each collection that lost too much, with its counts before and after
  * @param flaggedAt    when the guard saw it
  * @param confirmedAt  when the owner confirmed it; null while it waits
+ * @param resolvedBy   a later version that has the lost records back (a restore of the version before): the
+ *                     loss is undone without the owner confirming it; 0 while none has
  */
-public record Anomaly(long version, long comparedWith, Map<String, Drop> drops, Instant flaggedAt, Instant confirmedAt) {
+public record Anomaly(long version, long comparedWith, Map<String, Drop> drops, Instant flaggedAt, Instant confirmedAt,
+                      long resolvedBy) {
 
     /** Records of one collection before and after. */
     public record Drop(int before, int after) {
@@ -29,8 +32,17 @@ public record Anomaly(long version, long comparedWith, Map<String, Drop> drops, 
         return confirmedAt != null;
     }
 
+    /** Still waiting for the owner: neither confirmed nor undone by a later version. */
+    public boolean open() {
+        return confirmedAt == null && resolvedBy == 0;
+    }
+
     Anomaly confirm(Instant at) {
-        return new Anomaly(version, comparedWith, drops, flaggedAt, at);
+        return new Anomaly(version, comparedWith, drops, flaggedAt, at, resolvedBy);
+    }
+
+    Anomaly resolvedBy(long later) {
+        return new Anomaly(version, comparedWith, drops, flaggedAt, confirmedAt, later);
     }
 
     /** One line of English, for logs, the status error and the webhook's text. */
@@ -63,6 +75,7 @@ public record Anomaly(long version, long comparedWith, Map<String, Drop> drops, 
         m.put("flaggedAt", flaggedAt.toString());
         m.put("confirmed", confirmed());
         m.put("confirmedAt", confirmedAt == null ? null : confirmedAt.toString());
+        m.put("resolvedBy", resolvedBy == 0 ? null : resolvedBy);
         m.put("message", describe());
         return m;
     }

@@ -53,7 +53,8 @@ final class GuardFile {
             long version = ((Number) a.get("version")).longValue();
             anomalies.put(version, new Anomaly(version, ((Number) a.get("comparedWith")).longValue(), drops,
                     Instant.parse((String) a.get("flaggedAt")),
-                    a.get("confirmedAt") == null ? null : Instant.parse((String) a.get("confirmedAt"))));
+                    a.get("confirmedAt") == null ? null : Instant.parse((String) a.get("confirmedAt")),
+                    a.get("resolvedBy") == null ? 0 : ((Number) a.get("resolvedBy")).longValue()));
         }
         return new State(((Number) m.getOrDefault("checkedThrough", 0)).longValue(), anomalies);
     }

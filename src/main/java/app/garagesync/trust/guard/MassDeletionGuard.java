@@ -80,9 +80,12 @@ public final class MassDeletionGuard implements VersionListener {
         return out;
     }
 
-    /** The newest flagged version the owner has not confirmed, if any: what the status and the console show. */
+    /**
+     * The newest flagged version still open (not confirmed, not undone by a later version), if any: what
+     * the status and the console show.
+     */
     public Optional<Anomaly> unconfirmed(String user) {
-        return anomalies(user).descendingMap().values().stream().filter(a -> !a.confirmed()).findFirst();
+        return anomalies(user).descendingMap().values().stream().filter(Anomaly::open).findFirst();
     }
 
     /**
@@ -93,7 +96,7 @@ public final class MassDeletionGuard implements VersionListener {
         if (!holdOffsite) {
             return OptionalLong.empty();
         }
-        return anomalies(user).values().stream().filter(a -> !a.confirmed()).mapToLong(Anomaly::version).findFirst();
+        return anomalies(user).values().stream().filter(Anomaly::open).mapToLong(Anomaly::version).findFirst();
     }
 
     /**
@@ -130,12 +133,22 @@ public final class MassDeletionGuard implements VersionListener {
         }
         TreeMap<Long, Anomaly> anomalies = new TreeMap<>(state.anomalies());
         List<Anomaly> found = new ArrayList<>();
+        boolean resolved = false;
         VersionInfo previous = null;
         for (VersionInfo v : oldestFirst) {
+            if (v.id() > state.checkedThrough()) {
+                for (Anomaly a : List.copyOf(anomalies.values())) {
+                    if (a.open() && a.version() < v.id() && recovers(a, v)) {
+                        anomalies.put(a.version(), a.resolvedBy(v.id()));
+                        LOG.info("User {}: version {} has the records version {} lost back", user, v.id(), a.version());
+                        resolved = true;
+                    }
+                }
+            }
             if (v.id() > state.checkedThrough() && previous != null && !anomalies.containsKey(v.id())) {
                 Map<String, Anomaly.Drop> drops = drops(previous, v);
                 if (!drops.isEmpty()) {
-                    Anomaly a = new Anomaly(v.id(), previous.id(), drops, clock.instant(), null);
+                    Anomaly a = new Anomaly(v.id(), previous.id(), drops, clock.instant(), null, 0);
                     anomalies.put(v.id(), a);
                     found.add(a);
                 }
@@ -143,7 +156,7 @@ public final class MassDeletionGuard implements VersionListener {
             previous = v;
         }
         GuardFile.State next = new GuardFile.State(newest, anomalies);
-        if (!found.isEmpty()) {
+        if (!found.isEmpty() || resolved) {
             file.save(user, next); // before anyone is told: a flag must not vanish with a restart
         }
         states.put(user, next);
@@ -168,6 +181,19 @@ public final class MassDeletionGuard implements VersionListener {
             }
         });
         return drops;
+    }
+
+    /** Whether {@code later} has, in every collection {@code a} lost, no fewer records than the guard lets go. */
+    private boolean recovers(Anomaly a, VersionInfo later) {
+        Map<String, Integer> counts = later.recordsByCollection() == null ? Map.of() : later.recordsByCollection();
+        for (Map.Entry<String, Anomaly.Drop> e : a.drops().entrySet()) {
+            int before = e.getValue().before();
+            int now = counts.getOrDefault(e.getKey(), 0);
+            if (now == 0 || before - now > maxDrop * before) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Map<String, Object> notice(String user, Anomaly a) {
