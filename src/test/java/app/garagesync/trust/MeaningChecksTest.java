@@ -1,6 +1,7 @@
 package app.garagesync.trust;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import app.garagesync.Json;
 import app.garagesync.testing.Backups;
@@ -130,6 +131,17 @@ class MeaningChecksTest {
                 "garagesync.routes-dir=" + dir.resolve("no-routes"), "camel.server.port=0",
                 "garagesync.trust.rules-file=" + rules)).isNotZero();
         assertThat(lastLine(log)).endsWith("line 3: unknown section 'continuos' (expected references, unique or continuous)");
+    }
+
+    @Test
+    void should_not_start_on_a_rules_file_that_is_not_yaml_or_not_there(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("rules.yaml");
+        Files.writeString(rules, "unique:\n  - invoices.number\n  bad: [\n");
+        assertThatThrownBy(() -> RunningDaemon.start(dir.resolve("a"), "garagesync.trust.rules-file", rules.toString()))
+                .hasStackTraceContaining("garagesync.trust.rules-file = '" + rules + "': line 3");
+        Path missing = dir.resolve("missing.yaml");
+        assertThatThrownBy(() -> RunningDaemon.start(dir.resolve("b"), "garagesync.trust.rules-file", missing.toString()))
+                .hasStackTraceContaining("garagesync.trust.rules-file = '" + missing + "': cannot be read");
     }
 
     /** A fresh user posts a clean shop, then the same shop broken by {@code breakIt}: version 2 has exactly {@code expected}. */
