@@ -237,6 +237,12 @@ function targetHealth(target) {
 /** The history's error in words: a short cause, the raw text behind "détails". */
 function historyError(h) {
   if (h.result === 'no-target') return span('sentence', t(lang, 'history.noTarget'));
+  if (h.result === 'held') {
+    const box = document.createElement('div');
+    box.dataset.detailsId = `history:${h.time}:${h.target}:held`;
+    renderError(box, { text: t(lang, 'history.held'), advice: '', detail: h.error });
+    return box;
+  }
   if (!h.error) return '';
   const box = document.createElement('div');
   box.dataset.detailsId = `history:${h.time}:${h.target}:${h.result}`;
@@ -248,7 +254,7 @@ function historyError(h) {
 function resultKind(result) {
   if (/^(ok|success|succeeded|done|delivered)$/i.test(result)) return 'ok';
   if (/^(drained)$/i.test(result)) return 'ok';
-  if (/^(spooled|retrying|partial|skipped|no-target)$/i.test(result)) return 'warn';
+  if (/^(spooled|retrying|partial|skipped|no-target|held)$/i.test(result)) return 'warn';
   return 'bad';
 }
 

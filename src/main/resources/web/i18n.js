@@ -162,6 +162,8 @@ const fr = {
   'result.drained': 'Envoyé (après attente)',
   'result.drain-failed': 'Nouvel échec',
   'result.no-target': 'Aucune destination',
+  'result.held': 'Retenue',
+  'history.held': 'Gardée sur ce serveur : cette sauvegarde a perdu beaucoup de données et attend votre confirmation.',
   'history.noTarget': 'Rien n’a quitté ce serveur : aucune destination hors site n’est configurée.',
 
   'toast.synced': 'Synchronisation lancée',
@@ -353,6 +355,8 @@ const en = {
   'result.drained': 'Delivered (after waiting)',
   'result.drain-failed': 'Failed again',
   'result.no-target': 'No destination',
+  'result.held': 'Held',
+  'history.held': 'Kept on this server: this backup lost a lot of data and waits for your confirmation.',
   'history.noTarget': 'Nothing left this server: no off-site destination is configured.',
 
   'toast.synced': 'Sync started',

@@ -82,6 +82,14 @@ class GuardConsoleIT {
         // said once, in the banner: the error line of the facts does not repeat it
         assertThat(driver().findElement(By.id("f-error-row")).isDisplayed()).isFalse();
         assertThat(driver().findElement(By.cssSelector("#versions tbody tr:first-child")).getText()).contains("données disparues");
+        // the sync that kept it off the folder target says why, in the history
+        http.postJson("/api/sync", "");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(http.get("/api/sync/history").body()).contains("\"result\":\"held\""));
+        driver().navigate().refresh();
+        awaitReady();
+        browser.waiting(WAIT).until(d -> d.findElement(By.id("history")).getText().contains("Retenue"));
+        assertThat(driver().findElement(By.id("history")).getText())
+                .contains("Gardée sur ce serveur : cette sauvegarde a perdu beaucoup de données");
         driver().manage().window().setSize(new Dimension(1280, 1500));
         Files.write(Path.of("target").resolve("console-guard.png"), driver().getScreenshotAs(OutputType.BYTES));
         driver().manage().window().setSize(new Dimension(1280, 1000));
@@ -96,7 +104,7 @@ class GuardConsoleIT {
         confirm.click();
         browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#toasts .toast")).stream()
                 .anyMatch(t -> t.getText().contains("Deletions confirmed (version 2)")));
-        browser.waiting(WAIT).until(d -> !banner.isDisplayed());
+        browser.waiting(WAIT).until(d -> !d.findElement(By.id("guard-banner")).isDisplayed());
         await().atMost(WAIT).untilAsserted(() -> assertThat(http.get("/api/sync/status").body()).contains("\"anomaly\":null"));
         assertThat(browser.consoleErrors()).isEmpty();
     }
