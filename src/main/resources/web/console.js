@@ -68,7 +68,48 @@ function renderStatus(s) {
   renderError($('#f-error'), error);
   if (s.user && !tokenMode && document.activeElement !== $('#user-id')) $('#user-id').value = saved.user;
   renderTargets(s.targets);
+  renderGuard(s.anomaly);
 }
+
+/**
+ * The mass-deletion guard's red banner: which backup lost what, whether it is kept off-site, what to
+ * do, and the button that confirms the deletions were meant; the daemon's own sentence behind "détails".
+ */
+function renderGuard(a) {
+  const banner = $('#guard-banner');
+  const shown = a ? JSON.stringify([lang, a]) : '';
+  if (banner.dataset.shown === shown) return;
+  banner.dataset.shown = shown;
+  banner.hidden = !a;
+  if (!a) return;
+  const vars = { v: a.version, prev: a.comparedWith };
+  setText('#guard-text', t(lang, 'guard.text', vars));
+  $('#guard-counts').replaceChildren(...Object.entries(a.collections || {}).map(([name, c]) => {
+    const li = document.createElement('li');
+    li.textContent = t(lang, 'guard.count', { collection: collectionName(lang, name), before: c.before, after: c.after,
+      pct: c.droppedPercent });
+    return li;
+  }));
+  setText('#guard-held', t(lang, a.held ? 'guard.held' : 'guard.notHeld', vars));
+  setText('#guard-advice', t(lang, 'guard.advice', vars));
+  $('#guard-confirm').dataset.version = String(a.version);
+  $('#guard-details').replaceChildren(details(a.message, 'guard'));
+}
+
+$('#guard-confirm').addEventListener('click', async (e) => {
+  const button = e.currentTarget;
+  const version = button.dataset.version;
+  button.disabled = true;
+  try {
+    await client.confirmVersion(version);
+    toast('guard.confirmed', { v: version });
+    await loadVersions();
+  } catch (err) {
+    failed(err);
+  } finally {
+    button.disabled = false;
+  }
+});
 
 $('#auto').addEventListener('change', async (e) => {
   const box = e.target;
@@ -199,6 +240,12 @@ function targetHealth(target) {
 /** The history's error in words: a short cause, the raw text behind "détails". */
 function historyError(h) {
   if (h.result === 'no-target') return span('sentence', t(lang, 'history.noTarget'));
+  if (h.result === 'held') {
+    const box = document.createElement('div');
+    box.dataset.detailsId = `history:${h.time}:${h.target}:held`;
+    renderError(box, { text: t(lang, 'history.held'), advice: '', detail: h.error });
+    return box;
+  }
   if (!h.error) return '';
   const box = document.createElement('div');
   box.dataset.detailsId = `history:${h.time}:${h.target}:${h.result}`;
@@ -210,7 +257,7 @@ function historyError(h) {
 function resultKind(result) {
   if (/^(ok|success|succeeded|done|delivered)$/i.test(result)) return 'ok';
   if (/^(drained)$/i.test(result)) return 'ok';
-  if (/^(spooled|retrying|partial|skipped|no-target)$/i.test(result)) return 'warn';
+  if (/^(spooled|retrying|partial|skipped|no-target|held)$/i.test(result)) return 'warn';
   return 'bad';
 }
 
@@ -300,6 +347,7 @@ function renderVersions() {
     const id = cell(String(v.id));
     if (i === 0) id.append(' ', tag('muted', t(lang, 'versions.latest')));
     if (v.merged) id.append(' ', tag(v.merged.conflictCount > 0 ? 'warn' : 'muted', t(lang, 'versions.merged')));
+    if (v.anomaly) id.append(' ', tag(v.anomaly.confirmed ? 'muted' : 'bad', t(lang, 'versions.anomaly')));
     const action = cell('');
     if (i > 0) {
       const b = document.createElement('button');

@@ -125,6 +125,8 @@ export class GarageSync extends EventTarget {
       // the daemon's error code of the last refusal (store_unavailable, insufficient_storage, ...)
       errorCode: s.error && !s.errorWasNetwork ? s.errorCode : null,
       damagedVersions: server.damagedVersions ?? [],
+      // the mass-deletion guard's newest unconfirmed flag: {version, comparedWith, collections, held, message}
+      anomaly: server.anomaly ?? null,
       pending: s.pending,
       user: server.user ?? null,
       targets,
@@ -381,6 +383,13 @@ export class GarageSync extends EventTarget {
   /** The stored versions, newest first. */
   async versions() {
     return (await this.#json('GET', '/api/backup/versions')).versions || [];
+  }
+
+  /** The owner's word that a version the guard flagged lost its records on purpose. */
+  async confirmVersion(version) {
+    const answer = await this.#json('POST', `/api/backup/versions/${encodeURIComponent(version)}/confirm`, '');
+    await this.refresh().catch(() => {});
+    return answer;
   }
 
   /**

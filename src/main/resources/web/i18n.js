@@ -77,6 +77,15 @@ const fr = {
   'versions.latest': 'actuelle',
   'versions.empty': 'Aucune sauvegarde pour l’instant.',
   'versions.merged': 'fusion',
+  'guard.title': 'Attention : beaucoup de données ont disparu',
+  'guard.text': 'La sauvegarde n° {v} contient beaucoup moins de données que la précédente (n° {prev}) :',
+  'guard.count': '{collection} : {before} → {after} ({pct} % en moins)',
+  'guard.held': 'Par précaution, cette sauvegarde et les suivantes ne sont pas envoyées hors site : les copies hors site gardent la version {prev}.',
+  'guard.notHeld': 'Elle a été enregistrée sur ce serveur comme les autres.',
+  'guard.advice': 'Si vous avez supprimé ces données volontairement, confirmez. Sinon, ne confirmez pas : restaurez la version {prev} depuis la liste des versions ci-dessous.',
+  'guard.confirm': 'Oui, ces suppressions sont voulues',
+  'guard.confirmed': 'Suppressions confirmées (version {v})',
+  'versions.anomaly': 'données disparues',
   'merges.title': 'Modifications simultanées',
   'merges.help': 'Quand deux appareils enregistrent en même temps, leurs modifications sont réunies. Si les deux ont changé la même information, la plus récente est gardée et l’autre reste lisible dans la version indiquée.',
   'merges.empty': 'Aucune modification simultanée pour l’instant.',
@@ -165,6 +174,8 @@ const fr = {
   'result.drained': 'Envoyé (après attente)',
   'result.drain-failed': 'Nouvel échec',
   'result.no-target': 'Aucune destination',
+  'result.held': 'Retenue',
+  'history.held': 'Gardée sur ce serveur : cette sauvegarde a perdu beaucoup de données et attend votre confirmation.',
   'history.noTarget': 'Rien n’a quitté ce serveur : aucune destination hors site n’est configurée.',
 
   'records.title': 'Fiches',
@@ -371,6 +382,15 @@ const en = {
   'versions.latest': 'current',
   'versions.empty': 'No backup yet.',
   'versions.merged': 'merged',
+  'guard.title': 'Warning: a lot of data has disappeared',
+  'guard.text': 'Backup no. {v} holds far less data than the one before it (no. {prev}):',
+  'guard.count': '{collection}: {before} → {after} ({pct}% fewer)',
+  'guard.held': 'As a precaution, this backup and the later ones are not sent off-site: the off-site copies keep version {prev}.',
+  'guard.notHeld': 'It was saved on this server like the others.',
+  'guard.advice': 'If you deleted this data on purpose, confirm. If not, do not confirm: restore version {prev} from the list of versions below.',
+  'guard.confirm': 'Yes, these deletions are intended',
+  'guard.confirmed': 'Deletions confirmed (version {v})',
+  'versions.anomaly': 'data gone',
   'merges.title': 'Simultaneous changes',
   'merges.help': 'When two devices save at the same time, their changes are combined. If both changed the same piece of information, the latest is kept and the other stays readable in the version shown.',
   'merges.empty': 'No simultaneous changes so far.',
@@ -459,6 +479,8 @@ const en = {
   'result.drained': 'Delivered (after waiting)',
   'result.drain-failed': 'Failed again',
   'result.no-target': 'No destination',
+  'result.held': 'Held',
+  'history.held': 'Kept on this server: this backup lost a lot of data and waits for your confirmation.',
   'history.noTarget': 'Nothing left this server: no off-site destination is configured.',
 
   'records.title': 'Records',
@@ -620,6 +642,8 @@ export function describeError(lang, status) {
     return { text: t(lang, `server.${code}`), advice: fr[`advice.server.${code}`] ? t(lang, `advice.server.${code}`) : '',
       detail: status.error };
   }
+  // the guard's flag has its own banner, with the counts and a confirm button: not repeated here
+  if (status.errorSource === 'target' && status.anomaly && !failing && !status.damagedVersions?.length) return null;
   if (status.errorSource === 'target' && status.damagedVersions?.length) {
     return { text: t(lang, 'damaged.versions', { list: status.damagedVersions.join(', ') }),
       advice: t(lang, 'advice.server.damaged_version'), detail: status.error };

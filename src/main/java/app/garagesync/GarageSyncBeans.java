@@ -47,8 +47,13 @@ import app.garagesync.trust.drill.DrillApi;
 import app.garagesync.trust.drill.DrillMetrics;
 import app.garagesync.trust.drill.DrillResults;
 import app.garagesync.trust.drill.DrillSteps;
+import app.garagesync.trust.drill.MeaningCheckOnRestore;
 import app.garagesync.trust.drill.RestoredBackupCheck;
 import app.garagesync.trust.posture.PostureApi;
+import app.garagesync.trust.guard.GuardApi;
+import app.garagesync.trust.guard.MassDeletionGuard;
+import app.garagesync.trust.rules.MeaningChecks;
+import app.garagesync.trust.rules.VersionChecks;
 import app.garagesync.web.ConsoleHeaderFilter;
 import app.garagesync.web.StaticFiles;
 import com.sun.management.UnixOperatingSystemMXBean;
@@ -70,6 +75,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StartupListener;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
@@ -103,6 +110,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         OffsiteSettings offsite = OffsiteSettings.read(keys);
         MergeSettings merge = MergeSettings.read(keys);
         ChangesSettings changes = ChangesSettings.read(keys);
+        TrustSettings trust = TrustSettings.read(keys);
         Path dataDir = storeSettings.dataDir();
         Clock clock = Clock.systemUTC();
 
@@ -131,10 +139,11 @@ public final class GarageSyncBeans implements CamelConfiguration {
         context.addRoutePolicyFactory(routeMetrics);
         bind(context, "backupStore", store);
         bind(context, "identity", new RequestIdentity(access.authMode(), tokens));
+        MassDeletionGuard guard = bindGuard(context, dataDir, clock, store, trust);
         bind(context, "backupApi", new BackupApi(store, reader, bodies, metrics, clock, http.sendStallTimeout(),
-                merge.mode()));
+                merge.mode(), guard));
         bindSync(context, dataDir, clock, store, syncSettings, bodies, metrics, offsite, access,
-                DrillSettings.read(keys), http.maxBackupSize());
+                DrillSettings.read(keys), http.maxBackupSize(), guard);
         bind(context, "syncSettings", syncSettings);
         bind(context, "health", new HealthReport(dataDir, storeSettings.minFreeSpace(), blobs, store));
         bind(context, "apiErrors", new ApiErrors(metrics));
@@ -209,6 +218,30 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 watch, changes.heartbeat());
     }
 
+    /**
+     * The meaning checks (rules read now: a bad rules file stops the start, naming its line) and the
+     * mass-deletion guard, both told of each new version; the guard's notices go to the webhook flow.
+     */
+    private MassDeletionGuard bindGuard(CamelContext context, Path dataDir, Clock clock, VersionStore store,
+                                        TrustSettings trust) {
+        MeaningChecks meaningChecks = MeaningChecks.fromFile(trust.rulesFile());
+        ProducerTemplate notices = context.createProducerTemplate();
+        MassDeletionGuard guard = new MassDeletionGuard(store, dataDir, trust.maxDrop(), trust.holdOffsite(), clock,
+                body -> notices.sendBody("seda:sync-notify?multipleConsumers=true", Json.bytes(body)));
+        store.addListener(guard);
+        // one version's checks at a time, off the request threads; a full queue leaves them to the first GET
+        ExecutorService checksThread = context.getExecutorServiceManager().newThreadPool(this, "meaning-checks",
+                new ThreadPoolProfileBuilder("meaning-checks").poolSize(1).maxPoolSize(1).maxQueueSize(100)
+                        .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
+        VersionChecks versionChecks = new VersionChecks(store, meaningChecks, checksThread);
+        store.addListener(versionChecks);
+        bind(context, "meaningChecks", meaningChecks);
+        bind(context, "versionChecks", versionChecks);
+        bind(context, "guard", guard);
+        bind(context, "guardApi", new GuardApi(store, guard));
+        return guard;
+    }
+
     /** The names this configuration bound, in binding order: the list docs/routes.md must match. */
     Set<String> boundNames() {
         return Collections.unmodifiableSet(bound);
@@ -222,7 +255,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
     /** The beans of sync, targets, spool and restore that the sync flows call. */
     private void bindSync(CamelContext context, Path dataDir, Clock clock, VersionStore store, SyncSettings settings,
                           RequestBodies bodies, GarageMetrics garageMetrics, OffsiteSettings offsite, AccessSettings access,
-                          DrillSettings drill, long maxBackupSize) {
+                          DrillSettings drill, long maxBackupSize, MassDeletionGuard guard) {
         TargetCatalog targets = TargetCatalog.from(
                 TargetCatalog.keysOf(context.getPropertiesComponent().loadProperties()),
                 key -> context.resolvePropertyPlaceholders("{{" + key + "}}"), offsite.s3AttemptTimeout());
@@ -233,12 +266,12 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 targets.all().stream().map(TargetConfig::name).toList(), spool);
         ProducerTemplate producer = context.createProducerTemplate();
         VersionDelivery delivery = new VersionDelivery(store, spool, board, metrics, producer, ledger);
-        SyncRunner runner = new SyncRunner(targets, store, settings, ledger, spool, board, producer, delivery);
+        SyncRunner runner = new SyncRunner(targets, store, settings, ledger, spool, board, producer, delivery, guard);
 
         bind(context, "targets", targets);
         bind(context, "folderTarget", new FolderTarget());
         bind(context, "s3Listing", new S3Listing());
-        bind(context, "syncApi", new SyncApi(store, settings, bodies, targets, ledger, spool, board));
+        bind(context, "syncApi", new SyncApi(store, settings, bodies, targets, ledger, spool, board, guard));
         bind(context, "syncRunner", runner);
         bind(context, "versionDelivery", delivery);
         OffsiteCipher cipher = cipher(offsite.keyFile());
@@ -249,18 +282,19 @@ public final class GarageSyncBeans implements CamelConfiguration {
         bind(context, "targetRedeliveryPolicy", redeliveryPolicy(offsite));
         bind(context, "inbox", new InboxFiles(clock));
         bind(context, "replicaApi", new ReplicaApi(dataDir, offsite.replicaToken(), bodies));
-        bindTrust(context, dataDir, clock, store, targets, ledger, spool, cipher, producer, garageMetrics, drill, maxBackupSize,
+        bindDrills(context, dataDir, clock, store, targets, ledger, spool, cipher, producer, garageMetrics, drill, maxBackupSize,
                 access.adminUsers());
     }
 
     /**
-     * Restore drills and the posture (routes/drill.camel.yaml). The list of restored-backup checks is empty
-     * until the meaning checks are plugged in (docs/trust.md).
+     * Restore drills and the posture (routes/drill.camel.yaml). A restored backup goes through the meaning
+     * checks bound by {@link #bindGuard}, their findings reported as warnings (docs/trust.md).
      */
-    private void bindTrust(CamelContext context, Path dataDir, Clock clock, VersionStore store, TargetCatalog targets,
+    private void bindDrills(CamelContext context, Path dataDir, Clock clock, VersionStore store, TargetCatalog targets,
                            TargetLedger ledger, SpoolFolder spool, OffsiteCipher cipher, ProducerTemplate producer,
                            GarageMetrics garageMetrics, DrillSettings drill, long maxBackupSize, Set<String> admins) {
-        List<RestoredBackupCheck> checks = List.of();
+        List<RestoredBackupCheck> checks = List.of(
+                new MeaningCheckOnRestore(context.getRegistry().lookupByNameAndType("meaningChecks", MeaningChecks.class)));
         DrillResults results = new DrillResults(dataDir);
         DrillAlerts alerts = new DrillAlerts(notice -> producer.sendBody("seda:sync-notify?multipleConsumers=true", notice),
                 clock, drill.maxAge());

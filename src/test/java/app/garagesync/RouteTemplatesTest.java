@@ -50,7 +50,7 @@ class RouteTemplatesTest {
             assertThat(made).containsExactlyInAnyOrder("backup-get-flow", "backup-versions-flow", "backup-export-flow",
                     "sync-status-flow", "sync-settings-get-flow", "changes-flow", "admin-verify-flow", "record-get-flow",
                     "record-history-flow", "record-search-flow", "versions-diff-flow", "restore-flow", "restore-users-flow",
-                    "drill-results-flow", "posture-flow");
+                    "drill-results-flow", "posture-flow", "version-checks-flow", "version-confirm-flow");
             for (String id : made) {
                 assertThat(daemon.context().getRoute(id).getConfigurationId()).as(id).isEqualTo("api-errors");
             }

@@ -12,6 +12,7 @@ import app.garagesync.store.Incoming;
 import app.garagesync.store.BackupSummary;
 import app.garagesync.store.StoreResult;
 import app.garagesync.store.VersionInfo;
+import app.garagesync.trust.guard.MassDeletionGuard;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -36,9 +37,11 @@ public final class BackupApi {
     private final RepostShortcut reposts;
     private final Duration sendStall;
     private final MergeOntoLatest merges;
+    private final MassDeletionGuard guard;
 
     public BackupApi(BackupStore store, BackupReader reader, RequestBodies bodies, GarageMetrics metrics, Clock clock,
-                     Duration sendStall, MergeMode mergeMode) {
+                     Duration sendStall, MergeMode mergeMode, MassDeletionGuard guard) {
+        this.guard = guard;
         this.sendStall = sendStall;
         this.merges = new MergeOntoLatest(store, reader, mergeMode);
         this.store = store;
@@ -172,6 +175,13 @@ public final class BackupApi {
             Map<String, Object> m = byId.computeIfAbsent(id, k -> new LinkedHashMap<>(Map.of("id", k)));
             m.put("damaged", true);
             m.put("problem", why);
+        });
+        // a version that lost too many records is listed with the counts (docs/trust.md, "Guard")
+        guard.anomalies(user).forEach((id, anomaly) -> {
+            Map<String, Object> m = byId.get(id);
+            if (m != null) {
+                m.put("anomaly", anomaly.toMap());
+            }
         });
         Responses.json(exchange, 200, Map.of("versions", new ArrayList<>(byId.descendingMap().values())));
     }

@@ -9,6 +9,8 @@ import app.garagesync.store.BackupStore;
 import app.garagesync.store.VersionInfo;
 import app.garagesync.offsite.TargetCatalog;
 import app.garagesync.offsite.TargetConfig;
+import app.garagesync.trust.guard.Anomaly;
+import app.garagesync.trust.guard.MassDeletionGuard;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,9 +32,11 @@ public final class SyncApi {
     private final TargetLedger ledger;
     private final SpoolFolder spool;
     private final SyncBoard board;
+    private final MassDeletionGuard guard;
 
     public SyncApi(BackupStore store, SyncSettings settings, RequestBodies bodies, TargetCatalog targets,
-                   TargetLedger ledger, SpoolFolder spool, SyncBoard board) {
+                   TargetLedger ledger, SpoolFolder spool, SyncBoard board, MassDeletionGuard guard) {
+        this.guard = guard;
         this.store = store;
         this.settings = settings;
         this.bodies = bodies;
@@ -126,7 +130,29 @@ public final class SyncApi {
             s.put("error", "version " + damaged.get(damaged.size() - 1) + " of your backups is damaged on the server;"
                     + " your next backup is stored whole, and the damaged one can be restored from a copy");
         }
+        anomaly(user, s);
         Responses.json(exchange, 200, s);
+    }
+
+    /**
+     * The mass-deletion guard's newest unconfirmed flag ({@code anomaly}, null when none), and the status
+     * error when nothing graver is shown: the console turns it into a red banner with a confirm button.
+     */
+    private void anomaly(String user, Map<String, Object> s) {
+        Anomaly a = guard.unconfirmed(user).orElse(null);
+        if (a == null) {
+            s.put("anomaly", null);
+            return;
+        }
+        boolean held = guard.heldFrom(user).isPresent();
+        Map<String, Object> m = a.toMap();
+        m.put("held", held);
+        s.put("anomaly", m);
+        if (s.get("error") == null) {
+            s.put("error", a.describe() + (held ? "; it and later versions are not sent off-site" : "")
+                    + " until you confirm the deletions were meant (POST /api/backup/versions/" + a.version()
+                    + "/confirm); if they were not, restore version " + a.comparedWith());
+        }
     }
 
     /**

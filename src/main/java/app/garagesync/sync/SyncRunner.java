@@ -5,12 +5,14 @@ import app.garagesync.store.BackupStore;
 import app.garagesync.store.VersionInfo;
 import app.garagesync.offsite.TargetCatalog;
 import app.garagesync.offsite.TargetConfig;
+import app.garagesync.trust.guard.MassDeletionGuard;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +40,9 @@ public final class SyncRunner {
     /** The history's result when "sync now" finds no off-site target to send to. */
     public static final String NO_TARGET = "no-target";
 
+    /** The history's result when the mass-deletion guard keeps a version off a target. */
+    public static final String HELD = "held";
+
     private final TargetCatalog targets;
     private final BackupStore store;
     private final SyncSettings settings;
@@ -47,10 +52,14 @@ public final class SyncRunner {
     private final ProducerTemplate producer;
     private final VersionDelivery delivery;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final MassDeletionGuard guard;
+    /** target/user/version of each hold already written to the history: once per version, not per tick */
+    private final Set<String> holdsTold = ConcurrentHashMap.newKeySet();
 
     public SyncRunner(TargetCatalog targets, BackupStore store, SyncSettings settings, TargetLedger ledger,
                       SpoolFolder spool, SyncBoard board, ProducerTemplate producer,
-                      VersionDelivery delivery) {
+                      VersionDelivery delivery, MassDeletionGuard guard) {
+        this.guard = guard;
         this.targets = targets;
         this.store = store;
         this.settings = settings;
@@ -108,6 +117,7 @@ public final class SyncRunner {
     public void push(String target, String user) {
         List<VersionInfo> local = new ArrayList<>(store.versions(user));
         local.sort(Comparator.comparingLong(VersionInfo::id));
+        holdBack(target, user, local);
         Set<Long> ids = new HashSet<>();
         local.forEach(v -> ids.add(v.id()));
         // cheap check first, so an idle tick for 100 users takes no lock and touches no disk
@@ -180,6 +190,27 @@ public final class SyncRunner {
             }
             board.record(new SyncBoard.Attempt(board.clock().instant(), target, user, spooled, 0, ms,
                     spooled.isEmpty() ? "failed" : "spooled", error, cause));
+        }
+    }
+
+    /**
+     * The mass-deletion guard's hold (garagesync.guard.hold-offsite): a flagged version the owner has not
+     * confirmed, and every later one (each carries the same loss), are left out of what the target must
+     * hold, so it keeps the last good state; the history says so once per held version.
+     */
+    private void holdBack(String target, String user, List<VersionInfo> oldestFirst) {
+        OptionalLong heldFrom = guard.heldFrom(user);
+        if (heldFrom.isEmpty()) {
+            return;
+        }
+        long first = heldFrom.getAsLong();
+        oldestFirst.removeIf(v -> v.id() >= first);
+        if (holdsTold.add(target + "/" + user + "/" + first)) {
+            String why = "version " + first + " lost too many records (" + guard.anomalies(user).get(first).describe()
+                    + "): it and the later versions stay off this target until you confirm it"
+                    + " (POST /api/backup/versions/" + first + "/confirm)";
+            LOG.warn("Target {}, user {}: {}", target, user, why);
+            board.record(new SyncBoard.Attempt(board.clock().instant(), target, user, List.of(first), 0, 0, HELD, why));
         }
     }
 

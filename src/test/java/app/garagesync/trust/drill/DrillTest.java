@@ -153,6 +153,32 @@ class DrillTest {
     }
 
     @Test
+    void should_report_what_the_meaning_checks_find_in_the_restored_backup_as_warnings() throws Exception {
+        RunningDaemon d = daemon("data");
+        Http http = synced(d, "dora", 1);
+        // version 2: a vehicle naming a customer the garage does not have
+        String orphan = Backups.small(2).replace("\"vehicles\":[]",
+                "\"vehicles\":[{\"id\":\"v1\",\"plate\":\"AB-123-CD\",\"customerId\":\"c404\"}]");
+        assertThat(http.postJson("/api/backup", orphan).status()).isEqualTo(201);
+        await().atMost(WAIT).until(() -> targets(Json.readMap(http.get("/api/sync/status").bytes())).stream()
+                .allMatch(t -> ((Number) t.get("pendingVersions")).intValue() == 0));
+
+        Map<String, Object> drill = Json.readMap(http.postJson("/api/drill", "").bytes());
+        for (String target : List.of("nas", "cloud", "office")) {
+            Map<String, Object> r = target(drill, target);
+            assertThat(r.get("ok")).as(target + ": " + r).isEqualTo(true);
+            assertThat(((Number) r.get("version")).longValue()).isEqualTo(2);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> problems = (List<Map<String, Object>>) r.get("problems");
+            assertThat(problems).as(r.toString()).singleElement().satisfies(p -> {
+                assertThat(p.get("problem")).isEqualTo("meaning: vehicles.customerId -> customers.id");
+                assertThat((String) p.get("detail")).startsWith("vehicles v1: ");
+                assertThat(p.get("level")).isEqualTo("warning");
+            });
+        }
+    }
+
+    @Test
     void should_fail_naming_the_version_when_a_byte_is_flipped_or_an_object_deleted_and_keep_that_across_a_restart() throws Exception {
         RunningDaemon d = daemon("data");
         Http http = synced(d, "carla", 2);
