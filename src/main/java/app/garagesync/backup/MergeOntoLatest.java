@@ -131,6 +131,9 @@ final class MergeOntoLatest {
             }
             List<Map<String, Object>> conflicts = describe(merge.conflicts());
             if (mode == MergeMode.REJECT) {
+                if (summary == null) {
+                    reader.read(deviceDoc); // bad input is a 400 saying what is wrong before a 409
+                }
                 throw rejected(base, latest.id(), conflicts);
             }
             byte[] doc = merge.buffer();
