@@ -85,11 +85,14 @@ public final class BackupApi {
         if (base == null || latest == null) {
             throw MergeOntoLatest.baseGone(cs.baseVersion(), latest);
         }
-        ChangeSetApplier.Result applied = ChangeSetApplier.apply(readBase(user, base, latest), cs);
+        byte[] baseDoc = readBase(user, base, latest);
+        ChangeSetApplier.Result applied = ChangeSetApplier.apply(baseDoc, cs);
         byte[] doc = applied.document();
-        Incoming early = latest.id() == base.id() ? store.incoming(user, doc, doc.length) : null;
-        BackupSummary summary = reader.read(doc);
-        MergeOntoLatest.Outcome outcome = merges.write(user, base.id(), doc, doc.length, summary, early);
+        boolean onLatest = latest.id() == base.id();
+        Incoming early = onLatest ? store.incoming(user, doc, doc.length) : null;
+        // on a stale base the merged document is what gets validated (see MergeOntoLatest)
+        BackupSummary summary = onLatest ? reader.read(doc) : null;
+        MergeOntoLatest.Outcome outcome = merges.write(user, base.id(), baseDoc, doc, doc.length, summary, early);
         newVersion(exchange, outcome.result());
         Map<String, Object> answer = answer(outcome, System.nanoTime() - started);
         answer.put("replaced", applied.replaced());

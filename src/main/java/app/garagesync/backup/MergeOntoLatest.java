@@ -2,6 +2,7 @@ package app.garagesync.backup;
 
 import app.garagesync.api.ApiException;
 import app.garagesync.merge.MergeConflict;
+import app.garagesync.merge.MergeException;
 import app.garagesync.merge.MergeResult;
 import app.garagesync.merge.ThreeWayMerge;
 import app.garagesync.store.BackupStore;
@@ -70,17 +71,29 @@ final class MergeOntoLatest {
      *                the latest then), or null
      */
     Outcome write(String user, long base, byte[] device, int length, BackupSummary summary, Incoming early) {
+        return write(user, base, null, device, length, summary, early);
+    }
+
+    /**
+     * Like {@link #write(String, long, byte[], int, BackupSummary, Incoming)}, with the base's document
+     * when the caller read it already (a PATCH, which applied its change-set to it), and a {@code summary}
+     * that may be null: the device's state is then validated only if it is stored as it is. A merged
+     * document is validated anyway, and it holds every change of the device: a PATCH on a stale base
+     * validated 50 MB twice.
+     */
+    Outcome write(String user, long base, byte[] baseDoc, byte[] device, int length, BackupSummary summary,
+                  Incoming early) {
         ReentrantLock turn = turns[Math.floorMod(user.hashCode(), turns.length)];
         turn.lock();
         try {
-            return writeInTurn(user, base, device, length, summary, early);
+            return writeInTurn(user, base, baseDoc, device, length, summary, early);
         } finally {
             turn.unlock();
         }
     }
 
-    private Outcome writeInTurn(String user, long base, byte[] device, int length, BackupSummary summary, Incoming early) {
-        byte[] baseDoc = null;
+    private Outcome writeInTurn(String user, long base, byte[] baseDoc, byte[] device, int length, BackupSummary summary,
+                                Incoming early) {
         byte[] deviceDoc = null;
         for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
             VersionInfo latest = store.latest(user).orElse(null);
@@ -89,6 +102,9 @@ final class MergeOntoLatest {
             }
             if (latest.id() == base) {
                 // nobody wrote since the device's base: its state is the new version as it is
+                if (summary == null) {
+                    summary = reader.read(device, length);
+                }
                 Incoming incoming = early != null ? early : store.incoming(user, device, length);
                 early = null;
                 try {
@@ -99,24 +115,37 @@ final class MergeOntoLatest {
             }
             if (baseDoc == null) {
                 baseDoc = readBase(user, base, latest);
+            }
+            if (deviceDoc == null) {
                 deviceDoc = length == device.length ? device : Arrays.copyOf(device, length);
             }
             byte[] latestDoc = store.read(user, latest.id());
-            MergeResult merge = ThreeWayMerge.merge(baseDoc, latestDoc, deviceDoc, latest.id());
+            MergeResult merge;
+            try {
+                merge = ThreeWayMerge.merge(baseDoc, latestDoc, deviceDoc, latest.id());
+            } catch (MergeException e) {
+                if (summary == null) {
+                    reader.read(deviceDoc); // a state the merge cannot read: its validation says what is wrong, as a 400
+                }
+                throw e;
+            }
             List<Map<String, Object>> conflicts = describe(merge.conflicts());
             if (mode == MergeMode.REJECT) {
+                if (summary == null) {
+                    reader.read(deviceDoc); // bad input is a 400 saying what is wrong before a 409
+                }
                 throw rejected(base, latest.id(), conflicts);
             }
-            byte[] doc = merge.document();
+            byte[] doc = merge.buffer();
             MergeNote note = MergeNote.of(base, latest.id(), conflicts);
             if (doc == latestDoc) {
                 // the device changed nothing since its base: the latest stays, with nothing to validate or store
                 return new Outcome(new StoreResult.Unchanged(latest), note, conflicts, null);
             }
             // the engine hands back the device's own array when only the device changed: validated already
-            BackupSummary merged = doc == deviceDoc ? summary : reader.read(doc);
+            BackupSummary merged = doc == deviceDoc && summary != null ? summary : reader.read(doc, merge.length());
             try {
-                StoreResult result = store.putOnBase(user, latest.id(), store.incoming(user, doc, doc.length), merged, note);
+                StoreResult result = store.putOnBase(user, latest.id(), store.incoming(user, doc, merge.length()), merged, note);
                 return new Outcome(result, note, conflicts, merged);
             } catch (StaleBaseException e) {
                 LOG.info("A version of user {} came while a change from version {} was merged onto {}: merging again",

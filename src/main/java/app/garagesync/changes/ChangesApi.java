@@ -6,6 +6,7 @@ import app.garagesync.auth.RequestIdentity;
 import app.garagesync.store.BackupStore;
 import app.garagesync.store.DamagedVersionException;
 import app.garagesync.store.VersionInfo;
+import app.garagesync.store.delta.Layout;
 import java.time.Duration;
 import java.util.NavigableMap;
 import java.util.concurrent.CompletableFuture;
@@ -116,6 +117,12 @@ public final class ChangesApi {
     private ChangesDiff.Changes changes(String user, long since, long latest) {
         if (since == latest) {
             return ChangesDiff.none(since);
+        }
+        Layout old = store.layout(user, since);
+        Layout now = old == null ? null : store.layout(user, latest);
+        ChangesDiff.Changes fast = now == null ? null : ChangesDiff.between(since, old, latest, now);
+        if (fast != null) {
+            return fast;
         }
         return ChangesDiff.between(since, store.read(user, since), latest, store.read(user, latest));
     }

@@ -47,18 +47,44 @@ public final class ChangesDiff {
     public record Changes(byte[] json, int upserts, int deletes, boolean exact) {
     }
 
+    /** The fast path meets something only the full comparison handles: the caller reads the bytes instead. */
+    private static final class CannotTell extends RuntimeException {
+        CannotTell() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Whether records are paired from their bytes first, for layouts that may not carry ids. */
+    private final boolean fromLayouts;
     private final ByteArrayOutputStream upserts = new ByteArrayOutputStream();
     private final ByteArrayOutputStream deletes = new ByteArrayOutputStream();
     private int upsertCount;
     private int deleteCount;
     private boolean exact = true;
 
-    private ChangesDiff() {
+    private ChangesDiff(boolean fromLayouts) {
+        this.fromLayouts = fromLayouts;
     }
 
     /** The changes from {@code old} (version {@code from}) to {@code latest} (version {@code to}). */
     public static Changes between(long from, byte[] old, long to, byte[] latest) {
-        return new ChangesDiff().run(from, old, to, latest);
+        return new ChangesDiff(false).run(from, old, to, latest);
+    }
+
+    /**
+     * The same answer as {@link #between(long, byte[], long, byte[])}, from the store's layouts of the two
+     * versions, without reading either document whole: a 1%-day on a 50 MB garage was 0.6 to 1.4 s of two
+     * scans, where comparing the records' bytes takes milliseconds (and none for records the two layouts
+     * share). Records are paired by equal bytes where they sit, and only the rest by id, read from the
+     * layout or from the record's own bytes. Null when it cannot tell (a record without an id): the
+     * caller then compares the documents.
+     */
+    public static Changes between(long from, Layout old, long to, Layout latest) {
+        try {
+            return new ChangesDiff(true).run(from, old, to, latest);
+        } catch (CannotTell e) {
+            return null;
+        }
     }
 
     /** No change: the answer for {@code since} equal to the latest (longpoll's answer on timeout too). */
@@ -71,7 +97,10 @@ public final class ChangesDiff {
         // the two scans are most of the work (two 50 MB documents): side by side when a core is free
         CompletableFuture<Layout> oldScan = CompletableFuture.supplyAsync(() -> LayoutScanner.scan(old, old.length));
         Layout newLayout = LayoutScanner.scan(latest, latest.length);
-        Layout oldLayout = oldScan.join();
+        return run(from, oldScan.join(), to, newLayout);
+    }
+
+    private Changes run(long from, Layout oldLayout, long to, Layout newLayout) {
         Skeleton a = Skeleton.of(oldLayout.skeleton());
         Skeleton b = Skeleton.of(newLayout.skeleton());
         ByteArrayOutputStream members = new ByteArrayOutputStream();
@@ -155,7 +184,7 @@ public final class ChangesDiff {
                 exact = false;
                 Layout.Items gone = e.getValue();
                 List<Integer> all = new ArrayList<>();
-                for (int i = 0; i < gone.ids().length; i++) {
+                for (int i = 0; i < gone.start().length; i++) {
                     all.add(i);
                 }
                 writeDeletes(e.getKey(), gone, all);
@@ -164,8 +193,8 @@ public final class ChangesDiff {
     }
 
     private void collection(String name, Layout.Items old, Layout.Items now) {
-        int oldCount = old == null ? 0 : old.ids().length;
-        int[] pair = pairs(old == null ? new String[0] : old.ids(), now.ids());
+        int oldCount = old == null ? 0 : old.start().length;
+        int[] pair = fromLayouts ? pairsByBytes(old, now) : pairs(old == null ? new String[0] : old.ids(), now.ids());
         boolean[] kept = new boolean[oldCount];
         List<Integer> changed = new ArrayList<>();
         int lastOld = -1;
@@ -258,6 +287,65 @@ public final class ChangesDiff {
         return pair;
     }
 
+    /**
+     * The same pairing as {@link #pairs}, for layouts that may lack ids: ids are unique in a stored version
+     * (its validation refuses a duplicate), so a record whose bytes equal an older record's is that record.
+     * The lists are walked side by side comparing bytes, a few places ahead past an insert or a delete;
+     * only the records left over have their ids read, and are matched by typed key.
+     */
+    private static int[] pairsByBytes(Layout.Items old, Layout.Items now) {
+        int oldCount = old == null ? 0 : old.start().length;
+        int[] pair = new int[now.start().length];
+        boolean[] taken = new boolean[oldCount];
+        int j = 0;
+        int unpaired = 0;
+        for (int i = 0; i < pair.length; i++) {
+            pair[i] = -1;
+            for (int k = j; k < oldCount && k < j + LOOKAHEAD; k++) {
+                if (sameEntity(old, k, now, i)) {
+                    pair[i] = k;
+                    taken[k] = true;
+                    j = k + 1;
+                    break;
+                }
+            }
+            if (pair[i] < 0) {
+                unpaired++;
+            }
+        }
+        if (unpaired == 0) {
+            // an older record left over cannot share an id with a paired one: it was deleted
+            return pair;
+        }
+        Map<String, Integer> left = new HashMap<>();
+        for (int k = 0; k < oldCount; k++) {
+            if (!taken[k]) {
+                left.put(key(idOf(old, k)), k);
+            }
+        }
+        for (int i = 0; i < pair.length; i++) {
+            if (pair[i] < 0) {
+                Integer k = left.remove(key(idOf(now, i)));
+                if (k != null) {
+                    pair[i] = k;
+                }
+            }
+        }
+        return pair;
+    }
+
+    /** A record's id as written: from the layout when it kept it, else read from the record's bytes. */
+    private static String idOf(Layout.Items items, int i) {
+        String id = items.ids() == null ? null : items.ids()[i];
+        if (id == null) {
+            id = LayoutScanner.entityId(items.buffers()[i], items.start()[i], items.end()[i]);
+        }
+        if (id == null) {
+            throw new CannotTell();
+        }
+        return id;
+    }
+
     private void writeDeletes(String name, Layout.Items old, List<Integer> removed) {
         if (removed.isEmpty()) {
             return;
@@ -271,7 +359,7 @@ public final class ChangesDiff {
                 deletes.write(',');
             }
             // as written in the older version: LayoutScanner keeps an id's bytes one char per byte
-            deletes.writeBytes(old.ids()[removed.get(k)].getBytes(StandardCharsets.ISO_8859_1));
+            deletes.writeBytes(idOf(old, removed.get(k)).getBytes(StandardCharsets.ISO_8859_1));
         }
         deletes.write(']');
         deleteCount += removed.size();
@@ -311,6 +399,9 @@ public final class ChangesDiff {
     private static boolean sameEntity(Layout.Items a, int i, Layout.Items b, int j) {
         int sa = entityStart(a, i);
         int sb = entityStart(b, j);
+        if (a.buffers()[i] == b.buffers()[j] && sa == sb && a.end()[i] == b.end()[j]) {
+            return true; // one record both layouts share: a copy of the delta they were rebuilt from
+        }
         return Arrays.equals(a.buffers()[i], sa, a.end()[i], b.buffers()[j], sb, b.end()[j]);
     }
 

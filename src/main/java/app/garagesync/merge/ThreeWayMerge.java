@@ -95,7 +95,7 @@ public final class ThreeWayMerge {
             }
             ThreeWayMerge m = new ThreeWayMerge(b, l, d, latestVersion);
             m.document();
-            return new MergeResult(m.out.toByteArray(), m.conflicts);
+            return new MergeResult(m.out.buffer(), m.out.size(), m.conflicts);
         } catch (MergeException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError e) {
@@ -299,6 +299,11 @@ public final class ThreeWayMerge {
 
         void truncate(int size) {
             count = size;
+        }
+
+        /** The bytes written so far are its first {@link #size()}: no copy. */
+        byte[] buffer() {
+            return buf;
         }
     }
 }

@@ -1,5 +1,6 @@
 package app.garagesync.store;
 
+import app.garagesync.store.delta.Layout;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -78,6 +79,15 @@ public interface BackupStore {
      * only sends or hashes them. Damage is found before this returns, as for {@link #read}.
      */
     Document document(String user, long id);
+
+    /**
+     * The version's layout (its skeleton and its records as slices of the buffers it was rebuilt from), for
+     * a caller that compares versions record by record without parsing them; null when this store keeps
+     * none, and the caller then reads the bytes. Damage is found before this returns, as for {@link #read}.
+     */
+    default Layout layout(String user, long id) {
+        return null;
+    }
 
     /**
      * The version as stored (its file's exact bytes: a checkpoint, or a delta of its parent), for a target

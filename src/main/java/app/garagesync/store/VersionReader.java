@@ -67,6 +67,40 @@ final class VersionReader {
         }
     }
 
+    /**
+     * The layout of version {@code id}, from the layouts kept in memory and the deltas after its checkpoint,
+     * never copied into one document: what a comparison of two versions needs ({@code /api/changes}).
+     * Checked as {@link #document} checks, and a checkpoint read here is kept in memory for the next one.
+     */
+    Layout layout(String user, long id) {
+        UserVersions uv = loader.loaded(user);
+        VersionInfo info = uv.byId.get(id);
+        if (info == null) {
+            throw new IllegalArgumentException("no version " + id);
+        }
+        Layout newest = layouts.get(user, LayoutCache.Kind.LATEST, id);
+        if (newest != null) {
+            return newest;
+        }
+        for (int attempt = 1; ; attempt++) {
+            Map<Long, StoredForm> forms = uv.forms;
+            try {
+                return rebuild(user, uv, id, info, forms, true);
+            } catch (StoreUnavailableException e) {
+                throw new UncheckedIOException("cannot read version " + id + " of user " + user, e);
+            } catch (IOException | RuntimeException e) {
+                // as in document(): a prune may have rewritten the chain meanwhile
+                if (uv.forms == forms || attempt >= 3) {
+                    if (uv.byId.containsKey(id)) {
+                        uv.failedReads.put(id, String.valueOf(e.getMessage()));
+                    }
+                    LOG.error("Version {} of user {} does not read back: {}", id, user, e.getMessage());
+                    throw new DamagedVersionException(user, id, e.getMessage(), uv.intactBesides(id), e);
+                }
+            }
+        }
+    }
+
     public StoredVersion stored(String user, long id) {
         UserVersions uv = loader.loaded(user);
         if (!uv.byId.containsKey(id)) {
@@ -99,58 +133,65 @@ final class VersionReader {
 
     private Document readOnce(String user, UserVersions uv, long id, VersionInfo info, Map<Long, StoredForm> forms,
                               boolean cached) throws IOException {
+        if (!forms.get(id).isDelta()) {
+            // a whole version is its own bytes: read as they are, no layout needed
+            return Document.of(payload(user, id, info.size()));
+        }
+        return Document.of(rebuild(user, uv, id, info, forms, cached));
+    }
+
+    /** The layout of version {@code id}: its checkpoint's, with the deltas after it applied. */
+    private Layout rebuild(String user, UserVersions uv, long id, VersionInfo info, Map<Long, StoredForm> forms,
+                           boolean cached) throws IOException {
         Deque<Long> deltas = new ArrayDeque<>();
         long at = id;
-        {
-            // checked before anything is rebuilt: each parent an earlier version, so the walk ends
-            while (forms.get(at).isDelta()) {
-                deltas.push(at);
-                long parent = forms.get(at).parent();
-                if (parent >= at || deltas.size() > forms.size()) {
-                    throw new IOException("version " + at + " names " + parent + " as its parent, not an earlier version");
-                }
-                at = parent;
-                if (!forms.containsKey(at)) {
-                    throw new IOException("its parent version " + at + " is missing");
-                }
+        // checked before anything is rebuilt: each parent an earlier version, so the walk ends
+        while (forms.get(at).isDelta()) {
+            deltas.push(at);
+            long parent = forms.get(at).parent();
+            if (parent >= at || deltas.size() > forms.size()) {
+                throw new IOException("version " + at + " names " + parent + " as its parent, not an earlier version");
             }
-            Layout layout = cached ? layouts.get(user, LayoutCache.Kind.CHECKPOINT, at) : null;
-            if (layout == null) {
-                VersionInfo checkpoint = uv.info(at);
-                if (checkpoint == null) {
-                    throw new IOException("version " + at + " is no longer there");
-                }
-                byte[] doc = payload(user, at, checkpoint.size());
-                if (deltas.isEmpty()) {
-                    return Document.of(doc);
-                }
-                layout = indexes.load(user, checkpoint, doc);
-                if (layout == null) {
-                    layout = LayoutScanner.scan(doc, doc.length);
-                    indexes.save(user, checkpoint, layout);
-                }
-                if (cached) {
-                    layouts.put(user, LayoutCache.Kind.CHECKPOINT, at, layout);
-                }
+            at = parent;
+            if (!forms.containsKey(at)) {
+                throw new IOException("its parent version " + at + " is missing");
             }
-            while (!deltas.isEmpty()) {
-                long d = deltas.pop();
-                layout = DeltaCodec.apply(layout, payload(user, d, forms.get(d).payloadSize()));
-            }
-            Document out = Document.of(layout);
-            if (out.size() != info.size()) {
-                throw new IOException("rebuilt " + out.size() + " bytes, expected " + info.size());
-            }
-            // a delta is checked by its own zstd checksum, not against the parent it is applied to: a
-            // header naming the wrong parent rebuilds another document, which only the hash tells
-            if (info.contentHash() != null && !(cached && uv.hashChecked.contains(id))) {
-                if (!ContentHash.of(layout).equals(info.contentHash())) {
-                    throw new IOException("the rebuilt document differs from the one stored (content hash)");
-                }
-                uv.hashChecked.add(id);
-            }
-            return out;
         }
+        Layout layout = cached ? layouts.get(user, LayoutCache.Kind.CHECKPOINT, at) : null;
+        if (layout == null) {
+            VersionInfo checkpoint = uv.info(at);
+            if (checkpoint == null) {
+                throw new IOException("version " + at + " is no longer there");
+            }
+            byte[] doc = payload(user, at, checkpoint.size());
+            layout = indexes.load(user, checkpoint, doc);
+            if (layout == null) {
+                layout = LayoutScanner.scan(doc, doc.length);
+                indexes.save(user, checkpoint, layout);
+            }
+            if (cached) {
+                layouts.put(user, LayoutCache.Kind.CHECKPOINT, at, layout);
+            }
+        }
+        if (deltas.isEmpty()) {
+            return layout;
+        }
+        while (!deltas.isEmpty()) {
+            long d = deltas.pop();
+            layout = DeltaCodec.apply(layout, payload(user, d, forms.get(d).payloadSize()));
+        }
+        if (layout.size() != info.size()) {
+            throw new IOException("rebuilt " + layout.size() + " bytes, expected " + info.size());
+        }
+        // a delta is checked by its own zstd checksum, not against the parent it is applied to: a
+        // header naming the wrong parent rebuilds another document, which only the hash tells
+        if (info.contentHash() != null && !(cached && uv.hashChecked.contains(id))) {
+            if (!ContentHash.of(layout).equals(info.contentHash())) {
+                throw new IOException("the rebuilt document differs from the one stored (content hash)");
+            }
+            uv.hashChecked.add(id);
+        }
+        return layout;
     }
 
     private byte[] payload(String user, long id, long size) throws IOException {

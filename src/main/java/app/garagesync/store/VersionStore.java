@@ -1,6 +1,7 @@
 package app.garagesync.store;
 
 import app.garagesync.ConfigSizes;
+import app.garagesync.store.delta.Layout;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -182,6 +183,11 @@ public final class VersionStore implements BackupStore {
     @Override
     public Document document(String user, long id) {
         return reader.document(user, id, true);
+    }
+
+    @Override
+    public Layout layout(String user, long id) {
+        return reader.layout(user, id);
     }
 
     @Override

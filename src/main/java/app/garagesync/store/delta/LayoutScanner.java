@@ -37,6 +37,25 @@ public final class LayoutScanner {
         return new LayoutScanner(doc, length).run();
     }
 
+    /**
+     * The id, as written, of the entity in {@code [from, to)} of {@code buffer}: an item of a layout, which
+     * may begin with the separator before its entity; null when the entity is not an object or has no id.
+     * For a layout whose ids were not kept (rebuilt from a delta or an index).
+     */
+    public static String entityId(byte[] buffer, int from, int to) {
+        LayoutScanner s = new LayoutScanner(buffer, to);
+        s.pos = from;
+        while (true) {
+            s.ws();
+            if (s.pos < to && buffer[s.pos] == ',') {
+                s.pos++;
+            } else {
+                break;
+            }
+        }
+        return s.pos < to ? s.entity() : null;
+    }
+
     private Layout run() {
         ws();
         if (pos < length && doc[pos] == '{') {
