@@ -76,9 +76,17 @@ final class UserRecordIndex {
      * Forgets indexed versions no longer stored: each record's changes in a removed version count in
      * the next version kept (what a reader of the kept versions sees changing there), and a change that
      * the kept versions no longer show (undone before the next kept one) disappears.
+     *
+     * <p>Only kept versions already indexed can take those changes: when the next kept version is not
+     * indexed yet (removed versions were the newest indexed, e.g. another daemon on the same bucket
+     * stored and pruned meanwhile, or retention ran before the index followed a backup), the changes go,
+     * and indexing that version records its state against the last kept one. Moving them onto it would
+     * give it two entries.
      */
-    void keepOnly(NavigableSet<Long> kept) {
-        if (!kept.isEmpty() && covered.headSet(kept.first(), false).size() > 0) {
+    void keepOnly(NavigableSet<Long> stored) {
+        NavigableSet<Long> kept = new TreeSet<>(covered);
+        kept.retainAll(stored);
+        if (!covered.isEmpty() && (kept.isEmpty() || covered.first() < kept.first())) {
             prunedBefore = true;
         }
         Iterator<Map.Entry<Ref, RecordChanges>> it = changes.entrySet().iterator();
@@ -107,6 +115,7 @@ final class UserRecordIndex {
             }
         }
         covered.retainAll(kept);
+        unreadable.retainAll(stored);
     }
 
     /** The blocks of every indexed version, for rewriting the file whole. */
