@@ -25,13 +25,13 @@ import java.util.TreeSet;
  * them what a history or a diff over the versions still kept must say. A record is compared as a JSON
  * tree; the tests write every record one way only, so bytes and trees agree.
  */
-final class RecordTruth {
+public final class RecordTruth {
 
     /** One record: its collection and id as JSON text ({@code "c1"} or {@code 3}). */
-    record Rec(String collection, String id) {
-        /** The id as a URL path segment (a string id that looks like a number is not used by these tests). */
+    public record Rec(String collection, String id) {
+        /** The id as a URL path segment: a string id that reads as a number keeps its quotes. */
         String path() {
-            String text = id.startsWith("\"") ? id.substring(1, id.length() - 1) : id;
+            String text = id.startsWith("\"") && !id.matches("\"-?[0-9][0-9.eE+-]*\"") ? id.substring(1, id.length() - 1) : id;
             return "/api/records/" + collection + "/" + URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
         }
     }
@@ -39,7 +39,7 @@ final class RecordTruth {
     private final TreeMap<Long, Map<Rec, JsonNode>> versions = new TreeMap<>();
 
     /** Remembers version {@code v} as {@code doc}. */
-    void add(long v, String doc) {
+    public void add(long v, String doc) {
         Map<Rec, JsonNode> records = new LinkedHashMap<>();
         try {
             JsonNode data = Json.MAPPER.readTree(doc).get("data");
@@ -60,7 +60,7 @@ final class RecordTruth {
     }
 
     /** Remembers version {@code v} as the daemon serves it. */
-    void fetch(Http http, long v) {
+    public void fetch(Http http, long v) {
         Http.Response r = http.get("/api/backup?version=" + v);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         add(v, r.body());
@@ -71,7 +71,7 @@ final class RecordTruth {
     }
 
     /** Every record of any of these versions. */
-    Set<Rec> records(NavigableSet<Long> kept) {
+    public Set<Rec> records(NavigableSet<Long> kept) {
         Set<Rec> out = new java.util.LinkedHashSet<>();
         kept.forEach(v -> out.addAll(versions.get(v).keySet()));
         return out;
@@ -120,8 +120,22 @@ final class RecordTruth {
      * answer against the truth over the versions it keeps (read from {@code /api/backup/versions}).
      */
     void check(Http http, boolean prunedBefore) throws Exception {
+        checkHistories(http, prunedBefore, everRecords());
         NavigableSet<Long> kept = kept(http);
-        for (Rec rec : everRecords()) {
+        List<Long> list = new ArrayList<>(kept);
+        for (long[] pair : new long[][] {{list.get(0), kept.last()}, {list.get(list.size() / 2), kept.last()},
+            {kept.last(), list.get(0)}}) {
+            Http.Response r = http.get("/api/diff?from=" + pair[0] + "&to=" + pair[1]);
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            assertThat(diffIds(Json.MAPPER.readTree(r.bytes()))).as("diff %d..%d", pair[0], pair[1])
+                    .isEqualTo(diff(pair[0], pair[1]));
+        }
+    }
+
+    /** Checks the history of these records (of any version posted) against the truth over the versions kept. */
+    public void checkHistories(Http http, boolean prunedBefore, java.util.Collection<Rec> records) throws Exception {
+        NavigableSet<Long> kept = kept(http);
+        for (Rec rec : records) {
             Http.Response r = http.get(rec.path() + "/history");
             List<Garage.Change> expected = history(kept, prunedBefore, rec);
             if (expected.isEmpty()) {
@@ -143,19 +157,17 @@ final class RecordTruth {
             assertThat(answer.at("/spans/to").asLong()).as("%s spans.to", rec).isEqualTo(kept.last());
             assertThat(answer.get("olderVersionsPruned").asBoolean()).as("%s olderVersionsPruned", rec).isEqualTo(prunedBefore);
         }
-        List<Long> list = new ArrayList<>(kept);
-        for (long[] pair : new long[][] {{list.get(0), kept.last()}, {list.get(list.size() / 2), kept.last()},
-            {kept.last(), list.get(0)}}) {
-            Http.Response r = http.get("/api/diff?from=" + pair[0] + "&to=" + pair[1]);
-            assertThat(r.status()).as(r.toString()).isEqualTo(200);
-            assertThat(diffIds(Json.MAPPER.readTree(r.bytes()))).as("diff %d..%d", pair[0], pair[1])
-                    .isEqualTo(diff(pair[0], pair[1]));
-        }
     }
 
-    static NavigableSet<Long> kept(Http http) throws Exception {
+    /** The versions the daemon keeps for the caller (none before the first backup). */
+    public static NavigableSet<Long> kept(Http http) throws Exception {
         NavigableSet<Long> kept = new TreeSet<>();
-        for (JsonNode v : Json.MAPPER.readTree(http.get("/api/backup/versions").bytes()).get("versions")) {
+        Http.Response r = http.get("/api/backup/versions");
+        if (r.status() == 404) {
+            return kept;
+        }
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        for (JsonNode v : Json.MAPPER.readTree(r.bytes()).get("versions")) {
             kept.add(v.get("id").asLong());
         }
         return kept;
