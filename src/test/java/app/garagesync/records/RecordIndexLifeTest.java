@@ -151,17 +151,16 @@ class RecordIndexLifeTest {
         damages.put("a hash changed (check fails)", b -> {
             List<String> l = new ArrayList<>(lines);
             for (int i = 1; i < l.size(); i++) {
-                if (l.get(i).startsWith("[\"customers\"") && l.get(i).endsWith("\"]")) {
-                    String s = l.get(i);
-                    char c = s.charAt(s.length() - 3);
-                    l.set(i, s.substring(0, s.length() - 3) + (c == '0' ? '1' : '0') + s.substring(s.length() - 2));
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\[\"customers\",\"[^\"]+\",\")(.)").matcher(l.get(i));
+                if (m.find()) {
+                    l.set(i, m.replaceFirst("$1" + (m.group(2).equals("0") ? "1" : "0")));
                     break;
                 }
             }
             return bytes(String.join("\n", l) + "\n");
         });
         damages.put("JSON that is not an index", b -> bytes("{\"hello\":1}\n[1,2,3]\n[\"V\"]\n"));
-        damages.put("header of another format", b -> bytes(text.replaceFirst("\\[\"H\",1,", "[\"H\",99,")));
+        damages.put("header of another format", b -> bytes(text.replaceFirst("\\[\"H\",\\d+,", "[\"H\",1,")));
         damages.put("blocks out of order", b -> bytes(lines.get(0) + "\n" + String.join("\n", lines.subList(middle, lines.size()))
                 + "\n" + String.join("\n", lines.subList(1, lines.size())) + "\n"));
         damages.put("empty", b -> new byte[0]);
@@ -180,6 +179,35 @@ class RecordIndexLifeTest {
             // what the daemon left reads back whole: a later start answers from it without indexing again
             List<String> left = Files.readAllLines(file);
             assertThat(left.get(left.size() - 1)).as(damage.getKey()).startsWith("[\"E\",8,");
+        }
+        // the copies of the records' bytes next to the index: torn, overwritten, gone; read from the versions then
+        Path copies = dir.resolve("cache/records/shop.records");
+        byte[] kept = Files.readAllBytes(copies);
+        assertThat(kept).isNotEmpty();
+        Map<String, UnaryOperator<byte[]>> copyDamages = new java.util.LinkedHashMap<>();
+        copyDamages.put("record file cut in half", b -> Arrays.copyOf(b, b.length / 2));
+        copyDamages.put("record file overwritten", b -> {
+            byte[] x = b.clone();
+            Arrays.fill(x, (byte) 'x');
+            return x;
+        });
+        copyDamages.put("record file shifted", b -> Arrays.copyOfRange(b, 1, b.length));
+        for (Map.Entry<String, UnaryOperator<byte[]>> damage : copyDamages.entrySet()) {
+            Files.write(copies, damage.getValue().apply(kept));
+            try (RunningDaemon daemon = RunningDaemon.start(dir)) {
+                try {
+                    e.truth.check(daemon.http().as("shop"), false);
+                } catch (AssertionError failure) {
+                    throw new AssertionError(damage.getKey() + ": " + failure.getMessage(), failure);
+                }
+            }
+        }
+        Files.delete(copies);
+        try (RunningDaemon daemon = RunningDaemon.start(dir)) {
+            Http http = daemon.http().as("shop");
+            e.truth.check(http, false);
+            e.post(http);
+            e.truth.check(http, false);
         }
         // torn while the daemon runs: the next block is appended after the torn line, and a restart copes
         try (RunningDaemon daemon = RunningDaemon.start(dir)) {
@@ -367,5 +395,48 @@ class RecordIndexLifeTest {
             assertThat(Files.readString(indexFile(dir, "alice"))).contains("secret");
             bob.truth.check(asBob, false); // unchanged by alice's version 6
         }
+    }
+
+    /** Search keeps the latest it read for the next searches: a new version is searched, never the one before. */
+    @Test
+    void search_answers_from_each_new_latest(@TempDir Path dir) throws Exception {
+        try (RunningDaemon daemon = RunningDaemon.start(dir)) {
+            for (String user : List.of("indexed", "searching-only")) {
+                Http http = daemon.http().as(user);
+                Editor e = new Editor(9);
+                e.post(http);
+                if (user.equals("indexed")) {
+                    e.truth.check(http, false); // a record index: each write also makes the new latest ready to search
+                }
+                for (int i = 0; i < 4; i++) {
+                    assertThat(found(http, "customers", "client 3 müller")).as(user)
+                            .isEqualTo(e.garage.versions.get(e.garage.versions.size() - 1).get("customers").containsKey("\"c3\"") ? 1 : 0);
+                    e.garage.put("customers", "\"c3\"", "\"name\":\"Renommé " + i + "\"");
+                    e.garage.put("customers", "\"c30\"", "\"name\":\"Nouvelle Cliente " + i + "\"");
+                    post(http, e);
+                    assertThat(found(http, "customers", "renomme " + i)).as(user).isEqualTo(1);
+                    assertThat(found(http, "customers", "renomme " + (i - 1))).as(user).isZero();
+                    assertThat(found(http, "customers", "NOUVELLE CLIENTE " + i)).as(user).isEqualTo(1);
+                    assertThat(found(http, "customers", "client 3 müller")).as(user).isZero();
+                    e.garage.put("customers", "\"c3\"", "\"name\":\"Client 3 Müller\"");
+                    post(http, e);
+                }
+                Http.Response control = http.get("/api/records/customers?q=a%00b");
+                assertThat(control.status()).isEqualTo(400);
+                assertThat(control.body()).contains("\"error\":\"invalid_request\"").contains("q:");
+            }
+        }
+    }
+
+    private static void post(Http http, Editor e) {
+        Http.Response r = http.postJson("/api/backup", e.garage.snapshot());
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    }
+
+    private static int found(Http http, String collection, String q) throws Exception {
+        Http.Response r = http.get("/api/records/" + collection + "?q=" + java.net.URLEncoder.encode(q, StandardCharsets.UTF_8)
+                .replace("+", "%20"));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return Json.MAPPER.readTree(r.bytes()).get("records").size();
     }
 }
