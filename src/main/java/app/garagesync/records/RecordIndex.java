@@ -262,25 +262,56 @@ public final class RecordIndex {
         }
     }
 
-    /**
-     * The bytes of a record as indexed: read from the record file when its copy is there and hashes to
-     * {@code hash}; null when it is not (the caller reads the version).
-     */
-    byte[] copy(String user, long offset, int length, long hash) {
-        if (offset < 0 || hash == RecordChanges.ABSENT) {
-            return null;
+    /** Reads copies of records' bytes from the user's record file, the file opened once (see {@link #copy}). */
+    final class CopyReader implements AutoCloseable {
+        private final String user;
+        private java.nio.channels.FileChannel channel;
+        private boolean missing;
+
+        CopyReader(String user) {
+            this.user = user;
         }
-        try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(copies(user), StandardOpenOption.READ)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(length);
-            while (b.hasRemaining()) {
-                if (f.read(b, offset + b.position()) < 0) {
-                    return null;
-                }
+
+        /**
+         * The bytes of a record as indexed: read from the record file when its copy is there and hashes to
+         * {@code hash}; null when it is not (the caller reads the version).
+         */
+        byte[] copy(long offset, int length, long hash) {
+            if (offset < 0 || hash == RecordChanges.ABSENT || missing) {
+                return null;
             }
-            return hash(b.array()) == hash ? b.array() : null;
-        } catch (IOException | RuntimeException e) {
-            return null;
+            try {
+                if (channel == null) {
+                    channel = java.nio.channels.FileChannel.open(copies(user), StandardOpenOption.READ);
+                }
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(length);
+                while (b.hasRemaining()) {
+                    if (channel.read(b, offset + b.position()) < 0) {
+                        return null;
+                    }
+                }
+                return hash(b.array()) == hash ? b.array() : null;
+            } catch (IOException | RuntimeException e) {
+                missing = true;
+                return null;
+            }
         }
+
+        @Override
+        public void close() {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException e) {
+                // read only: nothing was lost
+            }
+        }
+    }
+
+    /** A reader of the user's copies of records' bytes, to close after use. */
+    CopyReader copyReader(String user) {
+        return new CopyReader(user);
     }
 
     /** A record's hash: 64 bits of the SHA-256 of its bytes, never {@link RecordChanges#ABSENT}. */

@@ -106,11 +106,13 @@ public final class RecordsApi {
         // each record as it was in its version, and one more: the "before" of the oldest entry listed; from
         // the index's copy of its bytes, or else read from the version itself
         Map<Integer, byte[]> records = new HashMap<>();
-        for (int k = Math.max(0, oldest - 1); k < points.size(); k++) {
-            Point p = points.get(k);
-            byte[] copy = index.copy(user, p.offset(), p.length(), p.hash());
-            records.put(k, p.hash() == RecordChanges.ABSENT ? null : copy != null ? copy
-                    : RecordSpans.of(store.read(user, p.version())).record(collection, key));
+        try (RecordIndex.CopyReader copies = index.copyReader(user)) {
+            for (int k = Math.max(0, oldest - 1); k < points.size(); k++) {
+                Point p = points.get(k);
+                byte[] copy = copies.copy(p.offset(), p.length(), p.hash());
+                records.put(k, p.hash() == RecordChanges.ABSENT ? null : copy != null ? copy
+                        : RecordSpans.of(store.read(user, p.version())).record(collection, key));
+            }
         }
         List<Map<String, Object>> entries = new ArrayList<>();
         for (int k = points.size() - 1; k >= oldest; k--) {
@@ -240,13 +242,14 @@ public final class RecordsApi {
         });
         // a version is read only for the records whose copy is not there
         RecordSpans[] versions = new RecordSpans[2];
+        RecordIndex.CopyReader reader = index.copyReader(user);
         java.util.function.BiFunction<Integer, Ref, byte[]> recordOf = (side, ref) -> {
             long[] at = copies.get(ref);
             long hash = at[side * 3];
             if (hash == RecordChanges.ABSENT) {
                 return null;
             }
-            byte[] copy = index.copy(user, at[side * 3 + 1], (int) at[side * 3 + 2], hash);
+            byte[] copy = reader.copy(at[side * 3 + 1], (int) at[side * 3 + 2], hash);
             if (copy != null) {
                 return copy;
             }
@@ -277,6 +280,7 @@ public final class RecordsApi {
             }
             collections.put(name, c);
         });
+        reader.close();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("from", from);
         answer.put("to", to);
