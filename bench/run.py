@@ -5,6 +5,7 @@
     python3 bench/run.py --quick    # fewer repetitions
     python3 bench/run.py --only devices   # only the "several devices" rows (merge, changes feed, PouchDB)
     python3 bench/run.py --only records   # only the records rows (history, diff, search; restic dump + diff)
+        # (BENCH_RECORDS_VERSIONS=N: history over N versions instead of 1,000, on a loaded machine)
 
 Prints a table of medians and ratios and writes bench/RESULTS.md. Peers: restic (backup/restore of
 the same file), and the floor: `zstd -1` + write + fsync of the same bytes."""
@@ -958,12 +959,15 @@ def records_main():
     ensure_tools()
     work = Path(tempfile.mkdtemp(prefix="gs-bench-records-"))
     uptime = sh(["uptime"]).stdout.strip()
+    overrides = " ".join(f"{k}={os.environ[k]}" for k in ("BENCH_RECORDS_VERSIONS", "BENCH_RECORDS_SMALL_MB",
+                                                          "BENCH_RECORDS_BIG_MB") if k in os.environ)
+    command = (overrides + " " if overrides else "") + "python3 bench/run.py " + " ".join(sys.argv[1:])
     try:
         rows = records_rows(work)
         java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
         restic = sh(["restic", "version"]).stdout.strip()
         head = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()}: {os.cpu_count()} cores, "
-                f"{platform.machine()}, {java}, {restic}; records section only (`python3 bench/run.py --only records`), "
+                f"{platform.machine()}, {java}, {restic}; records section only (`{command}`), "
                 f"medians of {RUNS} runs after one unmeasured, daemon -Xmx512m; datasets bench/gen_dataset.py, "
                 f"versions edited with bench/edit_day.py; `uptime` at start: {uptime}; "
                 f"load average at end {os.getloadavg()[0]:.1f} (machine shared with other work).")
