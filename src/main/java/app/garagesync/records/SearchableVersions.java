@@ -23,8 +23,11 @@ import java.util.function.Supplier;
  */
 final class SearchableVersions {
 
-    /** Documents kept for searching, in all; the newest searched is kept even when larger. */
-    static final long MAX_BYTES = 160L << 20;
+    /**
+     * Memory kept for searching, in all (documents, and folded text at two bytes a character); the newest
+     * searched is kept even when larger. A 50 MB garage alone goes past it: others' are then dropped.
+     */
+    static final long MAX_BYTES = 96L << 20;
     private static final JsonFactory FACTORY = new JsonFactory();
     /** Between two string values: a query (validated, no control character) never matches across it. */
     private static final char SEPARATOR = '\u0000';
@@ -44,6 +47,14 @@ final class SearchableVersions {
         Folded collection(String name) {
             RecordSpans.Collection c = spans.collections.get(name);
             return c == null ? null : folded.computeIfAbsent(name, n -> Folded.of(spans.doc, c));
+        }
+
+        long bytes() {
+            long total = spans.doc.length;
+            for (Folded f : folded.values()) {
+                total += 2L * f.text().length();
+            }
+            return total;
         }
     }
 
@@ -123,13 +134,13 @@ final class SearchableVersions {
             byUser.put(user, made);
             long total = 0;
             for (Searchable s : byUser.values()) {
-                total += s.spans.doc.length;
+                total += s.bytes();
             }
             Iterator<Map.Entry<String, Searchable>> oldestFirst = byUser.entrySet().iterator();
             while (total > MAX_BYTES && oldestFirst.hasNext()) {
                 Map.Entry<String, Searchable> e = oldestFirst.next();
                 if (e.getValue() != made) {
-                    total -= e.getValue().spans.doc.length;
+                    total -= e.getValue().bytes();
                     oldestFirst.remove();
                 }
             }
