@@ -4,6 +4,8 @@
     python3 bench/run.py            # builds the jar if needed, installs restic/wrk/zstd if missing
     python3 bench/run.py --quick    # fewer repetitions
     python3 bench/run.py --only devices   # only the "several devices" rows (merge, changes feed, PouchDB)
+    python3 bench/run.py --only records   # only the records rows (history, diff, search; restic dump + diff)
+        # (BENCH_RECORDS_VERSIONS=N: history over N versions instead of 1,000, on a loaded machine)
 
 Prints a table of medians and ratios and writes bench/RESULTS.md. Peers: restic (backup/restore of
 the same file), and the floor: `zstd -1` + write + fsync of the same bytes."""
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -767,6 +770,212 @@ def devices_main():
         shutil.rmtree(work, ignore_errors=True)
 
 
+# Records (issue 12): history of one record over 1,000 versions against rebuilding each version, a diff
+# of two 50 MB versions ten days apart against what an admin does today (restic dump of both snapshots and
+# a JSON diff in Python), and a search over the 50 MB latest. Runs alone with --only records.
+HISTORY_VERSIONS = int(os.environ.get("BENCH_RECORDS_VERSIONS", "1000"))
+RECORDS_SMALL_MB = float(os.environ.get("BENCH_RECORDS_SMALL_MB", "5"))
+RECORDS_BIG_MB = float(os.environ.get("BENCH_RECORDS_BIG_MB", "49.5"))
+TRACKED_EVERY = 10  # the tracked customer is edited in one version out of ten
+
+
+def bench_module(name):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Client:
+    """One keep-alive HTTP connection to the daemon, as a user: (status, body, seconds) per request."""
+
+    def __init__(self, user):
+        import http.client
+        self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
+        self.user = user
+
+    def request(self, method, path, body=None):
+        headers = {"X-User-Id": self.user}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        t = time.perf_counter()
+        self.conn.request(method, path, body=body, headers=headers)
+        r = self.conn.getresponse()
+        data = r.read()
+        return r.status, data, time.perf_counter() - t
+
+    def ok(self, method, path, body=None, expected=(200, 201)):
+        status, data, seconds = self.request(method, path, body)
+        if status not in expected:
+            raise SystemExit(f"{method} {path}: {status} {data[:300]!r}")
+        return data, seconds
+
+
+def json_diff(a, b):
+    """What an admin scripts today: per collection, the ids inserted, updated and deleted between two backups."""
+    out = {}
+    for name in set(a["data"]) | set(b["data"]):
+        x, y = a["data"].get(name), b["data"].get(name)
+        if not isinstance(x, list) or not isinstance(y, list):
+            continue
+        xs = {json.dumps(e.get("id")): e for e in x if isinstance(e, dict)}
+        ys = {json.dumps(e.get("id")): e for e in y if isinstance(e, dict)}
+        out[name] = {"inserted": sorted(ys.keys() - xs.keys()), "deleted": sorted(xs.keys() - ys.keys()),
+                     "updated": sorted(k for k in xs.keys() & ys.keys() if xs[k] != ys[k])}
+    return out
+
+
+def history_figures(work):
+    """1,000 versions of a 5 MB garage, a few records edited a day and one customer in every tenth version."""
+    gen, edit = bench_module("gen_dataset"), bench_module("edit_day")
+    doc = gen.build(RECORDS_SMALL_MB)
+    keep_all = [f"garagesync.retention.keep-{k}=0" for k in ("last", "hourly", "daily", "weekly", "monthly")]
+    d = Daemon(mkdir(work / "records-history" / "data"), props=keep_all)
+    d.start()
+    try:
+        c = Client("history")
+        tracked = dict(doc["data"]["customers"][7])
+        c.ok("POST", "/api/backup", json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
+        # the index is built on the first records request; from then on each backup is followed by it
+        c.ok("GET", "/api/records/customers/c7/history")
+        size = 0
+        for v in range(2, HISTORY_VERSIONS + 1):
+            edit.edit_day(doc, v, share=0.0005)
+            if v % TRACKED_EVERY == 0:
+                tracked["phone"] = f"06 00 00 {v // 100 % 100:02d} {v % 100:02d}"
+            # the tracked customer changes only here: the day's random edits of it (or its deletion) are undone
+            customers = doc["data"]["customers"]
+            at = next((i for i, e in enumerate(customers) if e["id"] == "c7"), None)
+            if at is None:
+                customers.insert(7, dict(tracked))
+            else:
+                customers[at] = dict(tracked)
+            body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+            size = len(body)
+            c.ok("POST", "/api/backup", body)
+        # the index follows each backup off the request's path: one history request catches up what is left
+        c.ok("GET", "/api/records/customers/c7/history")
+        times, entries = [], 0
+        for _ in range(RUNS):
+            data, t = c.ok("GET", "/api/records/customers/c7/history")
+            times.append(t)
+            entries = len(json.loads(data)["history"])
+        assert entries == HISTORY_VERSIONS // TRACKED_EVERY + 1, entries
+        # the same answer by rebuilding: each version fetched whole and the record looked up in it
+        t = time.perf_counter()
+        changes, before = 0, None
+        for v in range(1, HISTORY_VERSIONS + 1):
+            data, _ = c.ok("GET", f"/api/backup?version={v}")
+            record = next((e for e in json.loads(data)["data"]["customers"] if e["id"] == "c7"), None)
+            changes += record != before
+            before = record
+        rebuild = time.perf_counter() - t
+        assert changes == entries, (changes, entries)
+        return {"history": median(times), "entries": entries, "rebuild": rebuild, "size": size}
+    finally:
+        d.stop()
+
+
+def diff_search_figures(work, env):
+    """Eleven versions of the 50 MB garage, a working day of edits apart: diff, search, and the restic way."""
+    gen, edit = bench_module("gen_dataset"), bench_module("edit_day")
+    doc = gen.build(RECORDS_BIG_MB)
+    records = sum(len(v) for v in doc["data"].values() if isinstance(v, list))
+    files = []
+    for day in range(11):
+        if day:
+            edit.edit_day(doc, day)
+        f = work / f"records-day-{day}.json"
+        f.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        files.append(f)
+    keep_all = [f"garagesync.retention.keep-{k}=0" for k in ("last", "hourly", "daily", "weekly", "monthly")]
+    d = Daemon(mkdir(work / "records-diff" / "data"), props=keep_all)
+    d.start()
+    try:
+        c = Client("diff")
+        for f in files:
+            c.ok("POST", "/api/backup", f.read_bytes())
+        first, _ = c.ok("GET", "/api/diff?from=1&to=11")  # builds the index: one pass over the 11 versions
+        diffs = [c.ok("GET", "/api/diff?from=1&to=11")[1] for _ in range(RUNS)]
+        answer = json.loads(first)
+        changed = sum(len(k[kind]) for k in answer["collections"].values() for kind in ("inserted", "updated", "deleted"))
+        with_records = [c.ok("GET", "/api/diff?from=1&to=11&records=true")[1] for _ in range(RUNS)]
+        email = doc["data"]["customers"][len(doc["data"]["customers"]) // 2]["email"]
+        plate = doc["data"]["vehicles"][-3]["plate"]
+        _, search_cold = c.ok("GET", f"/api/records/customers?q={urllib.parse.quote(email)}")
+        searches, found = [], 0
+        for q, collection in ((email, "customers"), (plate.lower(), "vehicles"), ("zzz-nowhere", "customers")):
+            for _ in range(RUNS):
+                data, t = c.ok("GET", f"/api/records/{collection}?q={urllib.parse.quote(q)}")
+                searches.append(t)
+                found += len(json.loads(data)["records"])
+        assert found >= 2 * RUNS, found
+    finally:
+        d.stop()
+    # the peer: two restic snapshots of the same file, dumped back and compared in Python
+    repo, target = work / "restic-records", work / "garage.json"
+    subprocess.run(["restic", "init", "-q", "-r", str(repo)], env=env, check=True, capture_output=True)
+    for f in (files[0], files[-1]):
+        shutil.copyfile(f, target)
+        subprocess.run(["restic", "backup", "-q", "-r", str(repo), str(target)], env=env, check=True, capture_output=True)
+    snaps = sorted(json.loads(sh(["restic", "snapshots", "--json", "-q", "-r", str(repo)], env=env).stdout),
+                   key=lambda s: s["time"])
+    peers = []
+    for _ in range(RUNS):
+        t = time.perf_counter()
+        docs = [json.loads(subprocess.run(["restic", "dump", "-q", "-r", str(repo), s["id"], str(target)], env=env,
+                                          check=True, capture_output=True).stdout) for s in (snaps[0], snaps[-1])]
+        peer_diff = json_diff(*docs)
+        peers.append(time.perf_counter() - t)
+    peer_changed = sum(len(k[kind]) for k in peer_diff.values() for kind in ("inserted", "updated", "deleted"))
+    assert peer_changed == changed, (peer_changed, changed)
+    return {"diff": median(diffs), "with_records": median(with_records), "changed": changed, "peer": median(peers),
+            "search": median(searches), "search_max": max(searches), "search_cold": search_cold, "records": records,
+            "size": files[-1].stat().st_size, "customers": len(doc["data"]["customers"])}
+
+
+def records_rows(work):
+    env = dict(os.environ, RESTIC_PASSWORD="bench")
+    h = history_figures(work)
+    f = diff_search_figures(work, env)
+    return [
+        (f"history of one record over {HISTORY_VERSIONS:,} versions of a {h['size'] / 1e6:.1f} MB garage "
+         f"({h['entries']} entries: edited in every {TRACKED_EVERY}th version)",
+         f"{h['history'] * 1000:.0f} ms (target ≤50 ms)",
+         f"rebuilding: GET each version and look the record up, {h['rebuild']:.1f} s",
+         f"{h['rebuild'] / h['history']:.0f}x faster than rebuilding (target ≥20x)"),
+        (f"diff of two {f['size'] / 1e6:.1f} MB versions ten days apart ({f['changed']:,} records changed)",
+         f"{f['diff'] * 1000:.0f} ms (target ≤300 ms); with before/after of every record {f['with_records']:.2f} s",
+         f"restic dump of both snapshots + JSON diff in Python {f['peer']:.1f} s",
+         f"{faster(f['peer'], f['diff'])} than restic + Python"),
+        (f"search the 50 MB latest ({f['records']:,} records; customers {f['customers']:,}): an email, a plate, "
+         "nothing found", f"{f['search'] * 1000:.0f} ms median, {f['search_max'] * 1000:.0f} ms max (target ≤100 ms); "
+         f"first search after a new version {f['search_cold'] * 1000:.0f} ms", "", ""),
+    ]
+
+
+def records_main():
+    ensure_tools()
+    work = Path(tempfile.mkdtemp(prefix="gs-bench-records-"))
+    uptime = sh(["uptime"]).stdout.strip()
+    overrides = " ".join(f"{k}={os.environ[k]}" for k in ("BENCH_RECORDS_VERSIONS", "BENCH_RECORDS_SMALL_MB",
+                                                          "BENCH_RECORDS_BIG_MB") if k in os.environ)
+    command = (overrides + " " if overrides else "") + "python3 bench/run.py " + " ".join(sys.argv[1:])
+    try:
+        rows = records_rows(work)
+        java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+        restic = sh(["restic", "version"]).stdout.strip()
+        head = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()}: {os.cpu_count()} cores, "
+                f"{platform.machine()}, {java}, {restic}; records section only (`{command}`), "
+                f"medians of {RUNS} runs after one unmeasured, daemon -Xmx512m; datasets bench/gen_dataset.py, "
+                f"versions edited with bench/edit_day.py; `uptime` at start: {uptime}; "
+                f"load average at end {os.getloadavg()[0]:.1f} (machine shared with other work).")
+        write_results(head, rows)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def write_results(head, rows):
     table = ["| measure | garage-sync | peers | ratio |", "| --- | --- | --- | --- |"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
@@ -783,7 +992,9 @@ if __name__ == "__main__":
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
     if only == "devices":
         devices_main()
+    elif only == "records":
+        records_main()
     elif only:
-        raise SystemExit(f"--only {only}: the only section that runs alone is devices")
+        raise SystemExit(f"--only {only}: the sections that run alone are devices and records")
     else:
         main()

@@ -56,14 +56,23 @@ import org.slf4j.LoggerFactory;
  * version kept; older history is then gone, and answers say which versions they span.
  *
  * <p>File format, one JSON array per line, appended a block per version: {@code ["V",version]}, one
- * {@code [collection,key,hash|null]} per record that changed there, {@code ["E",version,crc32]}. A block
+ * {@code [collection,key,hash|null,offset,length]} per record that changed there, {@code ["E",version,crc32]}. A block
  * whose end is missing or whose CRC does not match (a torn append) and everything after it are indexed
  * again from the versions; a file that does not start right is rebuilt whole.
+ *
+ * <p>Next to it, {@code <user>.records} holds a copy of the bytes of each record in each version where it
+ * changed, appended as versions are indexed; a block's line says where ({@code [collection,key,hash,
+ * offset,length]}). A history then reads a few hundred bytes per entry instead of parsing a whole version
+ * for each (a 5 MB garage: tens of milliseconds a version). A copy is used only when its hash is the one
+ * indexed: a torn, damaged or missing record file costs time (the version is read instead), never a wrong
+ * answer. It is started again when the index is built whole, and otherwise only grows, by the records
+ * that change.
  */
 public final class RecordIndex {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordIndex.class);
-    private static final int FORMAT = 1;
+    /** 2: each line of a block says where the copy of the record's bytes is in the record file */
+    private static final int FORMAT = 2;
     private static final TypeReference<List<Object>> LINE = new TypeReference<>() {
     };
 
@@ -143,19 +152,23 @@ public final class RecordIndex {
         if (fresh) {
             // numbers start at 1 and are never given twice: a first version above 1 means older ones were removed
             index.prunedBefore = !missing.isEmpty() && missing.first() > 1;
+            startCopies(user, index);
         }
         for (long v : missing) {
             if (index.unreadable.contains(v)) {
                 continue;
             }
-            Map<Ref, Long> state;
+            RecordSpans spans;
             try {
-                state = hashes(RecordSpans.of(store.read(user, v)));
+                spans = RecordSpans.of(store.read(user, v));
             } catch (DamagedVersionException e) {
                 index.unreadable.add(v);
                 continue;
             }
-            List<Change> block = index.add(v, state);
+            List<Change> block;
+            try (Copier copier = new Copier(user, index, spans.doc)) {
+                block = index.add(v, seen(spans), copier);
+            }
             if (!fresh) {
                 append(user, v, block);
             } // a fresh index is written whole below, once
@@ -166,15 +179,139 @@ public final class RecordIndex {
         }
     }
 
-    /** Each record of a version and the hash of its exact bytes. */
-    static Map<Ref, Long> hashes(RecordSpans spans) {
+    /** Each record of a version: the hash of its exact bytes, and where they are. */
+    static Map<Ref, UserRecordIndex.Seen> seen(RecordSpans spans) {
         MessageDigest sha = sha256();
-        Map<Ref, Long> out = new HashMap<>();
+        Map<Ref, UserRecordIndex.Seen> out = new HashMap<>();
         spans.collections.forEach((name, c) -> c.records().forEach((key, s) -> {
             sha.update(spans.doc, s.start(), s.end() - s.start());
-            out.put(new Ref(name, key), fold(sha.digest()));
+            out.put(new Ref(name, key), new UserRecordIndex.Seen(fold(sha.digest()), s.start(), s.end()));
         }));
         return out;
+    }
+
+    // ---- the record file: copies of the records' bytes ----
+
+    Path copies(String user) {
+        return dir.resolve(UserIds.require(user) + ".records");
+    }
+
+    /** An index built whole starts a new record file. */
+    private void startCopies(String user, UserRecordIndex index) {
+        try {
+            Files.deleteIfExists(copies(user));
+        } catch (IOException e) {
+            LOG.info("Could not start the record file of user {} again: {}", user, e.getMessage());
+        }
+        index.copiesLength = 0;
+    }
+
+    /** Appends the bytes of one version's changed records to the record file, in one stream. */
+    private final class Copier implements UserRecordIndex.Copies, AutoCloseable {
+        private final String user;
+        private final UserRecordIndex index;
+        private final byte[] doc;
+        private java.io.OutputStream out;
+        private long written;
+        private boolean failed;
+
+        Copier(String user, UserRecordIndex index, byte[] doc) {
+            this.user = user;
+            this.index = index;
+            this.doc = doc;
+        }
+
+        @Override
+        public long keep(UserRecordIndex.Seen record) {
+            if (failed) {
+                return RecordChanges.UNKNOWN;
+            }
+            try {
+                if (out == null) {
+                    Files.createDirectories(dir);
+                    out = new java.io.BufferedOutputStream(Files.newOutputStream(copies(user),
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND), 1 << 16);
+                }
+                long at = index.copiesLength + written;
+                out.write(doc, record.start(), record.end() - record.start());
+                written += record.end() - record.start();
+                return at;
+            } catch (IOException e) {
+                failed = true;
+                LOG.info("Could not copy records to the record file of user {}: {}", user, e.getMessage());
+                return RecordChanges.UNKNOWN;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (out == null) {
+                return;
+            }
+            try {
+                out.close();
+            } catch (IOException e) {
+                failed = true;
+            }
+            try {
+                // what the file really holds: a failed write leaves offsets the hash check refuses
+                index.copiesLength = Files.size(copies(user));
+            } catch (IOException e) {
+                index.copiesLength += written;
+            }
+        }
+    }
+
+    /** Reads copies of records' bytes from the user's record file, the file opened once (see {@link #copy}). */
+    final class CopyReader implements AutoCloseable {
+        private final String user;
+        private java.nio.channels.FileChannel channel;
+        private boolean missing;
+
+        CopyReader(String user) {
+            this.user = user;
+        }
+
+        /**
+         * The bytes of a record as indexed: read from the record file when its copy is there and hashes to
+         * {@code hash}; null when it is not (the caller reads the version).
+         */
+        byte[] copy(long offset, int length, long hash) {
+            if (offset < 0 || hash == RecordChanges.ABSENT || missing) {
+                return null;
+            }
+            try {
+                if (channel == null) {
+                    channel = java.nio.channels.FileChannel.open(copies(user), StandardOpenOption.READ);
+                }
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(length);
+                while (b.hasRemaining()) {
+                    if (channel.read(b, offset + b.position()) < 0) {
+                        return null;
+                    }
+                }
+                return hash(b.array()) == hash ? b.array() : null;
+            } catch (IOException | RuntimeException e) {
+                missing = true;
+                return null;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException e) {
+                // read only: nothing was lost
+            }
+        }
+    }
+
+    /** A reader of the user's copies of records' bytes, to close after use. */
+    CopyReader copyReader(String user) {
+        return new CopyReader(user);
     }
 
     /** A record's hash: 64 bits of the SHA-256 of its bytes, never {@link RecordChanges#ABSENT}. */
@@ -221,6 +358,7 @@ public final class RecordIndex {
                 throw new IllegalArgumentException("not a record index");
             }
             index.prunedBefore = Boolean.TRUE.equals(header.get(2));
+            index.copiesLength = Files.exists(copies(user)) ? Files.size(copies(user)) : 0;
         } catch (IOException | RuntimeException e) {
             LOG.info("The record index of user {} is damaged ({}): rebuilding it", user, e.getMessage());
             return;
@@ -249,7 +387,8 @@ public final class RecordIndex {
                     crc.update(lines.get(j).getBytes(StandardCharsets.UTF_8));
                     Object hash = line.get(2);
                     block.add(new Change(new Ref((String) line.get(0), (String) line.get(1)),
-                            hash == null ? RecordChanges.ABSENT : Long.parseUnsignedLong((String) hash, 16)));
+                            hash == null ? RecordChanges.ABSENT : Long.parseUnsignedLong((String) hash, 16),
+                            ((Number) line.get(3)).longValue(), ((Number) line.get(4)).intValue()));
                 }
                 index.replay(v, block);
                 i = j + 1;
@@ -301,10 +440,12 @@ public final class RecordIndex {
         crc.update(start.getBytes(StandardCharsets.UTF_8));
         b.append(start).append('\n');
         for (Change c : block) {
-            List<Object> line = new ArrayList<>(3);
+            List<Object> line = new ArrayList<>(5);
             line.add(c.ref().collection());
             line.add(c.ref().key());
             line.add(c.hash() == RecordChanges.ABSENT ? null : Long.toHexString(c.hash()));
+            line.add(c.offset());
+            line.add(c.length());
             String s = Json.write(line);
             crc.update(s.getBytes(StandardCharsets.UTF_8));
             b.append(s).append('\n');

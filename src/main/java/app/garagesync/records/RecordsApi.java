@@ -37,6 +37,8 @@ import org.apache.camel.Exchange;
  */
 public final class RecordsApi {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RecordsApi.class);
+
     /** Answers of a search stop there: it is for finding a customer or a plate, not for exporting. */
     static final int MAX_FOUND = 50;
     /** History entries per answer unless the caller asks for fewer. */
@@ -51,6 +53,7 @@ public final class RecordsApi {
     private final RecordIndex index;
     private final BackupReader reader;
     private final RequestBodies bodies;
+    private final SearchableVersions searchable = new SearchableVersions();
 
     public RecordsApi(BackupStore store, RecordIndex index, BackupReader reader, RequestBodies bodies) {
         this.store = store;
@@ -79,7 +82,7 @@ public final class RecordsApi {
         String collection = RecordId.collection(header(exchange, "collection"), "collection");
         String key = RecordId.keyOfPath(header(exchange, "id"), "id");
         int limit = limit(exchange);
-        record Point(long version, long hash) {
+        record Point(long version, long hash, long offset, int length) {
         }
         record Seen(List<Point> points, long from, long to, boolean prunedBefore) {
         }
@@ -87,7 +90,7 @@ public final class RecordsApi {
             RecordChanges c = i.changes.get(new Ref(collection, key));
             List<Point> points = new ArrayList<>();
             for (int k = 0; c != null && k < c.size(); k++) {
-                points.add(new Point(c.version(k), c.hash(k)));
+                points.add(new Point(c.version(k), c.hash(k), c.offset(k), c.length(k)));
             }
             return new Seen(points, i.covered.isEmpty() ? 0 : i.covered.first(),
                     i.covered.isEmpty() ? 0 : i.covered.last(), i.prunedBefore);
@@ -101,12 +104,16 @@ public final class RecordsApi {
         }
         List<Point> points = seen.points();
         int oldest = Math.max(0, points.size() - limit);
-        // each record read from its own version, and one more: the "before" of the oldest entry listed
+        // each record as it was in its version, and one more: the "before" of the oldest entry listed; from
+        // the index's copy of its bytes, or else read from the version itself
         Map<Integer, byte[]> records = new HashMap<>();
-        for (int k = Math.max(0, oldest - 1); k < points.size(); k++) {
-            Point p = points.get(k);
-            records.put(k, p.hash() == RecordChanges.ABSENT ? null
-                    : RecordSpans.of(store.read(user, p.version())).record(collection, key));
+        try (RecordIndex.CopyReader copies = index.copyReader(user)) {
+            for (int k = Math.max(0, oldest - 1); k < points.size(); k++) {
+                Point p = points.get(k);
+                byte[] copy = copies.copy(p.offset(), p.length(), p.hash());
+                records.put(k, p.hash() == RecordChanges.ABSENT ? null : copy != null ? copy
+                        : RecordSpans.of(store.read(user, p.version())).record(collection, key));
+            }
         }
         List<Map<String, Object>> entries = new ArrayList<>();
         for (int k = points.size() - 1; k >= oldest; k--) {
@@ -147,27 +154,28 @@ public final class RecordsApi {
         if (q.length() > RecordId.MAX_LENGTH) {
             throw ApiException.badRequest("q: longer than " + RecordId.MAX_LENGTH + " characters");
         }
+        for (int i = 0; i < q.length(); i++) {
+            if (Character.isISOControl(q.charAt(i))) {
+                throw ApiException.badRequest("q: no control character, got one at position " + i);
+            }
+        }
         String deleted = header(exchange, "deleted");
         if (deleted != null && !deleted.equals("true") && !deleted.equals("false")) {
             throw ApiException.badRequest("deleted: true or false, got '" + abbreviate(deleted) + "'");
         }
         String folded = TextMatch.fold(q.strip());
         VersionInfo latest = versionOrLatest(exchange, user, null);
-        RecordSpans spans = RecordSpans.of(store.read(user, latest.id()));
-        if (!spans.collections.containsKey(collection)) {
+        SearchableVersions.Searchable version = searchable.get(user, latest.id(),
+                () -> RecordSpans.of(store.read(user, latest.id())));
+        SearchableVersions.Folded records = version.collection(collection);
+        if (records == null) {
             throw ApiException.notFound("no collection " + collection + " in version " + latest.id());
         }
         List<Object> found = new ArrayList<>();
-        boolean more = false;
-        for (Map.Entry<String, RecordSpans.Span> e : spans.records(collection)) {
-            RecordSpans.Span s = e.getValue();
-            if (contains(spans.doc, s, folded)) {
-                if (found.size() == MAX_FOUND) {
-                    more = true;
-                    break;
-                }
-                found.add(raw(Arrays.copyOfRange(spans.doc, s.start(), s.end())));
-            }
+        List<RecordSpans.Span> spans = records.find(folded, MAX_FOUND + 1);
+        boolean more = spans.size() > MAX_FOUND;
+        for (RecordSpans.Span s : spans.subList(0, Math.min(spans.size(), MAX_FOUND))) {
+            found.add(raw(Arrays.copyOfRange(version.spans.doc, s.start(), s.end())));
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("collection", collection);
@@ -242,6 +250,28 @@ public final class RecordsApi {
         }
     }
 
+    /**
+     * After a write (off the request's path): when the caller searched lately, their new latest is made
+     * ready to search now, so that their next search does not wait for it.
+     */
+    public void warmSearch(Exchange exchange) {
+        String user = user(exchange);
+        List<String> collections = user == null ? null : searchable.searchedCollections(user);
+        if (collections == null) {
+            return;
+        }
+        try {
+            store.latest(user).ifPresent(latest -> {
+                SearchableVersions.Searchable version = searchable.get(user, latest.id(),
+                        () -> RecordSpans.of(store.read(user, latest.id())));
+                collections.forEach(version::collection);
+            });
+        } catch (RuntimeException e) {
+            // only a head start: the next search makes it ready itself
+            LOG.info("Could not make the new latest of user {} ready to search: {}", user, e.getMessage());
+        }
+    }
+
     /** GET /api/diff?from=N&to=M[&records=true]: per collection, the ids inserted, updated and deleted. */
     public void diff(Exchange exchange) {
         String user = user(exchange);
@@ -252,7 +282,9 @@ public final class RecordsApi {
             throw ApiException.badRequest("records: true or false, got '" + abbreviate(records) + "'");
         }
         boolean withRecords = "true".equals(records);
-        // per collection, per kind, the keys; sorted so that two calls answer alike
+        // per collection, per kind, the keys; sorted so that two calls answer alike; with records, where the
+        // index's copies of their bytes are, before and after
+        Map<Ref, long[]> copies = new HashMap<>();
         Map<String, Map<String, List<String>>> changed = index.read(user, i -> {
             if (!i.covered.contains(from) || !i.covered.contains(to)) {
                 throw ApiException.notFound("version " + (i.covered.contains(from) ? to : from)
@@ -266,13 +298,35 @@ public final class RecordsApi {
                         : after == RecordChanges.ABSENT ? "deleted" : "updated";
                 if (kind != null) {
                     out.computeIfAbsent(ref.collection(), n -> kinds()).get(kind).add(ref.key());
+                    if (withRecords) {
+                        int b = c.indexAt(from);
+                        int a = c.indexAt(to);
+                        copies.put(ref, new long[] {before, b < 0 ? -1 : c.offset(b), b < 0 ? 0 : c.length(b),
+                            after, a < 0 ? -1 : c.offset(a), a < 0 ? 0 : c.length(a)});
+                    }
                 }
             });
             out.values().forEach(m -> m.values().forEach(list -> list.sort(null)));
             return out;
         });
-        RecordSpans before = withRecords ? RecordSpans.of(store.read(user, from)) : null;
-        RecordSpans after = withRecords ? RecordSpans.of(store.read(user, to)) : null;
+        // a version is read only for the records whose copy is not there
+        RecordSpans[] versions = new RecordSpans[2];
+        RecordIndex.CopyReader reader = index.copyReader(user);
+        java.util.function.BiFunction<Integer, Ref, byte[]> recordOf = (side, ref) -> {
+            long[] at = copies.get(ref);
+            long hash = at[side * 3];
+            if (hash == RecordChanges.ABSENT) {
+                return null;
+            }
+            byte[] copy = reader.copy(at[side * 3 + 1], (int) at[side * 3 + 2], hash);
+            if (copy != null) {
+                return copy;
+            }
+            if (versions[side] == null) {
+                versions[side] = RecordSpans.of(store.read(user, side == 0 ? from : to));
+            }
+            return versions[side].record(ref.collection(), ref.key());
+        };
         Map<String, Object> collections = new LinkedHashMap<>();
         changed.forEach((name, kinds) -> {
             Map<String, Object> c = new LinkedHashMap<>();
@@ -284,8 +338,8 @@ public final class RecordsApi {
                         Map<String, Object> pair = new LinkedHashMap<>();
                         pair.put("id", RecordId.value(key));
                         pair.put("change", kind);
-                        pair.put("before", rawOrNull(before.record(name, key)));
-                        pair.put("after", rawOrNull(after.record(name, key)));
+                        pair.put("before", rawOrNull(recordOf.apply(0, new Ref(name, key))));
+                        pair.put("after", rawOrNull(recordOf.apply(1, new Ref(name, key))));
                         pairs.add(pair);
                     }
                 }
@@ -295,6 +349,7 @@ public final class RecordsApi {
             }
             collections.put(name, c);
         });
+        reader.close();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("from", from);
         answer.put("to", to);

@@ -20,8 +20,23 @@ final class UserRecordIndex {
     record Ref(String collection, String key) {
     }
 
-    /** One line of a version's block: a record and its hash there ({@link RecordChanges#ABSENT}: deleted). */
-    record Change(Ref ref, long hash) {
+    /**
+     * One line of a version's block: a record, its hash there ({@link RecordChanges#ABSENT}: deleted) and
+     * where a copy of its bytes is in the record file ({@link RecordChanges#UNKNOWN}: none).
+     */
+    record Change(Ref ref, long hash, long offset, int length) {
+        Change(Ref ref, long hash) {
+            this(ref, hash, RecordChanges.UNKNOWN, 0);
+        }
+    }
+
+    /** A record of a version being indexed: its hash and its bytes, {@code [start, end)} of the document. */
+    record Seen(long hash, int start, int end) {
+    }
+
+    /** Keeps a copy of a record's bytes; answers where ({@link RecordChanges#UNKNOWN} when it could not). */
+    interface Copies {
+        long keep(Seen record);
     }
 
     final ReentrantLock lock = new ReentrantLock();
@@ -34,14 +49,23 @@ final class UserRecordIndex {
     final NavigableSet<Long> unreadable = new TreeSet<>();
     /** whether the index was loaded or built at least once since start */
     boolean ready;
+    /** bytes in the record file, where the next copies go */
+    long copiesLength;
 
-    /** Indexes version {@code v}, newer than every indexed one, from its records' hashes; returns what changed. */
-    List<Change> add(long v, Map<Ref, Long> state) {
+    /**
+     * Indexes version {@code v}, newer than every indexed one, from its records' hashes; the bytes of each
+     * record that changed there go to {@code copies}. Returns what changed.
+     */
+    List<Change> add(long v, Map<Ref, Seen> state, Copies copies) {
         List<Change> out = new java.util.ArrayList<>();
-        for (Map.Entry<Ref, Long> e : state.entrySet()) {
+        for (Map.Entry<Ref, Seen> e : state.entrySet()) {
             RecordChanges c = changes.get(e.getKey());
-            if (c == null || c.last() != e.getValue()) {
-                record(v, e.getKey(), e.getValue(), out);
+            Seen seen = e.getValue();
+            if (c == null || c.last() != seen.hash()) {
+                long offset = copies.keep(seen);
+                changes.computeIfAbsent(e.getKey(), r -> new RecordChanges()).add(v, seen.hash(), offset,
+                        seen.end() - seen.start());
+                out.add(new Change(e.getKey(), seen.hash(), offset, seen.end() - seen.start()));
             }
         }
         for (Map.Entry<Ref, RecordChanges> e : changes.entrySet()) {
@@ -59,15 +83,10 @@ final class UserRecordIndex {
         return out;
     }
 
-    private void record(long v, Ref ref, long hash, List<Change> out) {
-        changes.computeIfAbsent(ref, r -> new RecordChanges()).add(v, hash);
-        out.add(new Change(ref, hash));
-    }
-
     /** Replays one block read back from the file. */
     void replay(long v, List<Change> block) {
         for (Change c : block) {
-            changes.computeIfAbsent(c.ref(), r -> new RecordChanges()).add(v, c.hash());
+            changes.computeIfAbsent(c.ref(), r -> new RecordChanges()).add(v, c.hash(), c.offset(), c.length());
         }
         covered.add(v);
     }
@@ -76,28 +95,38 @@ final class UserRecordIndex {
      * Forgets indexed versions no longer stored: each record's changes in a removed version count in
      * the next version kept (what a reader of the kept versions sees changing there), and a change that
      * the kept versions no longer show (undone before the next kept one) disappears.
+     *
+     * <p>Only kept versions already indexed can take those changes: when the next kept version is not
+     * indexed yet (removed versions were the newest indexed, e.g. another daemon on the same bucket
+     * stored and pruned meanwhile, or retention ran before the index followed a backup), the changes go,
+     * and indexing that version records its state against the last kept one. Moving them onto it would
+     * give it two entries.
      */
-    void keepOnly(NavigableSet<Long> kept) {
-        if (!kept.isEmpty() && covered.headSet(kept.first(), false).size() > 0) {
+    void keepOnly(NavigableSet<Long> stored) {
+        NavigableSet<Long> kept = new TreeSet<>(covered);
+        kept.retainAll(stored);
+        if (!covered.isEmpty() && (kept.isEmpty() || covered.first() < kept.first())) {
             prunedBefore = true;
         }
         Iterator<Map.Entry<Ref, RecordChanges>> it = changes.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Ref, RecordChanges> e = it.next();
             RecordChanges old = e.getValue();
-            TreeMap<Long, Long> byKept = new TreeMap<>();
+            TreeMap<Long, Integer> byKept = new TreeMap<>();
             for (int i = 0; i < old.size(); i++) {
                 Long k = kept.ceiling(old.version(i));
                 if (k != null) {
-                    byKept.put(k, old.hash(i)); // the last change before a kept version is its state there
+                    byKept.put(k, i); // the last change before a kept version is its state there
                 }
             }
             RecordChanges next = new RecordChanges();
             long previous = RecordChanges.ABSENT;
-            for (Map.Entry<Long, Long> k : byKept.entrySet()) {
-                if (k.getValue() != previous) {
-                    next.add(k.getKey(), k.getValue());
-                    previous = k.getValue();
+            for (Map.Entry<Long, Integer> k : byKept.entrySet()) {
+                int i = k.getValue();
+                if (old.hash(i) != previous) {
+                    // the same bytes (same hash) as in the removed version: their copy serves the kept one
+                    next.add(k.getKey(), old.hash(i), old.offset(i), old.length(i));
+                    previous = old.hash(i);
                 }
             }
             if (next.size() == 0) {
@@ -107,6 +136,7 @@ final class UserRecordIndex {
             }
         }
         covered.retainAll(kept);
+        unreadable.retainAll(stored);
     }
 
     /** The blocks of every indexed version, for rewriting the file whole. */
@@ -115,7 +145,8 @@ final class UserRecordIndex {
         covered.forEach(v -> out.put(v, new java.util.ArrayList<>()));
         changes.forEach((ref, c) -> {
             for (int i = 0; i < c.size(); i++) {
-                out.computeIfAbsent(c.version(i), v -> new java.util.ArrayList<>()).add(new Change(ref, c.hash(i)));
+                out.computeIfAbsent(c.version(i), v -> new java.util.ArrayList<>())
+                        .add(new Change(ref, c.hash(i), c.offset(i), c.length(i)));
             }
         });
         return out;

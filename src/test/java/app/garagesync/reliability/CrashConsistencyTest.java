@@ -3,6 +3,7 @@ package app.garagesync.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import app.garagesync.records.RecordTruth;
 import app.garagesync.store.PrunedIds;
 import app.garagesync.testing.ChildDaemon;
 import app.garagesync.testing.EditableBackup;
@@ -10,6 +11,7 @@ import app.garagesync.testing.Http;
 import app.garagesync.testing.ReliabilityReport;
 import java.io.IOException;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -34,7 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * prunes after each backup (retention keep-last=2), or merges whole states posted with If-Match by two devices on
  * older versions. After every crash the daemon restarts on the same
  * data: each version acknowledged before the crash reads back byte for byte, or was pruned by policy and
- * is recorded as such (an acknowledged merge holds the device's change), and verify is clean. Rounds: -Dgaragesync.crash.rounds; seed: -Dgaragesync.crash.seed.
+ * is recorded as such (an acknowledged merge holds the device's change), verify is clean, and the history
+ * of a few records (read from the record index, which the writes of the round follow) equals that of the
+ * versions kept, computed from the acknowledged bodies. Rounds: -Dgaragesync.crash.rounds; seed: -Dgaragesync.crash.seed.
  */
 class CrashConsistencyTest {
 
@@ -69,6 +74,7 @@ class CrashConsistencyTest {
     private int checked;
     private int prunedByPolicy;
     private int verifies;
+    private int recordHistories;
 
     /** Acks not yet checked after a crash, and all acks for the final check. */
     static final class Queue {
@@ -130,7 +136,8 @@ class CrashConsistencyTest {
                     "during ingest=" + crashes[0], "during change-sets=" + crashes[1], "during prune=" + crashes[2],
                     "during merges=" + crashes[3],
                     "versions acknowledged=" + acknowledged.all.size(), "versions checked=" + (checked),
-                    "of which at the end=" + finalChecks, "pruned by policy=" + prunedByPolicy, "verify runs=" + verifies);
+                    "of which at the end=" + finalChecks, "pruned by policy=" + prunedByPolicy, "verify runs=" + verifies,
+                    "record histories checked=" + recordHistories);
         } finally {
             last.close();
         }
@@ -262,6 +269,49 @@ class CrashConsistencyTest {
             Http.Response verify = child.http().as(user).postJson("/api/admin/verify", "{}");
             assertThat(verify.body()).as("verify of %s after a crash", user).startsWith("{\"ok\":true");
             verifies++;
+        }
+        checkRecords(child);
+    }
+
+    /**
+     * The history of a few records of each user whose versions' bytes are known, against ground truth from
+     * the versions kept: acknowledged ones from the bodies sent, the few stored but killed before their
+     * answer as the daemon serves them. The first such check builds the user's record index, so that the
+     * writes of the rounds after it append to it, and a kill can tear an append.
+     */
+    private void checkRecords(ChildDaemon child) {
+        for (Load load : List.of(Load.INGEST, Load.PATCH, Load.PRUNE)) {
+            Http http = child.http().as(load.user);
+            try {
+                NavigableSet<Long> kept = RecordTruth.kept(http);
+                if (kept.isEmpty()) {
+                    continue;
+                }
+                Map<Long, byte[]> bodies = new java.util.HashMap<>();
+                acknowledged.all.stream().filter(a -> a.user().equals(load.user) && a.body() != null)
+                        .forEach(a -> bodies.put(a.version(), a.body()));
+                RecordTruth truth = new RecordTruth();
+                for (long v : kept) {
+                    if (bodies.containsKey(v)) {
+                        truth.add(v, new String(bodies.get(v), StandardCharsets.UTF_8));
+                    } else {
+                        truth.fetch(http, v);
+                    }
+                }
+                // a few records, spread over the sorted ids, and some no longer in the latest (deleted)
+                List<RecordTruth.Rec> all = new ArrayList<>(truth.records(kept));
+                all.sort(java.util.Comparator.comparing(RecordTruth.Rec::toString));
+                Set<RecordTruth.Rec> latest = truth.records(new TreeSet<>(Set.of(kept.last())));
+                List<RecordTruth.Rec> picked = new ArrayList<>();
+                for (int i = 0; i < all.size(); i += Math.max(1, all.size() / 5)) {
+                    picked.add(all.get(i));
+                }
+                all.stream().filter(r -> !latest.contains(r)).limit(2).forEach(picked::add);
+                truth.checkHistories(http, kept.first() > 1, picked);
+                recordHistories += picked.size();
+            } catch (Exception e) {
+                throw new AssertionError("records of " + load.user, e);
+            }
         }
     }
 
