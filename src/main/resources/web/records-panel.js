@@ -55,7 +55,7 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
         const collection = kinds[i];
         for (const record of answer.records || []) items.push({ collection, id: record?.id, record, deleted: null });
         for (const gone of answer.deleted || []) items.push({ collection, id: gone.id, record: gone.record, deleted: gone });
-        more ||= answer.more === true || (answer.deleted || []).length >= 50;
+        more ||= answer.more === true || answer.deletedComplete === false || (answer.deleted || []).length >= 50;
       });
       results = { q, kinds, deleted, items, more };
       renderResults();

@@ -40,6 +40,8 @@ public final class RecordsApi {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RecordsApi.class);
 
     /** Answers of a search stop there: it is for finding a customer or a plate, not for exporting. */
+    /** Stored versions one search of deleted records may read (one per distinct version that deleted some). */
+    static final int MAX_DELETED_VERSIONS_READ = 20;
     static final int MAX_FOUND = 50;
     /** History entries per answer unless the caller asks for fewer. */
     static final int MAX_HISTORY = 1000;
@@ -184,7 +186,9 @@ public final class RecordsApi {
         answer.put("records", found);
         answer.put("more", more);
         if ("true".equals(deleted)) {
-            answer.put("deleted", deletedMatches(user, collection, folded));
+            List<Object> gone = new ArrayList<>();
+            answer.put("deletedComplete", deletedMatches(user, collection, folded, gone));
+            answer.put("deleted", gone);
         }
         Responses.json(exchange, 200, answer);
     }
@@ -193,9 +197,12 @@ public final class RecordsApi {
      * Records of a collection that the latest no longer has, whose text as it was just before their
      * deletion contains TEXT, most recently deleted first: the only way for an owner to find "the customer
      * deleted by mistake on Tuesday", since a search over the latest cannot see it. One version read per
-     * distinct deleting version, and only within the versions still kept.
+     * distinct deleting version, and only within the versions still kept; at most
+     * {@link #MAX_DELETED_VERSIONS_READ} versions are read, so that one request's work stays bounded.
+     *
+     * @return false when that bound stopped the search before every deleted record was looked at
      */
-    private List<Object> deletedMatches(String user, String collection, String folded) {
+    private boolean deletedMatches(String user, String collection, String folded, List<Object> found) {
         record Gone(String key, long deletedIn, long lastSeenIn) {
         }
         List<Gone> gone = index.read(user, i -> {
@@ -211,16 +218,20 @@ public final class RecordsApi {
             out.sort(Comparator.comparingLong(Gone::deletedIn).reversed().thenComparing(Gone::key));
             return out;
         });
-        List<Object> found = new ArrayList<>();
         RecordSpans spans = null;
         long read = 0;
+        int versionsRead = 0;
         for (Gone g : gone) {
             if (found.size() == MAX_FOUND) {
                 break;
             }
             if (g.lastSeenIn() != read) {
+                if (versionsRead == MAX_DELETED_VERSIONS_READ) {
+                    return false;
+                }
                 spans = RecordSpans.of(store.read(user, g.lastSeenIn()));
                 read = g.lastSeenIn();
+                versionsRead++;
             }
             RecordSpans.Collection c = spans.collections.get(collection);
             RecordSpans.Span s = c == null ? null : c.records().get(g.key());
@@ -233,7 +244,7 @@ public final class RecordsApi {
                 found.add(e);
             }
         }
-        return found;
+        return true;
     }
 
     private static boolean contains(byte[] doc, RecordSpans.Span s, String folded) {

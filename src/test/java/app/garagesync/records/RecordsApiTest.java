@@ -204,6 +204,7 @@ class RecordsApiTest {
             JsonNode answer = json(r);
             assertThat(answer.get("records")).isEmpty();
             assertThat(answer.get("deleted")).hasSize(1);
+            assertThat(answer.get("deletedComplete").asBoolean()).isTrue();
             JsonNode gone = answer.get("deleted").get(0);
             assertThat(gone.get("id").asText()).isEqualTo("c3");
             assertThat(gone.get("deletedIn").asLong()).isEqualTo(3);
@@ -215,6 +216,32 @@ class RecordsApiTest {
             Http.Response bad = http.get("/api/records/customers?q=zoe&deleted=yes");
             assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.body()).contains("deleted");
+        }
+    }
+
+    @Test
+    void should_bound_the_versions_a_search_of_deleted_records_reads_and_say_so(@TempDir Path dir) {
+        try (RunningDaemon daemon = RunningDaemon.start(dir)) {
+            Http http = daemon.http().as("shop");
+            int n = RecordsApi.MAX_DELETED_VERSIONS_READ + 2;
+            // version 1 holds customers d1..dn; version k+1 deletes dk: n versions, each deleting one
+            for (int v = 1; v <= n + 1; v++) {
+                StringBuilder customers = new StringBuilder();
+                for (int k = v; k <= n; k++) {
+                    customers.append(customers.length() == 0 ? "" : ",")
+                            .append("{\"id\":\"d").append(k).append("\",\"name\":\"Dupont ").append(k).append("\"}");
+                }
+                String body = "{\"timestamp\":\"2026-11-24T08:00:00.000Z\",\"version\":\"1.0\",\"data\":{\"customers\":[" + customers + "],\"vehicles\":[]}}";
+                assertThat(http.postJson("/api/backup", body).status()).as("version " + v).isEqualTo(201);
+            }
+            JsonNode answer = json(http.get("/api/records/customers?q=dupont&deleted=true"));
+            assertThat(answer.get("deletedComplete").asBoolean()).isFalse();
+            // the most recent deletions first, one version read for each
+            assertThat(answer.get("deleted")).hasSize(RecordsApi.MAX_DELETED_VERSIONS_READ);
+            assertThat(answer.get("deleted").get(0).get("id").asText()).isEqualTo("d" + n);
+            JsonNode narrow = json(http.get("/api/records/customers?q=dupont%20" + n + "&deleted=true"));
+            assertThat(narrow.get("deleted")).hasSize(1);
+            assertThat(narrow.get("deletedComplete").asBoolean()).isFalse();
         }
     }
 
