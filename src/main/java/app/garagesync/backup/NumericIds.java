@@ -1,58 +1,20 @@
 package app.garagesync.backup;
 
 import app.garagesync.api.ApiException;
-import java.math.BigDecimal;
+import app.garagesync.store.NumberIdKeys;
 
-/**
- * The key of a numeric entity id, equal for equal values (1, 1.0 and 1e0 are one id). Built from the
- * unscaled digits and the scale, never from {@code toPlainString}: an id like {@code 1e999999999}
- * would otherwise expand to a billion characters (found by the fuzz test).
- */
+/** The key of a numeric entity id in a backup being validated ({@link NumberIdKeys}), a 400 when it has none. */
 public final class NumericIds {
 
     private NumericIds() {
     }
 
     public static String key(String text, String at) {
-        String integer = integerKey(text);
-        if (integer != null) {
-            return integer;
-        }
-        BigDecimal value;
         try {
-            value = new BigDecimal(text);
-        } catch (NumberFormatException | ArithmeticException e) {
+            return NumberIdKeys.key(text);
+        } catch (NumberFormatException e) {
             throw ApiException.invalidBackup(at + ": the number " + abbreviate(text) + " is out of range");
         }
-        BigDecimal canonical = value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros();
-        return "n:" + canonical.unscaledValue() + "e" + (-(long) canonical.scale());
-    }
-
-    /**
-     * The same key, without BigDecimal, for a plain JSON integer of at most 18 digits (nearly every
-     * numeric id): its digits without trailing zeros, and their count as the exponent. Null otherwise.
-     */
-    static String integerKey(String text) {
-        int from = text.startsWith("-") ? 1 : 0;
-        int n = text.length();
-        if (n - from < 1 || n - from > 18) {
-            return null;
-        }
-        for (int i = from; i < n; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return null;
-            }
-        }
-        if (text.charAt(from) == '0') {
-            // JSON allows a leading zero only in 0 itself (and -0)
-            return n - from == 1 ? "n:0e0" : null;
-        }
-        int end = n;
-        while (text.charAt(end - 1) == '0') {
-            end--;
-        }
-        return "n:" + text.substring(0, end) + "e" + (n - end);
     }
 
     private static String abbreviate(String s) {

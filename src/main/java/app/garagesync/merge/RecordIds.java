@@ -1,13 +1,13 @@
 package app.garagesync.merge;
 
+import app.garagesync.store.NumberIdKeys;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Record ids typed as the store types them: a string and a number are different ids ("1" is not 1),
- * while 1, 1.0 and 1e0 are one id. The numeric key is built from the unscaled digits and the scale,
- * never from {@code toPlainString}: an id like {@code 1e999999999} would expand to a billion characters.
+ * Record ids typed as the store types them ({@link NumberIdKeys} for numbers): a string and a number are different ids ("1" is not 1),
+ * while 1, 1.0 and 1e0 are one id.
  */
 final class RecordIds {
 
@@ -24,13 +24,11 @@ final class RecordIds {
             return "s:" + text;
         }
         String text = new String(doc, start, end - start, StandardCharsets.ISO_8859_1);
-        String integer = integerKey(text);
-        if (integer != null) {
-            return integer;
+        try {
+            return NumberIdKeys.key(text);
+        } catch (NumberFormatException e) {
+            throw notANumber(document, start);
         }
-        BigDecimal value = decimal(document, text, start);
-        BigDecimal canonical = value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros();
-        return "n:" + canonical.unscaledValue() + "e" + (-(long) canonical.scale());
     }
 
     /** The id as written, for a conflict: a String, or a Long, BigInteger or BigDecimal. */
@@ -39,7 +37,7 @@ final class RecordIds {
             return stringContent(document, doc, start, end);
         }
         String text = new String(doc, start, end - start, StandardCharsets.ISO_8859_1);
-        if (integerKey(text) != null) {
+        if (NumberIdKeys.integerKey(text) != null) {
             return text.length() <= 18 ? (Object) Long.parseLong(text) : new BigInteger(text);
         }
         return decimal(document, text, start);
@@ -58,30 +56,11 @@ final class RecordIds {
         try {
             return new BigDecimal(text);
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new MergeException(document + ": the record id at byte " + at + " is neither a string nor a number in range");
+            throw notANumber(document, at);
         }
     }
 
-    /** The key of a plain JSON integer of at most 18 digits (nearly every numeric id), without BigDecimal; else null. */
-    private static String integerKey(String text) {
-        int from = text.startsWith("-") ? 1 : 0;
-        int n = text.length();
-        if (n - from < 1 || n - from > 18) {
-            return null;
-        }
-        for (int i = from; i < n; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return null;
-            }
-        }
-        if (text.charAt(from) == '0') {
-            return n - from == 1 ? "n:0e0" : null;
-        }
-        int end = n;
-        while (text.charAt(end - 1) == '0') {
-            end--;
-        }
-        return "n:" + text.substring(0, end) + "e" + (n - end);
+    private static MergeException notANumber(String document, int at) {
+        return new MergeException(document + ": the record id at byte " + at + " is neither a string nor a number in range");
     }
 }

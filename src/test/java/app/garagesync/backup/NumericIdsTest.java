@@ -2,6 +2,7 @@ package app.garagesync.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import app.garagesync.store.NumberIdKeys;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +28,14 @@ class NumericIdsTest {
             texts.add(Long.toString(r.nextBoolean() ? v / 1000 * 1000 : v));
         }
         for (String t : texts) {
-            assertThat(NumericIds.integerKey(t)).as(t).isEqualTo(viaBigDecimal(t));
+            assertThat(NumberIdKeys.integerKey(t)).as(t).isEqualTo(viaBigDecimal(t));
         }
     }
 
     @Test
     void other_numbers_take_the_big_decimal_path_and_meet_their_integer_twins() {
         for (String t : new String[] {"1.0", "1e2", "1E+2", "-0.0", "0.5", "1234567890123456789012", "01"}) {
-            assertThat(NumericIds.integerKey(t)).as(t).isNull();
+            assertThat(NumberIdKeys.integerKey(t)).as(t).isNull();
         }
         assertThat(NumericIds.key("1e2", "at")).isEqualTo(NumericIds.key("100", "at"));
         assertThat(NumericIds.key("1.0", "at")).isEqualTo(NumericIds.key("1", "at"));
