@@ -1134,7 +1134,12 @@ def drill_figures(work, big):
         d.stop()
         relay.stop()
         s3.stop()
-    stored = sum(f.stat().st_size for f in (work / "s3" / "blobs").rglob("*") if f.is_file())
+    objects = [f for f in (work / "s3" / "blobs").rglob("*") if f.is_file()]
+    stored = sum(f.stat().st_size for f in objects)
+    # "encrypted" in the row is checked, not assumed: no object on the target is a stored version (GSV1
+    # header), a zstd frame or JSON
+    plain = [f.name for f in objects if f.read_bytes()[:4] in (b"GSV1", b"\x28\xb5\x2f\xfd") or f.read_bytes()[:1] == b"{"]
+    assert objects and not plain, f"objects on the target not encrypted: {plain}"
 
     # the peer: restic's own proof that its repository is intact, every pack read back
     env = dict(os.environ, RESTIC_PASSWORD="bench")
