@@ -6,6 +6,7 @@
     python3 bench/run.py --only devices   # only the "several devices" rows (merge, changes feed, PouchDB)
     python3 bench/run.py --only records   # only the records rows (history, diff, search; restic dump + diff)
         # (BENCH_RECORDS_VERSIONS=N: history over N versions instead of 1,000, on a loaded machine)
+    python3 bench/run.py --only drill     # only the restore drill row (S3 target on s3proxy; restic check --read-data)
 
 Prints a table of medians and ratios and writes bench/RESULTS.md. Peers: restic (backup/restore of
 the same file), and the floor: `zstd -1` + write + fsync of the same bytes."""
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -976,6 +978,229 @@ def records_main():
         shutil.rmtree(work, ignore_errors=True)
 
 
+# ---------------------------------------------------------------------------------------------------
+# Restore drill (issue 13): POST /api/drill of a 50 MB garage from an S3 target (s3proxy as its own process
+# over a folder, reached through a counting TCP relay), against `restic check --read-data` of a restic
+# repository holding the same file. Runs alone with --only drill.
+
+DRILL_RUNS = 3  # measured drills (and restic checks), after one unmeasured
+S3_BUCKET, S3_ACCESS, S3_SECRET = "garage-store", "bench-access", "bench-secret"
+S3PROXY_VERSION = "4.1.0"
+DRILL_MB = os.environ.get("BENCH_DRILL_MB", "49.5")  # smaller while debugging; the row is for 49.5 (50 MB)
+
+
+def s3proxy_classpath():
+    """s3proxy and its dependencies as Maven resolved them for the tests (cached in target/)."""
+    cached = ROOT / "target" / "bench-s3proxy.classpath"
+    if not cached.exists():
+        subprocess.run(["mvn", "-B", "-q", "-o", "dependency:build-classpath", f"-Dmdep.outputFile={cached}",
+                        "-Dmdep.includeScope=test"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    cp = cached.read_text().strip()
+    if f"s3proxy-{S3PROXY_VERSION}.jar" not in cp:
+        raise SystemExit(f"s3proxy {S3PROXY_VERSION} is not on the test classpath ({cached})")
+    return cp
+
+
+class S3ProxyServer:
+    """s3proxy's own Main in its own JVM: a real S3 API over a filesystem blobstore, on a loopback port."""
+
+    def __init__(self, directory):
+        self.port = free_port()
+        blobs = mkdir(directory / "blobs")
+        mkdir(blobs / S3_BUCKET)  # the filesystem blobstore's bucket is a folder
+        conf = directory / "s3proxy.conf"
+        conf.write_text("\n".join([
+            f"s3proxy.endpoint=http://127.0.0.1:{self.port}", "s3proxy.authorization=aws-v2-or-v4",
+            f"s3proxy.identity={S3_ACCESS}", f"s3proxy.credential={S3_SECRET}",
+            "jclouds.provider=filesystem-nio2", "jclouds.identity=unused", "jclouds.credential=unused",
+            f"jclouds.filesystem.basedir={blobs}"]) + "\n")
+        self.log = open(directory / "s3proxy.log", "w")
+        # s3proxy's Main sends System.err to its logger, and slf4j-simple writes to System.err: without
+        # logFile=System.out the two call each other until the stack overflows
+        self.proc = subprocess.Popen(["java", "-Xmx512m", "-Dorg.slf4j.simpleLogger.logFile=System.out",
+                                      "-cp", s3proxy_classpath(), "org.gaul.s3proxy.Main", "--properties", str(conf)],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"s3proxy exited during start-up (see {directory / 's3proxy.log'})")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=1)
+                return
+            except urllib.error.HTTPError:
+                return  # it answers (403 to an unsigned request): started
+            except Exception:
+                time.sleep(0.1)
+        raise SystemExit("s3proxy did not answer in 120 s")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(30)
+        self.log.close()
+
+
+class CountingRelay:
+    """A TCP relay on a loopback port in front of the S3 server: counts the bytes the server sends back
+    (HTTP headers included), which is what the drill reads from the target as the network sees it."""
+
+    def __init__(self, upstream_port):
+        import threading
+        self.threading = threading
+        self.upstream = upstream_port
+        self.down = 0
+        self.lock = threading.Lock()
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(64)
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.upstream))
+            self.threading.Thread(target=self.pump, args=(client, upstream, False), daemon=True).start()
+            self.threading.Thread(target=self.pump, args=(upstream, client, True), daemon=True).start()
+
+    def pump(self, src, dst, counted):
+        try:
+            while chunk := src.recv(65536):
+                dst.sendall(chunk)
+                if counted:
+                    with self.lock:
+                        self.down += len(chunk)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def bytes_down(self):
+        with self.lock:
+            return self.down
+
+    def stop(self):
+        self.server.close()
+
+
+def drill_figures(work, big):
+    key = work / "offsite.key"
+    sh(["java", "-jar", str(JAR), "new-key", str(key)])
+    s3 = S3ProxyServer(mkdir(work / "s3"))
+    relay = CountingRelay(s3.port)
+    t = "garagesync.target.offsite."
+    d = Daemon(work / "drill" / "data", props=[
+        f"{t}type=s3", f"{t}bucket={S3_BUCKET}", f"{t}endpoint=http://127.0.0.1:{relay.port}", f"{t}region=us-east-1",
+        f"{t}access-key={S3_ACCESS}", f"{t}secret-key={S3_SECRET}", f"{t}path-style=true", f"{t}prefix=bench",
+        "garagesync.sync.default-enabled=true", "garagesync.drill.interval=0", f"garagesync.encryption.key-file={key}"])
+    d.data_dir.mkdir(parents=True)
+    try:
+        d.start()
+        user = ["-H", "X-User-Id: drill"]
+        code, _ = curl_time(["-X", "POST", BASE + "/api/backup", "-H", "Content-Type: application/json", *user,
+                             "--data-binary", f"@{big}"])
+        assert code == 201, code
+        code, _ = curl_time(["-X", "POST", BASE + "/api/sync", *user])
+        assert code == 202, code
+        deadline = time.monotonic() + 600
+        while True:
+            status = json.loads(sh(["curl", "-s", BASE + "/api/sync/status", *user]).stdout)
+            if status.get("offsite") == "ok" and status.get("waitingVersions") == 0:
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the 50 MB version was not synced in 600 s: {status}")
+            time.sleep(0.2)
+        sent = relay.bytes_down()
+        drills = []
+        for i in range(DRILL_RUNS + 1):
+            before = relay.bytes_down()
+            t0 = time.perf_counter()
+            out = sh(["curl", "-s", "-w", "\n%{http_code}", "-X", "POST", BASE + "/api/drill", *user]).stdout
+            seconds = time.perf_counter() - t0
+            body, code = out.rsplit("\n", 1)
+            assert code == "200", (code, body)
+            r = json.loads(body)["targets"]["offsite"]
+            assert r["ok"] is True and not [p for p in r["problems"] if p.get("level") != "warning"], r
+            if i:  # the first is not measured
+                drills.append({"s": seconds, "daemon_ms": r["durationMillis"], "read": r["bytesRead"],
+                               "wire": relay.bytes_down() - before, "warnings": len(r["problems"]), "version": r["version"]})
+    finally:
+        d.stop()
+        relay.stop()
+        s3.stop()
+    objects = [f for f in (work / "s3" / "blobs").rglob("*") if f.is_file()]
+    stored = sum(f.stat().st_size for f in objects)
+    # "encrypted" in the row is checked, not assumed: no object on the target is a stored version (GSV1
+    # header), a zstd frame or JSON
+    plain = [f.name for f in objects if f.read_bytes()[:4] in (b"GSV1", b"\x28\xb5\x2f\xfd") or f.read_bytes()[:1] == b"{"]
+    assert objects and not plain, f"objects on the target not encrypted: {plain}"
+
+    # the peer: restic's own proof that its repository is intact, every pack read back
+    env = dict(os.environ, RESTIC_PASSWORD="bench")
+    repo = work / "restic-drill"
+    subprocess.run(["restic", "init", "-q", "-r", str(repo)], env=env, check=True, capture_output=True)
+    subprocess.run(["restic", "backup", "-q", "-r", str(repo), str(big)], env=env, check=True, capture_output=True)
+    checks = []
+    for i in range(DRILL_RUNS + 1):
+        t0 = time.perf_counter()
+        subprocess.run(["restic", "check", "--read-data", "-q", "-r", str(repo)], env=env, check=True, capture_output=True)
+        if i:
+            checks.append(time.perf_counter() - t0)
+    packs = sum(f.stat().st_size for f in (repo / "data").rglob("*") if f.is_file())
+    repo_size = sum(f.stat().st_size for f in repo.rglob("*") if f.is_file())
+    return {"s": median([x["s"] for x in drills]), "daemon_ms": median([x["daemon_ms"] for x in drills]),
+            "read": median([x["read"] for x in drills]), "wire": median([x["wire"] for x in drills]),
+            "warnings": drills[-1]["warnings"], "version": drills[-1]["version"], "sync_wire": sent, "stored": stored,
+            "all_s": [x["s"] for x in drills], "restic": median(checks), "restic_all": checks, "packs": packs,
+            "repo": repo_size}
+
+
+def drill_rows(work, big):
+    f = drill_figures(work, big)
+    runs = ", ".join(f"{x:.2f}" for x in f["all_s"])
+    restic_runs = ", ".join(f"{x:.2f}" for x in f["restic_all"])
+    return [(
+        f"restore drill of a {big.stat().st_size / 1e6:.1f} MB garage from an S3 target (POST /api/drill; s3proxy "
+        f"{S3PROXY_VERSION} as its own process over a folder, loopback; encrypted off-site copy)",
+        f"{f['s']:.2f} s (runs {runs} s; the daemon's durationMillis {f['daemon_ms']:.0f} ms); bytesRead "
+        f"{f['read'] / 1e6:.2f} MB, s3proxy sent {f['wire'] / 1e6:.2f} MB (HTTP included, index read too); proves "
+        f"the latest version ({f['version']}) rebuilt from the target, decrypted, hash-compared with what was sent, "
+        f"meaning checks run ({f['warnings']} warnings)",
+        f"restic check --read-data {f['restic']:.2f} s (runs {restic_runs} s) of a repository holding the same file, "
+        f"on local disk (no network), {f['packs'] / 1e6:.2f} MB of packs ({f['repo'] / 1e6:.2f} MB repository); "
+        "proves every pack's bytes read, decrypted and checked",
+        f"{faster(f['restic'], f['s'])} than restic check --read-data"),
+    ]
+
+
+def drill_main():
+    ensure_tools()
+    work = Path(tempfile.mkdtemp(prefix="gs-bench-drill-"))
+    uptime = sh(["uptime"]).stdout.strip()
+    override = f"BENCH_DRILL_MB={DRILL_MB} " if "BENCH_DRILL_MB" in os.environ else ""
+    command = override + "python3 bench/run.py " + " ".join(sys.argv[1:])
+    try:
+        big = work / "garage.json"
+        big.write_bytes(sh([sys.executable, str(BENCH / "gen_dataset.py"), DRILL_MB]).stdout.encode())
+        rows = drill_rows(work, big)
+        java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+        restic = sh(["restic", "version"]).stdout.strip()
+        head = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()}: {os.cpu_count()} cores, "
+                f"{platform.machine()}, {java}, {restic}, s3proxy {S3PROXY_VERSION}; drill section only (`{command}`), "
+                f"medians of {DRILL_RUNS} runs after one unmeasured; daemon -Xmx512m, one S3 target, "
+                f"garagesync.encryption.key-file set; dataset bench/gen_dataset.py {DRILL_MB}; `uptime` at start: {uptime}; "
+                f"load average at end {os.getloadavg()[0]:.1f} (machine shared with other work).")
+        write_results(head, rows)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def write_results(head, rows):
     table = ["| measure | garage-sync | peers | ratio |", "| --- | --- | --- | --- |"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
@@ -994,7 +1219,9 @@ if __name__ == "__main__":
         devices_main()
     elif only == "records":
         records_main()
+    elif only == "drill":
+        drill_main()
     elif only:
-        raise SystemExit(f"--only {only}: the sections that run alone are devices and records")
+        raise SystemExit(f"--only {only}: the sections that run alone are devices, records and drill")
     else:
         main()
