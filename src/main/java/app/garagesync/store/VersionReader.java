@@ -46,25 +46,7 @@ final class VersionReader {
             // the common read, GET of the latest version, copies nothing
             return Document.of(newest);
         }
-        for (int attempt = 1; ; attempt++) {
-            Map<Long, StoredForm> forms = uv.forms;
-            try {
-                return readOnce(user, uv, id, info, forms, cached);
-            } catch (StoreUnavailableException e) {
-                // the storage did not answer: the version may be whole, it is not to be called damaged
-                throw new UncheckedIOException("cannot read version " + id + " of user " + user, e);
-            } catch (IOException | RuntimeException e) {
-                // reads take no lock: a prune may have rewritten a version of this chain whole, or removed
-                // one it no longer needs, since this read looked at the forms; try again with the new ones
-                if (uv.forms == forms || attempt >= 3) {
-                    if (uv.byId.containsKey(id)) {
-                        uv.failedReads.put(id, String.valueOf(e.getMessage()));
-                    }
-                    LOG.error("Version {} of user {} does not read back: {}", id, user, e.getMessage());
-                    throw new DamagedVersionException(user, id, e.getMessage(), uv.intactBesides( id), e);
-                }
-            }
-        }
+        return withRetries(user, uv, id, forms -> readOnce(user, uv, id, info, forms, cached));
     }
 
     /**
@@ -82,14 +64,28 @@ final class VersionReader {
         if (newest != null) {
             return newest;
         }
+        return withRetries(user, uv, id, forms -> rebuild(user, uv, id, info, forms, true));
+    }
+
+    /** One read of version {@code id} from the stored forms it is given. */
+    private interface FormsRead<T> {
+        T from(Map<Long, StoredForm> forms) throws IOException;
+    }
+
+    /**
+     * Runs a read, again with the new forms when it failed while a prune changed them: reads take no lock,
+     * and a prune may have rewritten a version of this chain whole, or removed one it no longer needs,
+     * since the read looked at the forms. A read that fails on unchanged forms, or three times, marks the
+     * version damaged; a storage that does not answer is not damage.
+     */
+    private <T> T withRetries(String user, UserVersions uv, long id, FormsRead<T> read) {
         for (int attempt = 1; ; attempt++) {
             Map<Long, StoredForm> forms = uv.forms;
             try {
-                return rebuild(user, uv, id, info, forms, true);
+                return read.from(forms);
             } catch (StoreUnavailableException e) {
                 throw new UncheckedIOException("cannot read version " + id + " of user " + user, e);
             } catch (IOException | RuntimeException e) {
-                // as in document(): a prune may have rewritten the chain meanwhile
                 if (uv.forms == forms || attempt >= 3) {
                     if (uv.byId.containsKey(id)) {
                         uv.failedReads.put(id, String.valueOf(e.getMessage()));
