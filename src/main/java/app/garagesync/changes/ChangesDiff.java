@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 
 /**
  * What changed from one version of a backup to a later one, as the body of a {@code PATCH /api/backup}
@@ -249,60 +250,39 @@ public final class ChangesDiff {
      * matched through their typed keys (an id written 1 here and 1.0 there) in a hash map.
      */
     static int[] pairs(String[] old, String[] now) {
-        int[] pair = new int[now.length];
-        boolean[] taken = new boolean[old.length];
-        int j = 0;
-        int unpaired = 0;
-        for (int i = 0; i < now.length; i++) {
-            pair[i] = -1;
-            for (int k = j; k < old.length && k < j + LOOKAHEAD; k++) {
-                if (now[i].equals(old[k])) {
-                    pair[i] = k;
-                    taken[k] = true;
-                    j = k + 1;
-                    break;
-                }
-            }
-            if (pair[i] < 0) {
-                unpaired++;
-            }
-        }
-        if (unpaired == 0) {
-            return pair;
-        }
-        Map<String, Integer> left = new HashMap<>();
-        for (int k = 0; k < old.length; k++) {
-            if (!taken[k]) {
-                left.put(key(old[k]), k);
-            }
-        }
-        for (int i = 0; i < now.length && !left.isEmpty(); i++) {
-            if (pair[i] < 0) {
-                Integer k = left.remove(key(now[i]));
-                if (k != null) {
-                    pair[i] = k;
-                }
-            }
-        }
-        return pair;
+        return pair(old.length, now.length, (k, i) -> now[i].equals(old[k]), k -> key(old[k]), i -> key(now[i]));
     }
 
     /**
      * The same pairing as {@link #pairs}, for layouts that may lack ids: ids are unique in a stored version
      * (its validation refuses a duplicate), so a record whose bytes equal an older record's is that record.
-     * The lists are walked side by side comparing bytes, a few places ahead past an insert or a delete;
-     * only the records left over have their ids read, and are matched by typed key.
+     * Only the records left over have their ids read.
      */
     private static int[] pairsByBytes(Layout.Items old, Layout.Items now) {
-        int oldCount = old == null ? 0 : old.start().length;
-        int[] pair = new int[now.start().length];
+        return pair(old == null ? 0 : old.start().length, now.start().length, (k, i) -> sameEntity(old, k, now, i),
+                k -> key(idOf(old, k)), i -> key(idOf(now, i)));
+    }
+
+    /** Whether older record k and latest record i are the same record without reading their ids. */
+    private interface SameWhereTheySit {
+        boolean test(int k, int i);
+    }
+
+    /**
+     * The pairing itself: both lists walked side by side with {@code same}, a few places ahead past an insert
+     * or a delete; the records left over then matched by typed key in a hash map. An older record left over
+     * when every latest one is paired cannot share an id with a paired one: it was deleted.
+     */
+    private static int[] pair(int oldCount, int nowCount, SameWhereTheySit same,
+                              IntFunction<String> oldKey, IntFunction<String> nowKey) {
+        int[] pair = new int[nowCount];
         boolean[] taken = new boolean[oldCount];
         int j = 0;
         int unpaired = 0;
-        for (int i = 0; i < pair.length; i++) {
+        for (int i = 0; i < nowCount; i++) {
             pair[i] = -1;
             for (int k = j; k < oldCount && k < j + LOOKAHEAD; k++) {
-                if (sameEntity(old, k, now, i)) {
+                if (same.test(k, i)) {
                     pair[i] = k;
                     taken[k] = true;
                     j = k + 1;
@@ -314,18 +294,17 @@ public final class ChangesDiff {
             }
         }
         if (unpaired == 0) {
-            // an older record left over cannot share an id with a paired one: it was deleted
             return pair;
         }
         Map<String, Integer> left = new HashMap<>();
         for (int k = 0; k < oldCount; k++) {
             if (!taken[k]) {
-                left.put(key(idOf(old, k)), k);
+                left.put(oldKey.apply(k), k);
             }
         }
-        for (int i = 0; i < pair.length; i++) {
+        for (int i = 0; i < nowCount && !left.isEmpty(); i++) {
             if (pair[i] < 0) {
-                Integer k = left.remove(key(idOf(now, i)));
+                Integer k = left.remove(nowKey.apply(i));
                 if (k != null) {
                     pair[i] = k;
                 }
