@@ -40,10 +40,15 @@ final class IssuedMark {
      * Only a write that a crash or an error stops between this and the version's create leaves it unused.
      */
     long reserve(String user, long taken) throws IOException {
+        return reserve(user, taken, ConditionalReplace.CONTENDED_FOR_NANOS);
+    }
+
+    /** As {@link #reserve(String, long)}, racing other daemons for at most {@code contendedForNanos}. */
+    long reserve(String user, long taken, long contendedForNanos) throws IOException {
         return ConditionalReplace.update(blobs, VersionKeys.issuedKey(user), now -> {
             long next = Math.max(taken, now == null ? 0 : parseMark(user, now.bytes())) + 1;
             return new ConditionalReplace.Change<>((next + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII), next);
-        });
+        }, contendedForNanos);
     }
 
     /** The mark, 0 when there is none yet (a store written before it existed) or it does not read. */

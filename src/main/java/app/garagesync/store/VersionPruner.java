@@ -110,7 +110,8 @@ final class VersionPruner {
             for (long id : drop) {
                 blobs.delete(VersionKeys.versionKey(user, id));
             }
-            indexes.forget(user, drop.stream().map(uv.forgotten::get).toList());
+            // a number another daemon forgot may never have been known here: it has no index here either
+            indexes.forget(user, drop.stream().map(uv.forgotten::get).filter(java.util.Objects::nonNull).toList());
             Map<Long, StoredForm> nextForms = new HashMap<>(uv.forms);
             nextForms.keySet().removeAll(drop);
             uv.forms = Collections.unmodifiableMap(nextForms);

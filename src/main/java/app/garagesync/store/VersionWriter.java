@@ -79,12 +79,19 @@ final class VersionWriter {
         UserVersions uv = loader.loaded(user);
         uv.lock.lock();
         try {
+            long deadline = System.nanoTime() + ConditionalReplace.CONTENDED_FOR_NANOS;
             for (int race = 0; ; race++) {
                 try {
                     return putOnce(user, uv, json, summary, expectedLatest, merged);
                 } catch (BlobStore.BlobExistsException e) {
-                    if (!blobs.shared() || race >= VersionStore.MAX_RACES) {
+                    if (!blobs.shared()) {
                         throw e;
+                    }
+                    if (race >= VersionStore.MAX_RACES || System.nanoTime() - deadline >= 0) {
+                        // other daemons keep taking the next number: too busy for now, the client retries
+                        throw new StoreUnavailableException("cannot number a version of user " + user + ": "
+                                + (race + 1) + " numbers taken by other daemons in a row", "contended by other daemons",
+                                false, e);
                     }
                     if (race < FULL_RACES || expectedLatest >= 0) {
                         // another daemon took this number first: learn its version and build on it
@@ -92,9 +99,11 @@ final class VersionWriter {
                         loader.refresh(user, uv);
                     } else {
                         // a daemon far behind a busy one (a slow link) loses every race it runs by re-reading
-                        // the versions: it reserves the next number in the mark instead, which every other
-                        // daemon reads before it numbers, and writes this version whole under that number
-                        long reserved = mark.reserve(user, uv.tried);
+                        // the versions: it reserves the next number in the mark instead (a daemon that
+                        // refreshes its view reads it) and writes this version whole under that number. Against a
+                        // daemon that creates a version inside each of its reserve windows it still loses: past
+                        // the bound it answers 503, and routing each user to one daemon (docs/scale.md) avoids it
+                        long reserved = mark.reserve(user, uv.tried, deadline - System.nanoTime());
                         uv.issued = reserved - 1;
                         LOG.info("Version number {} of user {} taken by another daemon, reserved {}", uv.tried, user,
                                 reserved);

@@ -21,7 +21,7 @@ class VerifyTest {
         for (int v = 0; v < versions; v++) {
             assertThat(http.postBytes("/api/backup", "application/json", doc.bytes()).status()).isEqualTo(201);
             EditableBackup.edit(doc, r);
-            doc.collections.get("customers").add(EditableBackup.entity("v" + v, r));
+            doc.add("customers", EditableBackup.entity("v" + v, r));
         }
     }
 

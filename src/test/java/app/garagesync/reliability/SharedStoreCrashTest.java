@@ -137,7 +137,7 @@ class SharedStoreCrashTest {
             Http http = target == null ? a : target;
             EditableBackup.edit(doc, r);
             // a record unique to this post: no two posts have the same content, so each is a new version
-            doc.collections.get("customers").add(EditableBackup.entity("p" + r.nextLong(), r));
+            doc.add("customers", EditableBackup.entity("p" + r.nextLong(), r));
             byte[] body = doc.bytes();
             Http.Response answer;
             try {

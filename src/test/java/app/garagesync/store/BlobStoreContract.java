@@ -80,7 +80,7 @@ abstract class BlobStoreContract {
         java.util.Map<Long, byte[]> posted = new java.util.TreeMap<>();
         for (long v = 1; v <= 30; v++) {
             app.garagesync.testing.EditableBackup.edit(doc, r);
-            doc.collections.get("customers").add(app.garagesync.testing.EditableBackup.entity("v" + v, r));
+            doc.add("customers", app.garagesync.testing.EditableBackup.entity("v" + v, r));
             byte[] bytes = doc.bytes();
             versions.put("e", bytes, reader.read(bytes));
             posted.put(v, bytes);

@@ -55,7 +55,7 @@ class CorruptionSweepTest {
             assertThat(writer.put(USER, bytes, reader.read(bytes))).isInstanceOf(StoreResult.Stored.class);
             sent.add(bytes);
             EditableBackup.edit(doc, r);
-            doc.collections.get("customers").add(EditableBackup.entity("added-" + v, r));
+            doc.add("customers", EditableBackup.entity("added-" + v, r));
         }
         Path versions = dir.resolve("users").resolve(USER).resolve("versions");
         assertThat(Files.readString(versions.resolve("0000000002.gsv"), java.nio.charset.StandardCharsets.ISO_8859_1))

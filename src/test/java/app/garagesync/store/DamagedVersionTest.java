@@ -38,7 +38,7 @@ class DamagedVersionTest {
             assertThat(http.postBytes("/api/backup", "application/json", body).status()).isEqualTo(201);
             sent.add(body);
             EditableBackup.edit(doc, r);
-            doc.collections.get("customers").add(EditableBackup.entity("v" + v, r));
+            doc.add("customers", EditableBackup.entity("v" + v, r));
         }
         return sent;
     }

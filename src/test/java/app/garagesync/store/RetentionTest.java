@@ -124,7 +124,7 @@ class RetentionTest {
         EditableBackup.Doc doc = EditableBackup.initial(r, 100);
         Map<Long, byte[]> posted = new TreeMap<>();
         for (int v = 1; v <= 20; v++) {
-            doc.collections.get("customers").add(EditableBackup.entity("v" + v, r));
+            doc.add("customers", EditableBackup.entity("v" + v, r));
             EditableBackup.edit(doc, r);
             byte[] bytes = doc.bytes();
             store.put("p", bytes, reader.read(bytes));
@@ -146,7 +146,7 @@ class RetentionTest {
                     "0000000003.gsv", "0000000004.gsv", "0000000009.gsv", "0000000015.gsv", "0000000020.gsv");
         }
         // the chain goes on after a prune
-        doc.collections.get("customers").add(EditableBackup.entity("after", r));
+        doc.add("customers", EditableBackup.entity("after", r));
         byte[] next = doc.bytes();
         store.put("p", next, reader.read(next));
         assertThat(store.read("p", 21)).isEqualTo(next);

@@ -73,7 +73,7 @@ class DeltaSyncTest {
                 c.set(i, c.get(i).replaceFirst("\"total\":\\d+", "\"total\":" + (100_000 + r.nextInt(99_999))));
             }
         }
-        doc.collections.get("customers").add(EditableBackup.entity("day" + day, r));
+        doc.add("customers", EditableBackup.entity("day" + day, r));
     }
 
     /** Posts {@code days} versions, the first a whole garage, each next one a day of work; returns them by id. */

@@ -29,6 +29,11 @@ public final class EditableBackup {
             return d;
         }
 
+        /** Adds an entity, creating the collection when an edit removed it (edits may drop whole collections). */
+        public void add(String collection, String entity) {
+            collections.computeIfAbsent(collection, k -> new ArrayList<>()).add(entity);
+        }
+
         public byte[] bytes() {
             String sep = pretty ? ",\n    " : ",";
             StringBuilder b = new StringBuilder("{\"timestamp\":\"" + timestamp + "\",\"garage\":{\"name\":\"Garage Dupré\"},\"data\":{");
