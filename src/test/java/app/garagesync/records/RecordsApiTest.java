@@ -220,7 +220,7 @@ class RecordsApiTest {
     }
 
     @Test
-    void should_bound_the_versions_a_search_of_deleted_records_reads_and_say_so(@TempDir Path dir) {
+    void should_bound_the_versions_a_search_of_deleted_records_reads_and_say_so(@TempDir Path dir) throws Exception {
         try (RunningDaemon daemon = RunningDaemon.start(dir)) {
             Http http = daemon.http().as("shop");
             int n = RecordsApi.MAX_DELETED_VERSIONS_READ + 2;
