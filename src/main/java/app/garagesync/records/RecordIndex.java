@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * {@code <data-dir>/cache/records/<user>.jsonl}, never the only copy of anything, and kept local in S3
  * mode too. Everything in it is derived from the stored versions, so a daemon sharing an S3 store builds
  * and maintains its own from the versions it lists, and no second writer of shared index blobs can ever
- * disagree with the versions themselves. The versions' entity deltas are not read directly: a delta
- * copies its parent's records by position and keeps no ids (nor does a checkpoint), so the records of a
- * version are found by one pass over the document, once per version.
+ * disagree with the versions themselves. Versions are read oldest first ({@link VersionWalk}): a version
+ * stored as a delta of the one read before is rebuilt from it, so only the records its delta touched are
+ * parsed and hashed; a checkpoint or a first version is looked at record by record.
  *
  * <p>Kept in step: a write flow (backup, patch, import, merge, record restore) hands its new version to
  * {@link #follow}, which indexes it when the caller's index exists (an index is only built the first time
@@ -117,7 +117,9 @@ public final class RecordIndex {
             } else if (!index.covered.isEmpty() && !Files.exists(file(user))) {
                 rewrite(user, index); // somebody deleted the cache file: written again from memory
             }
+            long tw = System.nanoTime(); long tc = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             catchUp(user, index);
+            System.out.printf("TIMING catchUp wall %d ms cpu %d ms%n", (System.nanoTime() - tw) / 1000000, (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - tc) / 1000000); // TEMP
             return answer.apply(index);
         } finally {
             index.lock.unlock();
@@ -154,25 +156,25 @@ public final class RecordIndex {
             index.prunedBefore = !missing.isEmpty() && missing.first() > 1;
             startCopies(user, index);
         }
+        VersionWalk walk = new VersionWalk(store, user);
         for (long v : missing) {
             if (index.unreadable.contains(v)) {
                 continue;
             }
-            RecordSpans spans;
+            VersionWalk.Step step;
             try {
-                spans = RecordSpans.of(store.read(user, v));
+                step = walk.next(v);
             } catch (DamagedVersionException e) {
                 index.unreadable.add(v);
                 continue;
             }
             List<Change> block;
-            try (Copier copier = new Copier(user, index, spans.doc)) {
-                block = index.add(v, seen(spans), copier);
+            try (Copier copier = new Copier(user, index)) {
+                block = index.add(v, step.fresh(), step.present(), step.gone(), copier);
             }
             if (!fresh) {
                 append(user, v, block);
             } // a fresh index is written whole below, once
-
         }
         if (fresh && !index.covered.isEmpty()) {
             rewrite(user, index);
@@ -185,7 +187,7 @@ public final class RecordIndex {
         Map<Ref, UserRecordIndex.Seen> out = new HashMap<>();
         spans.collections.forEach((name, c) -> c.records().forEach((key, s) -> {
             sha.update(spans.doc, s.start(), s.end() - s.start());
-            out.put(new Ref(name, key), new UserRecordIndex.Seen(fold(sha.digest()), s.start(), s.end()));
+            out.put(new Ref(name, key), new UserRecordIndex.Seen(fold(sha.digest()), spans.doc, s.start(), s.end()));
         }));
         return out;
     }
@@ -210,15 +212,13 @@ public final class RecordIndex {
     private final class Copier implements UserRecordIndex.Copies, AutoCloseable {
         private final String user;
         private final UserRecordIndex index;
-        private final byte[] doc;
         private java.io.OutputStream out;
         private long written;
         private boolean failed;
 
-        Copier(String user, UserRecordIndex index, byte[] doc) {
+        Copier(String user, UserRecordIndex index) {
             this.user = user;
             this.index = index;
-            this.doc = doc;
         }
 
         @Override
@@ -233,7 +233,7 @@ public final class RecordIndex {
                             StandardOpenOption.CREATE, StandardOpenOption.APPEND), 1 << 16);
                 }
                 long at = index.copiesLength + written;
-                out.write(doc, record.start(), record.end() - record.start());
+                out.write(record.buffer(), record.start(), record.end() - record.start());
                 written += record.end() - record.start();
                 return at;
             } catch (IOException e) {
@@ -319,7 +319,7 @@ public final class RecordIndex {
         return fold(sha256().digest(record));
     }
 
-    private static long fold(byte[] digest) {
+    static long fold(byte[] digest) {
         long h = 0;
         for (int i = 0; i < 8; i++) {
             h = (h << 8) | (digest[i] & 0xFF);

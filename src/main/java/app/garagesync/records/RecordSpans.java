@@ -95,6 +95,15 @@ final class RecordSpans {
         dataClose = offset(p);
     }
 
+    /** The typed id key of the record {@code [start, end)} of {@code buffer}; null when it is no object with an id. */
+    static String idKey(byte[] buffer, int start, int end) {
+        try (JsonParser p = FACTORY.createParser(buffer, start, end - start)) {
+            return p.nextToken() == JsonToken.START_OBJECT ? idKey(p) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("a stored record no longer parses", e);
+        }
+    }
+
     private static String idKey(JsonParser p) throws IOException {
         String key = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {

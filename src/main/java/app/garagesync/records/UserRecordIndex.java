@@ -30,8 +30,8 @@ final class UserRecordIndex {
         }
     }
 
-    /** A record of a version being indexed: its hash and its bytes, {@code [start, end)} of the document. */
-    record Seen(long hash, int start, int end) {
+    /** A record of a version being indexed: its hash and its bytes, {@code [start, end)} of {@code buffer}. */
+    record Seen(long hash, byte[] buffer, int start, int end) {
     }
 
     /** Keeps a copy of a record's bytes; answers where ({@link RecordChanges#UNKNOWN} when it could not). */
@@ -57,8 +57,18 @@ final class UserRecordIndex {
      * record that changed there go to {@code copies}. Returns what changed.
      */
     List<Change> add(long v, Map<Ref, Seen> state, Copies copies) {
+        return add(v, state, state.keySet(), null, copies);
+    }
+
+    /**
+     * Like {@link #add(long, Map, Copies)}, from the hashes of only the records that may have changed since
+     * the version indexed before ({@code fresh}), and either every record {@code present} in version
+     * {@code v}, or ({@code present} null) those that may be {@code gone} since: any other record is known to
+     * have the same bytes as there.
+     */
+    List<Change> add(long v, Map<Ref, Seen> fresh, java.util.Set<Ref> present, java.util.Set<Ref> gone, Copies copies) {
         List<Change> out = new java.util.ArrayList<>();
-        for (Map.Entry<Ref, Seen> e : state.entrySet()) {
+        for (Map.Entry<Ref, Seen> e : fresh.entrySet()) {
             RecordChanges c = changes.get(e.getKey());
             Seen seen = e.getValue();
             if (c == null || c.last() != seen.hash()) {
@@ -68,9 +78,18 @@ final class UserRecordIndex {
                 out.add(new Change(e.getKey(), seen.hash(), offset, seen.end() - seen.start()));
             }
         }
-        for (Map.Entry<Ref, RecordChanges> e : changes.entrySet()) {
-            if (e.getValue().last() != RecordChanges.ABSENT && !state.containsKey(e.getKey())) {
-                out.add(new Change(e.getKey(), RecordChanges.ABSENT));
+        if (present != null) {
+            for (Map.Entry<Ref, RecordChanges> e : changes.entrySet()) {
+                if (e.getValue().last() != RecordChanges.ABSENT && !present.contains(e.getKey())) {
+                    out.add(new Change(e.getKey(), RecordChanges.ABSENT));
+                }
+            }
+        } else {
+            for (Ref ref : gone) {
+                RecordChanges c = changes.get(ref);
+                if (c != null && c.last() != RecordChanges.ABSENT) {
+                    out.add(new Change(ref, RecordChanges.ABSENT));
+                }
             }
         }
         // deletions were collected apart so the map is not changed while it is walked
