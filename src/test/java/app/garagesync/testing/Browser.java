@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -89,6 +92,33 @@ public final class Browser implements AutoCloseable {
 
     public WebDriverWait waiting(Duration timeout) {
         return new WebDriverWait(driver, timeout);
+    }
+
+    /**
+     * Opens the console of the daemon on {@code port} as {@code user}, in French (the console's default,
+     * whatever language a test before chose), and waits until the page says it is ready.
+     */
+    public void openConsole(int port, String user, Duration wait) {
+        driver.get("http://127.0.0.1:" + port + "/");
+        awaitReady(wait);
+        WebElement field = driver.findElement(By.id("user-id"));
+        field.clear();
+        field.sendKeys(user, Keys.ENTER);
+        driver.executeScript("localStorage.removeItem('garage-sync:lang')");
+        driver.navigate().refresh();
+        awaitReady(wait);
+    }
+
+    /** Waits until the console has drawn its first state ({@code <body data-ready="true">}). */
+    public void awaitReady(Duration wait) {
+        waiting(wait).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+    }
+
+    /** The rendered text of the first element {@code css} matches, read in one step in the page (a list may be
+     * rebuilt between two driver calls); empty when nothing matches. */
+    public String text(String css) {
+        Object text = driver.executeScript("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css);
+        return String.valueOf(text).trim();
     }
 
     /** Console messages at error level since the last call. */

@@ -114,7 +114,7 @@ public final class DaemonExtension implements BeforeAllCallback, AfterAllCallbac
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         try (Stream<Path> all = Files.walk(root)) {
             // children before their folder
             all.sorted(Comparator.reverseOrder()).forEach(p -> {

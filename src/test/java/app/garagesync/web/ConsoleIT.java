@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import app.garagesync.auth.TokenFile;
 import app.garagesync.testing.Backups;
-import app.garagesync.testing.Browser;
+import app.garagesync.testing.ConsoleExtension;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;
 import java.io.IOException;
@@ -16,11 +16,8 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -37,35 +34,14 @@ class ConsoleIT {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    @TempDir
-    static Path workDir;
-    static RunningDaemon daemon;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() throws IOException {
-        Browser.requireInstalled();
-        // one off-site folder target, for "Synchroniser maintenant" to have somewhere to send (the keys
-        // are the sync branch's; a daemon without off-site sync ignores them)
-        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")),
-                "garagesync.target.nas.type", "dir",
-                "garagesync.target.nas.path", workDir.resolve("nas").toString());
-        browser = Browser.open(workDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
+    // one off-site folder target, for "Synchroniser maintenant" to have somewhere to send
+    @RegisterExtension
+    static final ConsoleExtension console = ConsoleExtension.withDaemon(work -> new String[] {
+            "garagesync.target.nas.type", "dir", "garagesync.target.nas.path", work.resolve("nas").toString()});
 
     @Test
     void should_load_without_console_errors_and_leave_a_screenshot() throws IOException {
-        Http http = daemon.http().as("atelier-dupre");
+        Http http = console.daemon().http().as("atelier-dupre");
         http.putJson("/api/sync/settings", "{\"enabled\":true}");
         for (int i = 1; i <= 3; i++) {
             http.postJson("/api/backup", Backups.small(i));
@@ -83,7 +59,7 @@ class ConsoleIT {
         driver().manage().window().setSize(new Dimension(1280, 1500));
         Files.write(target.resolve("console.png"), driver().getScreenshotAs(OutputType.BYTES));
         driver().manage().window().setSize(new Dimension(1280, 1000));
-        String metrics = PageMetrics.coldLoad(driver(), daemon.http());
+        String metrics = PageMetrics.coldLoad(driver(), console.daemon().http());
         Files.writeString(target.resolve("console-metrics.txt"), metrics);
         System.out.println(metrics);
         assertThat(pageErrors()).isEmpty();
@@ -104,12 +80,12 @@ class ConsoleIT {
 
     @Test
     void should_switch_automatic_sync_on_through_the_api_from_the_keyboard() {
-        Http http = daemon.http().as("toggle");
+        Http http = console.daemon().http().as("toggle");
         assertThat(http.get("/api/sync/settings").body()).contains("\"enabled\":false");
         openConsoleAs("toggle");
 
         WebElement toggle = driver().findElement(By.id("auto"));
-        browser.waiting(WAIT).until(ExpectedConditions.elementToBeClickable(toggle));
+        console.browser().waiting(WAIT).until(ExpectedConditions.elementToBeClickable(toggle));
         toggle.sendKeys(Keys.SPACE);
 
         await().atMost(WAIT).untilAsserted(() ->
@@ -119,7 +95,7 @@ class ConsoleIT {
 
     @Test
     void should_sync_now_and_show_the_attempt_in_the_history() throws IOException {
-        Http http = daemon.http().as("sync-now");
+        Http http = console.daemon().http().as("sync-now");
         http.postJson("/api/backup", Backups.small(7));
         boolean serverHasHistory = http.get("/api/sync/history").status() == 200;
         openConsoleAs("sync-now");
@@ -128,7 +104,7 @@ class ConsoleIT {
         driver().findElement(By.id("sync-now")).click();
 
         if (serverHasHistory) {
-            browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#history tbody tr")).size() > before);
+            console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#history tbody tr")).size() > before);
             awaitToast("Synchronisation lancée");
             driver().manage().window().setSize(new Dimension(1280, 1500));
             Files.write(Path.of("target", "console-after-sync.png"), driver().getScreenshotAs(OutputType.BYTES));
@@ -145,13 +121,13 @@ class ConsoleIT {
 
     @Test
     void should_download_the_export_under_the_seed_file_name() throws IOException {
-        Http http = daemon.http().as("export");
+        Http http = console.daemon().http().as("export");
         http.postJson("/api/backup", Backups.small(5));
         openConsoleAs("export");
 
         driver().findElement(By.id("export")).click();
 
-        Path file = browser.downloads().resolve("garage-backup-" + LocalDate.now(ZoneOffset.UTC) + ".json");
+        Path file = console.browser().downloads().resolve("garage-backup-" + LocalDate.now(ZoneOffset.UTC) + ".json");
         await().atMost(WAIT).until(() -> Files.exists(file)
                 && Files.readString(file, StandardCharsets.UTF_8).equals(Backups.small(5)));
         awaitToast("Export téléchargé : " + file.getFileName());
@@ -159,12 +135,12 @@ class ConsoleIT {
 
     @Test
     void should_ask_before_import_with_both_record_counts_then_make_a_new_version() throws IOException {
-        Http http = daemon.http().as("import");
+        Http http = console.daemon().http().as("import");
         http.postJson("/api/backup", Backups.small(1));
         String incoming = "{\"timestamp\":\"2026-11-25T10:00:00.000Z\",\"version\":\"1.0\",\"garage\":{},"
                 + "\"data\":{\"customers\":[{\"id\":1},{\"id\":2},{\"id\":3}],\"vehicles\":[{\"id\":\"v1\"},{\"id\":\"v2\"}],"
                 + "\"repairs\":[],\"invoices\":[],\"users\":[],\"mechanics\":[],\"appointments\":[],\"stock\":[],\"settings\":{}}}";
-        Path file = Files.writeString(workDir.resolve("from-the-other-pc.json"), incoming);
+        Path file = Files.writeString(console.workDir().resolve("from-the-other-pc.json"), incoming);
         openConsoleAs("import");
 
         chooseImportFile(file);
@@ -173,7 +149,7 @@ class ConsoleIT {
                 .containsExactly("2", "5");
         assertThat(dialog.getText()).contains("Clients").contains("Véhicules");
         dialog.findElement(By.cssSelector("button[value=cancel]")).click();
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("confirm")).getDomAttribute("open") == null);
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("confirm")).getDomAttribute("open") == null);
         assertThat(versionCount(http)).isEqualTo(1);
 
         chooseImportFile(file);
@@ -187,13 +163,13 @@ class ConsoleIT {
 
     @Test
     void should_restore_an_old_version_as_the_latest() {
-        Http http = daemon.http().as("restore");
+        Http http = console.daemon().http().as("restore");
         http.postJson("/api/backup", Backups.small(1));
         http.postJson("/api/backup", Backups.small(2));
         openConsoleAs("restore");
 
         driver().findElement(By.cssSelector("button[aria-label='Restaurer la version 1']")).click();
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("confirm")).getDomAttribute("open") != null);
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("confirm")).getDomAttribute("open") != null);
         driver().findElement(By.id("confirm-replace")).click();
 
         await().atMost(WAIT).until(() -> versionCount(http) == 3);
@@ -205,29 +181,29 @@ class ConsoleIT {
     void should_switch_to_english_and_back() {
         openConsoleAs("english");
         new Select(driver().findElement(By.id("lang"))).selectByVisibleText("English");
-        browser.waiting(WAIT).until(d -> "en".equals(d.findElement(By.tagName("html")).getDomAttribute("lang")));
+        console.browser().waiting(WAIT).until(d -> "en".equals(d.findElement(By.tagName("html")).getDomAttribute("lang")));
         assertThat(driver().findElement(By.id("sync-now")).getText()).isEqualTo("Sync now");
         assertThat(driver().findElement(By.id("sync-title")).getText()).isEqualTo("Cloud sync");
         new Select(driver().findElement(By.id("lang"))).selectByVisibleText("Français");
-        browser.waiting(WAIT).until(d -> "fr".equals(d.findElement(By.tagName("html")).getDomAttribute("lang")));
+        console.browser().waiting(WAIT).until(d -> "fr".equals(d.findElement(By.tagName("html")).getDomAttribute("lang")));
         assertThat(driver().findElement(By.id("sync-now")).getText()).isEqualTo("Synchroniser maintenant");
     }
 
     @Test
     void should_ask_for_a_token_when_the_daemon_runs_in_token_mode() throws IOException {
-        Path data = Files.createDirectories(workDir.resolve("token-mode"));
+        Path data = Files.createDirectories(console.workDir().resolve("token-mode"));
         String token = new TokenFile(data.resolve("tokens")).issue("garage-jeton");
         try (RunningDaemon tokenDaemon = RunningDaemon.start(data, "garagesync.auth.mode", "token")) {
             tokenDaemon.http().with("Authorization", "Bearer " + token).postJson("/api/backup", Backups.small(3));
             driver().get("http://127.0.0.1:" + tokenDaemon.port() + "/");
             awaitReady();
 
-            browser.waiting(WAIT).until(d -> d.findElement(By.id("token")).isDisplayed());
+            console.browser().waiting(WAIT).until(d -> d.findElement(By.id("token")).isDisplayed());
             assertThat(driver().findElement(By.id("user-id")).isDisplayed()).isFalse();
             assertThat(driver().switchTo().activeElement().getDomAttribute("id")).isEqualTo("token");
             driver().switchTo().activeElement().sendKeys(token, Keys.ENTER);
 
-            browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#versions tbody tr")).size() == 1);
+            console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#versions tbody tr")).size() == 1);
             assertThat(js("return localStorage.getItem('garage-sync:token')")).isNull();
             assertThat(js("return sessionStorage.getItem('garage-sync:token')")).isEqualTo(token);
         }
@@ -237,13 +213,13 @@ class ConsoleIT {
     void should_rewrite_a_toast_on_screen_when_switching_to_english() {
         openConsoleAs("toast-lang");
         WebElement toggle = driver().findElement(By.id("auto"));
-        browser.waiting(WAIT).until(ExpectedConditions.elementToBeClickable(toggle));
+        console.browser().waiting(WAIT).until(ExpectedConditions.elementToBeClickable(toggle));
         toggle.sendKeys(Keys.SPACE);
         awaitToast("Synchronisation automatique");
 
         new Select(driver().findElement(By.id("lang"))).selectByVisibleText("English");
 
-        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#toasts .toast")).stream()
+        console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#toasts .toast")).stream()
                 .map(WebElement::getText).anyMatch(t -> t.contains("Automatic sync")));
         assertThat(driver().findElements(By.cssSelector("#toasts .toast")).stream().map(WebElement::getText))
                 .noneMatch(t -> t.contains("Synchronisation"));
@@ -252,16 +228,16 @@ class ConsoleIT {
 
     @Test
     void should_show_a_cue_on_a_table_that_scrolls_sideways_on_a_phone() {
-        Http http = daemon.http().as("phone-cue");
+        Http http = console.daemon().http().as("phone-cue");
         for (int i = 1; i <= 3; i++) {
             http.postJson("/api/backup", Backups.small(i));
         }
         openConsoleAs("phone-cue");
         driver().manage().window().setSize(new Dimension(390, 844));
         try {
-            browser.waiting(WAIT).until(d -> wideTables().size() > 0);
+            console.browser().waiting(WAIT).until(d -> wideTables().size() > 0);
             for (String table : wideTables()) {
-                browser.waiting(WAIT).until(d -> d.findElement(By.cssSelector(".scroll-hint[data-for=" + table + "]")).isDisplayed());
+                console.browser().waiting(WAIT).until(d -> d.findElement(By.cssSelector(".scroll-hint[data-for=" + table + "]")).isDisplayed());
                 assertThat(driver().findElement(By.cssSelector(".scroll-hint[data-for=" + table + "]")).getText())
                         .contains("faites-le glisser");
                 assertThat(driver().findElement(By.id(table)).findElement(By.xpath("..")).getDomAttribute("class")).contains("more-end");
@@ -270,12 +246,12 @@ class ConsoleIT {
             driver().manage().window().setSize(new Dimension(1280, 1000));
         }
         // on a desktop the same tables fit: no cue
-        browser.waiting(WAIT).until(d -> d.findElement(By.cssSelector(".scroll-hint[data-for=versions]")).getDomAttribute("hidden") != null);
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.cssSelector(".scroll-hint[data-for=versions]")).getDomAttribute("hidden") != null);
     }
 
     @Test
     void should_keep_what_is_scrolled_to_clear_of_the_sticky_header_and_the_toasts() {
-        Http http = daemon.http().as("edges");
+        Http http = console.daemon().http().as("edges");
         for (int i = 1; i <= 8; i++) {
             http.postJson("/api/backup", Backups.small(i));
         }
@@ -284,7 +260,7 @@ class ConsoleIT {
         try {
             // scrolled to a heading, as the skip link or a search does: not under the header
             js("document.getElementById('versions-title').scrollIntoView()");
-            browser.waiting(WAIT).until(d -> ((Number) js("return document.getElementById('versions-title').getBoundingClientRect().top"
+            console.browser().waiting(WAIT).until(d -> ((Number) js("return document.getElementById('versions-title').getBoundingClientRect().top"
                     + " - document.querySelector('header.top').getBoundingClientRect().bottom")).doubleValue() >= 0);
 
             // a toast up, page scrolled to the end: the last row is above the toast, not under it
@@ -292,7 +268,7 @@ class ConsoleIT {
             js("arguments[0].scrollIntoView({block: 'center'})", toggle);
             toggle.sendKeys(Keys.SPACE);
             awaitToast("Synchronisation automatique");
-            browser.waiting(WAIT).until(d -> {
+            console.browser().waiting(WAIT).until(d -> {
                 js("window.scrollTo(0, document.documentElement.scrollHeight)");
                 Number gap = (Number) js("const rows = [...document.querySelectorAll('main tbody tr')].filter((r) => r.offsetParent);"
                         + "const last = rows[rows.length - 1].getBoundingClientRect();"
@@ -315,7 +291,7 @@ class ConsoleIT {
     // ---- helpers
 
     private static ChromeDriver driver() {
-        return browser.driver();
+        return console.browser().driver();
     }
 
     private static Object js(String script, Object... args) {
@@ -324,29 +300,21 @@ class ConsoleIT {
 
     /** Opens the console as this user, the way a person would: typing the id and pressing Enter. */
     private static void openConsoleAs(String user) {
-        driver().get("http://127.0.0.1:" + daemon.port() + "/");
-        awaitReady();
-        WebElement field = driver().findElement(By.id("user-id"));
-        field.clear();
-        field.sendKeys(user, Keys.ENTER);
-        // each test starts in French, the console's default, whatever the one before chose
-        js("localStorage.removeItem('garage-sync:lang')");
-        driver().navigate().refresh();
-        awaitReady();
+        console.browser().openConsole(console.daemon().port(), user, WAIT);
         assertThat(driver().findElement(By.id("user-id")).getDomProperty("value")).isEqualTo(user);
     }
 
     private static void awaitReady() {
-        browser.waiting(WAIT).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        console.browser().awaitReady(WAIT);
     }
 
     private static void chooseImportFile(Path file) {
         driver().findElement(By.id("import-file")).sendKeys(file.toAbsolutePath().toString());
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("confirm")).getDomAttribute("open") != null);
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("confirm")).getDomAttribute("open") != null);
     }
 
     private static void awaitToast(String text) {
-        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#toasts .toast")).stream()
+        console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#toasts .toast")).stream()
                 .anyMatch(t -> t.getText().contains(text)));
     }
 
@@ -360,8 +328,8 @@ class ConsoleIT {
      * have it yet (it comes with the sync branch): the console handles it, the browser still logs it.
      */
     private static List<LogEntry> pageErrors() {
-        boolean historyMissing = daemon.http().get("/api/sync/history").status() == 404;
-        return browser.consoleErrors().stream()
+        boolean historyMissing = console.daemon().http().get("/api/sync/history").status() == 404;
+        return console.browser().consoleErrors().stream()
                 .filter(e -> !(historyMissing && e.getMessage().contains("/api/sync/history") && e.getMessage().contains("404")))
                 .toList();
     }

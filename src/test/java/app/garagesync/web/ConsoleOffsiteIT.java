@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import app.garagesync.Json;
 import app.garagesync.testing.Backups;
-import app.garagesync.testing.Browser;
+import app.garagesync.testing.ConsoleExtension;
 import app.garagesync.testing.Http;
-import app.garagesync.testing.RunningDaemon;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -15,10 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -32,36 +29,19 @@ class ConsoleOffsiteIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path workDir;
-    RunningDaemon daemon;
-    Browser browser;
-
-    @BeforeEach
-    void open() {
-        Browser.requireInstalled();
-    }
-
-    @AfterEach
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
+    @RegisterExtension
+    final ConsoleExtension console = ConsoleExtension.startedByEachTest();
 
     @Test
     void should_not_say_synced_when_nothing_left_the_machine() throws IOException {
-        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")));
-        Http http = daemon.http().as("sans-cible");
+        console.startDaemon();
+        Http http = console.daemon().http().as("sans-cible");
         http.putJson("/api/sync/settings", "{\"enabled\":true}");
         http.postJson("/api/backup", Backups.small(2));
         openConsoleAs("sans-cible");
 
         WebElement indicator = driver().findElement(By.tagName("garage-sync-indicator"));
-        browser.waiting(WAIT).until(d -> "local".equals(indicator.getDomAttribute("state")));
+        console.browser().waiting(WAIT).until(d -> "local".equals(indicator.getDomAttribute("state")));
         assertThat(text("#f-state")).isEqualTo("Enregistré sur ce serveur").doesNotContain("Synchronisé");
         assertThat(text("#f-last")).contains("aucune destination hors site");
         assertThat(text("#targets-empty")).contains("restent sur ce serveur uniquement");
@@ -71,7 +51,7 @@ class ConsoleOffsiteIT {
         awaitToast("aucune destination hors site n’est configurée");
         assertThat(driver().findElements(By.cssSelector("#toasts .toast")).stream().map(WebElement::getText))
                 .noneMatch(t -> t.contains("Synchronisation lancée"));
-        browser.waiting(WAIT).until(d -> text("#history tbody").contains("Aucune destination")
+        console.browser().waiting(WAIT).until(d -> text("#history tbody").contains("Aucune destination")
                 && text("#history tbody").contains("Rien n’a quitté ce serveur"));
         assertThat(indicator.getDomAttribute("state")).isEqualTo("local");
     }
@@ -83,14 +63,14 @@ class ConsoleOffsiteIT {
             closed = s.getLocalPort();
         }
         String p = "garagesync.target.cloud.";
-        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")),
+        console.startDaemon(
                 "garagesync.sync.interval", "300",
                 "garagesync.sync.redelivery.max-attempts", "2",
                 "garagesync.sync.redelivery.initial-delay", "10ms",
                 "garagesync.sync.redelivery.max-delay", "20ms",
                 p + "type", "s3", p + "bucket", "b", p + "endpoint", "http://127.0.0.1:" + closed,
                 p + "region", "us-east-1", p + "access-key", "k", p + "secret-key", "s", p + "path-style", "true");
-        Http http = daemon.http().as("injoignable");
+        Http http = console.daemon().http().as("injoignable");
         http.putJson("/api/sync/settings", "{\"enabled\":true}");
         http.postJson("/api/backup", Backups.small(1));
         // retries used up: the version is spooled, no longer "pending"
@@ -98,51 +78,49 @@ class ConsoleOffsiteIT {
         openConsoleAs("injoignable");
 
         // the list is rebuilt at every status: always look it up afresh
-        browser.waiting(WAIT).until(d -> text("#targets li").contains("ne répond pas"));
+        console.browser().waiting(WAIT).until(d -> text("#targets li").contains("ne répond pas"));
         assertThat(text("#targets li")).contains("« cloud »").contains("Vérifiez la connexion internet")
                 .contains("1 version(s) en attente").doesNotContain("SdkClientException");
         assertThat(text("#f-error")).contains("ne répond pas").doesNotContain("SdkClientException");
         assertThat(text("#f-waiting")).isEqualTo("1 version(s)");
 
         driver().findElement(By.cssSelector("#targets li details summary")).click();
-        browser.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#targets li details code")).isDisplayed());
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.cssSelector("#targets li details code")).isDisplayed());
         assertThat(text("#targets li details code")).contains("SdkClientException").contains(String.valueOf(closed));
         driver().manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1500));
         Files.write(Path.of("target", "console-target-failing.png"), driver().getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
         driver().manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1000));
         // a status refresh rebuilds the list: the open toggle stays open
         driver().findElement(By.id("user-id")).sendKeys(Keys.ENTER);
-        browser.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#targets li details")).getDomAttribute("open") != null);
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.cssSelector("#targets li details")).getDomAttribute("open") != null);
 
-        browser.waiting(WAIT).until(d -> text("#history tbody").contains("Destination injoignable"));
+        console.browser().waiting(WAIT).until(d -> text("#history tbody").contains("Destination injoignable"));
     }
 
     @Test
     void should_tell_the_owner_in_french_that_a_version_is_damaged_on_the_server() throws IOException {
-        Path data = Files.createDirectories(workDir.resolve("data"));
-        daemon = RunningDaemon.start(data);
-        Http http = daemon.http().as("abime");
+        Path data = console.startDaemon().dataDir();
+        Http http = console.daemon().http().as("abime");
         http.postJson("/api/backup", Backups.small(1));
         http.postJson("/api/backup", Backups.small(2));
-        daemon.close();
+        console.stopDaemon();
         // the newest version's file emptied on disk (a crash of the disk, not of the daemon)
         Files.write(data.resolve("users/abime/versions/0000000002.gsv"), new byte[0]);
-        daemon = RunningDaemon.start(data);
+        console.startDaemon();
         openConsoleAs("abime");
 
-        browser.waiting(WAIT).until(d -> text("#f-error").contains("abîmées sur le serveur (2)"));
+        console.browser().waiting(WAIT).until(d -> text("#f-error").contains("abîmées sur le serveur (2)"));
         assertThat(text("#f-error")).contains("les autres sont intactes").contains("restauration")
                 .doesNotContain("Le dernier échange");
     }
 
     private ChromeDriver driver() {
-        return browser.driver();
+        return console.browser().driver();
     }
 
     /** The rendered text, read in one step in the page (a list may be rebuilt between two driver calls). */
     private String text(String css) {
-        Object text = driver().executeScript("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css);
-        return String.valueOf(text).trim();
+        return console.browser().text(css);
     }
 
     @SuppressWarnings("unchecked")
@@ -152,22 +130,15 @@ class ConsoleOffsiteIT {
     }
 
     private void openConsoleAs(String user) {
-        browser = Browser.open(workDir);
-        driver().get("http://127.0.0.1:" + daemon.port() + "/");
-        awaitReady();
-        WebElement field = driver().findElement(By.id("user-id"));
-        field.clear();
-        field.sendKeys(user, Keys.ENTER);
-        driver().navigate().refresh();
-        awaitReady();
+        console.openBrowser().openConsole(console.daemon().port(), user, WAIT);
     }
 
     private void awaitReady() {
-        browser.waiting(WAIT).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        console.browser().awaitReady(WAIT);
     }
 
     private void awaitToast(String text) {
-        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#toasts .toast")).stream()
+        console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#toasts .toast")).stream()
                 .anyMatch(t -> t.getText().contains(text)));
     }
 }

@@ -5,22 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import app.garagesync.Json;
 import app.garagesync.testing.Backups;
-import app.garagesync.testing.Browser;
+import app.garagesync.testing.ConsoleExtension;
 import app.garagesync.testing.Http;
-import app.garagesync.testing.RunningDaemon;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Keys;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
 /** The console's card "Protection de vos données": the posture in French first, English on switch, fields behind "détails". */
@@ -28,39 +23,22 @@ class ConsolePostureIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path workDir;
-    RunningDaemon daemon;
-    Browser browser;
-
-    @BeforeEach
-    void open() {
-        Browser.requireInstalled();
-    }
-
-    @AfterEach
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
+    @RegisterExtension
+    final ConsoleExtension console = ConsoleExtension.startedByEachTest();
 
     @Test
     void should_show_the_copies_and_the_last_restore_test_in_french_then_english() throws Exception {
-        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")),
+        console.startDaemon(
                 "garagesync.sync.interval", "200",
-                "garagesync.target.nas.type", "dir", "garagesync.target.nas.path", workDir.resolve("nas").toString());
-        Http http = daemon.http().as("atelier");
+                "garagesync.target.nas.type", "dir", "garagesync.target.nas.path", console.workDir().resolve("nas").toString());
+        Http http = console.daemon().http().as("atelier");
         http.postJson("/api/backup", Backups.small(1));
         http.putJson("/api/sync/settings", "{\"enabled\":true}");
         await().atMost(WAIT).until(() -> synced(http));
         assertThat(http.postJson("/api/drill", "").body()).contains("\"ok\":true");
 
         openConsoleAs("atelier");
-        browser.waiting(WAIT).until(d -> text("#posture-text").contains("dernier test de restauration"));
+        console.browser().waiting(WAIT).until(d -> text("#posture-text").contains("dernier test de restauration"));
         assertThat(text("#posture-title")).isEqualTo("Protection de vos données");
         assertThat(text("#posture-text")).isEqualTo("2 copies, aucune hors site, non chiffrées ; dernier test de restauration réussi à l'instant.");
         assertThat(text("#posture-copies")).contains("Ce serveur").contains("« nas »").contains("sur place")
@@ -68,11 +46,11 @@ class ConsolePostureIT {
         assertThat(driver().findElement(By.id("posture-raw")).isDisplayed()).isFalse();
 
         driver().findElement(By.cssSelector("#posture-details summary")).click();
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("posture-raw")).isDisplayed());
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("posture-raw")).isDisplayed());
         assertThat(text("#posture-raw")).contains("\"lastDrill\"").contains("\"checkedAt\"");
 
         new Select(driver().findElement(By.id("lang"))).selectByValue("en");
-        browser.waiting(WAIT).until(d -> text("#posture-text").startsWith("2 copies, none off-site"));
+        console.browser().waiting(WAIT).until(d -> text("#posture-text").startsWith("2 copies, none off-site"));
         assertThat(text("#posture-title")).isEqualTo("Protecting your data");
         assertThat(text("#posture-text")).isEqualTo("2 copies, none off-site, not encrypted; last restore test passed just now.");
         assertThat(text("#posture-copies")).contains("This server").contains("on site").contains("restore tested");
@@ -87,27 +65,19 @@ class ConsolePostureIT {
     }
 
     private org.openqa.selenium.chrome.ChromeDriver driver() {
-        return browser.driver();
+        return console.browser().driver();
     }
 
     /** The rendered text, read in one step in the page. */
     private String text(String css) {
-        Object text = driver().executeScript("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css);
-        return String.valueOf(text).trim();
+        return console.browser().text(css);
     }
 
     private void openConsoleAs(String user) {
-        browser = Browser.open(workDir);
-        driver().get("http://127.0.0.1:" + daemon.port() + "/");
-        awaitReady();
-        WebElement field = driver().findElement(By.id("user-id"));
-        field.clear();
-        field.sendKeys(user, Keys.ENTER);
-        driver().navigate().refresh();
-        awaitReady();
+        console.openBrowser().openConsole(console.daemon().port(), user, WAIT);
     }
 
     private void awaitReady() {
-        browser.waiting(WAIT).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        console.browser().awaitReady(WAIT);
     }
 }

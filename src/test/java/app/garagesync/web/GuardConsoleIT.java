@@ -3,21 +3,17 @@ package app.garagesync.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import app.garagesync.testing.Browser;
+import app.garagesync.testing.ConsoleExtension;
 import app.garagesync.testing.Http;
-import app.garagesync.testing.RunningDaemon;
 import app.garagesync.trust.Shop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -31,34 +27,14 @@ class GuardConsoleIT {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    @TempDir
-    static Path workDir;
-    static RunningDaemon daemon;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Browser.requireInstalled();
-        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")),
-                "garagesync.guard.hold-offsite", "true",
-                "garagesync.target.nas.type", "dir",
-                "garagesync.target.nas.path", workDir.resolve("nas").toString());
-        browser = Browser.open(workDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
+    @RegisterExtension
+    static final ConsoleExtension console = ConsoleExtension.withDaemon(work -> new String[] {
+            "garagesync.guard.hold-offsite", "true",
+            "garagesync.target.nas.type", "dir", "garagesync.target.nas.path", work.resolve("nas").toString()});
 
     @Test
     void should_show_a_red_banner_with_the_counts_and_confirm_the_deletions_from_its_button() throws Exception {
-        Http http = daemon.http().as("garage-martin");
+        Http http = console.daemon().http().as("garage-martin");
         Shop shop = new Shop(10);
         assertThat(http.postJson("/api/backup", shop.render()).status()).isEqualTo(201);
         shop.get("customers").removeIf(c -> Integer.parseInt(((String) c.get("id")).substring(1)) >= 5);
@@ -67,7 +43,7 @@ class GuardConsoleIT {
         openConsoleAs("garage-martin");
 
         WebElement banner = driver().findElement(By.id("guard-banner"));
-        browser.waiting(WAIT).until(d -> banner.isDisplayed());
+        console.browser().waiting(WAIT).until(d -> banner.isDisplayed());
         assertThat(banner.findElement(By.tagName("h2")).getText()).isEqualTo("Attention : beaucoup de données ont disparu");
         assertThat(driver().findElement(By.id("guard-text")).getText())
                 .isEqualTo("La sauvegarde n° 2 contient beaucoup moins de données que la précédente (n° 1) :");
@@ -86,8 +62,8 @@ class GuardConsoleIT {
         http.postJson("/api/sync", "");
         await().atMost(WAIT).untilAsserted(() -> assertThat(http.get("/api/sync/history").body()).contains("\"result\":\"held\""));
         driver().navigate().refresh();
-        awaitReady();
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("history")).getText().contains("Retenue"));
+        console.browser().awaitReady(WAIT);
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("history")).getText().contains("Retenue"));
         assertThat(driver().findElement(By.id("history")).getText())
                 .contains("Gardée sur ce serveur : cette sauvegarde a perdu beaucoup de données");
         driver().manage().window().setSize(new Dimension(1280, 1500));
@@ -102,15 +78,15 @@ class GuardConsoleIT {
         assertThat(confirm.getText()).isEqualTo("Yes, these deletions are intended");
 
         confirm.click();
-        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#toasts .toast")).stream()
+        console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#toasts .toast")).stream()
                 .anyMatch(t -> t.getText().contains("Deletions confirmed (version 2)")));
-        browser.waiting(WAIT).until(d -> !d.findElement(By.id("guard-banner")).isDisplayed());
+        console.browser().waiting(WAIT).until(d -> !d.findElement(By.id("guard-banner")).isDisplayed());
         await().atMost(WAIT).untilAsserted(() -> assertThat(http.get("/api/sync/status").body()).contains("\"anomaly\":null"));
-        assertThat(browser.consoleErrors()).isEmpty();
+        assertThat(console.browser().consoleErrors()).isEmpty();
     }
 
     private static ChromeDriver driver() {
-        return browser.driver();
+        return console.browser().driver();
     }
 
     private static Object js(String script, Object... args) {
@@ -119,17 +95,6 @@ class GuardConsoleIT {
 
     /** Opens the console as this user, the way a person would: typing the id and pressing Enter. */
     private static void openConsoleAs(String user) {
-        driver().get("http://127.0.0.1:" + daemon.port() + "/");
-        awaitReady();
-        WebElement field = driver().findElement(By.id("user-id"));
-        field.clear();
-        field.sendKeys(user, Keys.ENTER);
-        js("localStorage.removeItem('garage-sync:lang')");
-        driver().navigate().refresh();
-        awaitReady();
-    }
-
-    private static void awaitReady() {
-        browser.waiting(WAIT).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        console.browser().openConsole(console.daemon().port(), user, WAIT);
     }
 }

@@ -2,9 +2,8 @@ package app.garagesync.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import app.garagesync.testing.Browser;
+import app.garagesync.testing.ConsoleExtension;
 import app.garagesync.testing.Http;
-import app.garagesync.testing.RunningDaemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -13,10 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -50,27 +47,8 @@ class RecordsPanelIT {
     private static final String V2 = doc(ELODIE_2 + "," + JEAN_1, CLIO_1, INVOICE);
     private static final String V3 = doc(JEAN_3, CLIO_3, INVOICE);
 
-    @TempDir
-    static Path workDir;
-    static RunningDaemon daemon;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() throws IOException {
-        Browser.requireInstalled();
-        daemon = RunningDaemon.start(Files.createDirectories(workDir.resolve("data")));
-        browser = Browser.open(workDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
+    @RegisterExtension
+    static final ConsoleExtension console = ConsoleExtension.withDaemon(work -> new String[0]);
 
     private static String doc(String customers, String vehicles, String invoices) {
         return "{\"timestamp\":\"2026-11-24T08:00:00.000Z\",\"version\":\"1.0\",\"garage\":{\"name\":\"Garage Dupré\"},"
@@ -79,7 +57,7 @@ class RecordsPanelIT {
     }
 
     private static Http postThree(String user) {
-        Http http = daemon.http().as(user);
+        Http http = console.daemon().http().as(user);
         for (String v : List.of(V1, V2, V3)) {
             Http.Response r = http.postJson("/api/backup", v);
             assertThat(r.status()).as(r.toString()).isEqualTo(201);
@@ -96,11 +74,11 @@ class RecordsPanelIT {
         // where to look, and finds her among the deleted records
         WebElement q = driver().findElement(By.id("record-q"));
         q.sendKeys("ELODIE MULLER", Keys.ENTER);
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals(
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals(
                 "Aucune fiche ne correspond à « ELODIE MULLER ». Une fiche supprimée ? Cochez « Inclure les fiches supprimées » et cherchez de nouveau."));
         driver().findElement(By.id("record-deleted")).sendKeys(Keys.SPACE);
         q.sendKeys(Keys.ENTER);
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 fiche trouvée pour « ELODIE MULLER »."));
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 fiche trouvée pour « ELODIE MULLER »."));
         List<WebElement> found = driver().findElements(By.cssSelector("#record-results li[data-id]"));
         assertThat(found).hasSize(1);
         WebElement open = found.get(0).findElement(By.tagName("button"));
@@ -108,7 +86,7 @@ class RecordsPanelIT {
 
         // keyboard: the match is a button, Enter opens the timeline and the focus goes to its title
         open.sendKeys(Keys.ENTER);
-        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#record-timeline > li[data-version]")).size() == 3);
+        console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#record-timeline > li[data-version]")).size() == 3);
         assertThat(driver().switchTo().activeElement().getDomAttribute("id")).isEqualTo("record-timeline-title");
         assertThat(driver().findElement(By.id("record-timeline-title")).getText()).isEqualTo("Historique de la fiche Élodie Müller");
         List<WebElement> entries = driver().findElements(By.cssSelector("#record-timeline > li[data-version]"));
@@ -131,25 +109,25 @@ class RecordsPanelIT {
 
         // cancel first: nothing stored
         entries.get(1).findElement(By.cssSelector("button.restore-record")).click();
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-confirm")).getDomAttribute("open") != null);
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("record-confirm")).getDomAttribute("open") != null);
         assertThat(driver().findElement(By.id("record-confirm")).getText())
                 .contains("Rétablir cette version de la fiche ?").contains("téléphone : « 06 11 22 33 44 »");
         driver().findElement(By.cssSelector("#record-confirm button[value=cancel]")).click();
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-confirm")).getDomAttribute("open") == null);
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("record-confirm")).getDomAttribute("open") == null);
         assertThat(versionCount(http)).isEqualTo(3);
 
         Files.write(Files.createDirectories(Path.of("target")).resolve("console-records.png"), driver().getScreenshotAs(OutputType.BYTES));
         driver().findElements(By.cssSelector("#record-timeline > li[data-version]")).get(1)
                 .findElement(By.cssSelector("button.restore-record")).click();
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-confirm")).getDomAttribute("open") != null);
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("record-confirm")).getDomAttribute("open") != null);
         driver().findElement(By.id("record-confirm-ok")).click();
 
         // the panel says what happened, and the timeline now starts with her return
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().startsWith("Fiche Élodie Müller rétablie telle qu’elle était le"));
-        browser.waiting(WAIT).until(d -> "4".equals(d.findElement(By.cssSelector("#record-timeline > li[data-version]")).getDomAttribute("data-version")));
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().startsWith("Fiche Élodie Müller rétablie telle qu’elle était le"));
+        console.browser().waiting(WAIT).until(d -> "4".equals(d.findElement(By.cssSelector("#record-timeline > li[data-version]")).getDomAttribute("data-version")));
         assertThat(driver().findElement(By.cssSelector("#record-timeline > li[data-version]")).getText()).contains("état actuel");
-        browser.waiting(WAIT).until(d -> !d.findElement(By.cssSelector("#record-results button")).getText().contains("supprimée"));
-        browser.waiting(WAIT).until(d -> "record-timeline-title".equals(d.switchTo().activeElement().getDomAttribute("id")));
+        console.browser().waiting(WAIT).until(d -> !d.findElement(By.cssSelector("#record-results button")).getText().contains("supprimée"));
+        console.browser().waiting(WAIT).until(d -> "record-timeline-title".equals(d.switchTo().activeElement().getDomAttribute("id")));
 
         // over HTTP: version 4 is version 3 with her record exactly as in version 2, put back at the end
         assertThat(versionCount(http)).isEqualTo(4);
@@ -157,7 +135,7 @@ class RecordsPanelIT {
         assertThat(http.get("/api/backup").body()).isEqualTo(doc(JEAN_3 + "," + ELODIE_2, CLIO_3, INVOICE));
         JsonNode diff = JSON.readTree(http.get("/api/diff?from=3&to=4").body());
         assertThat(diff.get("collections").toString()).isEqualTo("{\"customers\":{\"inserted\":[\"c1\"],\"updated\":[],\"deleted\":[]}}");
-        assertThat(browser.consoleErrors()).isEmpty();
+        assertThat(console.browser().consoleErrors()).isEmpty();
     }
 
     @Test
@@ -170,7 +148,7 @@ class RecordsPanelIT {
         driver().findElement(By.cssSelector("#diff-form button")).click();
 
         // from the documents posted: customers c1 deleted and c2 changed, vehicle 1 changed, the invoice the same
-        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#diff-result details.diff-collection")).size() == 2);
+        console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#diff-result details.diff-collection")).size() == 2);
         assertThat(counts("customers")).isEqualTo(Map.of("inserted", "0", "updated", "1", "deleted", "1"));
         assertThat(counts("vehicles")).isEqualTo(Map.of("inserted", "0", "updated", "1", "deleted", "0"));
         assertThat(driver().findElements(By.cssSelector("#diff-result details[data-collection=invoices]"))).isEmpty();
@@ -179,7 +157,7 @@ class RecordsPanelIT {
 
         // opened from the keyboard: the records, in words
         customers.findElement(By.tagName("summary")).sendKeys(Keys.ENTER);
-        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#diff-result details[data-collection=customers] ul.diff-records li[data-id]")).size() == 2);
+        console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#diff-result details[data-collection=customers] ul.diff-records li[data-id]")).size() == 2);
         WebElement opened = driver().findElement(By.cssSelector("#diff-result details[data-collection=customers]"));
         assertThat(opened.findElement(By.cssSelector("ul[data-kind=updated] li")).getText())
                 .contains("Jean Dupont").contains("téléphone : « 0602 » → « 0699 »");
@@ -190,7 +168,7 @@ class RecordsPanelIT {
         assertThat(http.get("/api/diff?from=1&to=3").body())
                 .isEqualTo("{\"from\":1,\"to\":3,\"collections\":{\"customers\":{\"inserted\":[],\"updated\":[\"c2\"],\"deleted\":[\"c1\"]},"
                         + "\"vehicles\":{\"inserted\":[],\"updated\":[1],\"deleted\":[]}}}");
-        assertThat(browser.consoleErrors()).isEmpty();
+        assertThat(console.browser().consoleErrors()).isEmpty();
     }
 
     @Test
@@ -200,7 +178,7 @@ class RecordsPanelIT {
 
         new Select(driver().findElement(By.id("record-kind"))).selectByValue("vehicles");
         driver().findElement(By.id("record-q")).sendKeys("ab-123", Keys.ENTER);
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 fiche trouvée pour « ab-123 »."));
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 fiche trouvée pour « ab-123 »."));
         assertThat(driver().findElement(By.cssSelector("#record-results button")).getText())
                 .isEqualTo("Véhicule AB-123-CD (Renault Clio)");
 
@@ -208,10 +186,10 @@ class RecordsPanelIT {
         WebElement q = driver().findElement(By.id("record-q"));
         q.clear();
         q.sendKeys("f-2026-001", Keys.ENTER);
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 fiche trouvée pour « f-2026-001 »."));
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 fiche trouvée pour « f-2026-001 »."));
         assertThat(driver().findElement(By.cssSelector("#record-results button")).getText()).isEqualTo("Facture F-2026-001");
         driver().findElement(By.cssSelector("#record-results button")).click();
-        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#record-timeline > li[data-version]")).size() == 1);
+        console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#record-timeline > li[data-version]")).size() == 1);
         // never changed: one entry, its creation, which is also what it is now (nothing to bring back)
         WebElement only = driver().findElement(By.cssSelector("#record-timeline > li[data-version]"));
         assertThat(only.getText()).startsWith("Créée").contains("état actuel");
@@ -221,9 +199,9 @@ class RecordsPanelIT {
         driver().findElement(By.id("record-deleted")).click();
         q.clear();
         q.sendKeys("personne", Keys.ENTER);
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("Aucune fiche ne correspond à « personne »."));
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("Aucune fiche ne correspond à « personne »."));
         assertThat(driver().findElements(By.cssSelector("#record-results li[data-id]"))).isEmpty();
-        assertThat(browser.consoleErrors()).isEmpty();
+        assertThat(console.browser().consoleErrors()).isEmpty();
     }
 
     @Test
@@ -231,17 +209,17 @@ class RecordsPanelIT {
         postThree("english-records");
         openConsoleAs("english-records");
         new Select(driver().findElement(By.id("lang"))).selectByVisibleText("English");
-        browser.waiting(WAIT).until(d -> "en".equals(d.findElement(By.tagName("html")).getDomAttribute("lang")));
+        console.browser().waiting(WAIT).until(d -> "en".equals(d.findElement(By.tagName("html")).getDomAttribute("lang")));
         assertThat(driver().findElement(By.id("records-title")).getText()).isEqualTo("Records");
         assertThat(driver().findElement(By.id("diff-title")).getText()).isEqualTo("Compare two backups");
         assertThat(driver().findElement(By.cssSelector("#record-search button")).getText()).isEqualTo("Search");
 
         driver().findElement(By.id("record-deleted")).click();
         driver().findElement(By.id("record-q")).sendKeys("élodie", Keys.ENTER);
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 record found for \"élodie\"."));
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 record found for \"élodie\"."));
         assertThat(driver().findElement(By.cssSelector("#record-results button")).getText()).contains("Customer").contains("deleted");
         driver().findElement(By.cssSelector("#record-results button")).click();
-        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#record-timeline > li[data-version]")).size() == 3);
+        console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#record-timeline > li[data-version]")).size() == 3);
         List<WebElement> entries = driver().findElements(By.cssSelector("#record-timeline > li[data-version]"));
         assertThat(entries.get(0).getText()).startsWith("Deleted");
         assertThat(entries.get(1).getText()).startsWith("Changed").contains("phone: « 0601 » → « 06 11 22 33 44 »".replace("« ", "\"").replace(" »", "\""));
@@ -249,7 +227,7 @@ class RecordsPanelIT {
 
         // and back to French, the texts on screen included
         new Select(driver().findElement(By.id("lang"))).selectByVisibleText("Français");
-        browser.waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 fiche trouvée pour « élodie »."));
+        console.browser().waiting(WAIT).until(d -> d.findElement(By.id("record-status")).getText().equals("1 fiche trouvée pour « élodie »."));
         assertThat(driver().findElements(By.cssSelector("#record-timeline > li[data-version]")).get(0).getText()).startsWith("Supprimée");
     }
 
@@ -261,8 +239,8 @@ class RecordsPanelIT {
         Http.Response r = http.postJson("/api/backup", V3.replace("\"settings\"", "\"stock\":[" + stock + "],\"settings\""));
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         ChromeDriver driver = driver();
-        driver.get("http://127.0.0.1:" + daemon.port() + "/test-app.html?user=client-fiches");
-        browser.waiting(WAIT).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        driver.get("http://127.0.0.1:" + console.daemon().port() + "/test-app.html?user=client-fiches");
+        console.browser().waiting(WAIT).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
 
         assertThat(JSON.readTree(call("garageSync.record('customers', 'c1', {version: 2})"))).isEqualTo(JSON.readTree(ELODIE_2));
         assertThat(JSON.readTree(call("garageSync.record('vehicles', 1)"))).isEqualTo(JSON.readTree(CLIO_3));
@@ -312,7 +290,7 @@ class RecordsPanelIT {
     }
 
     private static ChromeDriver driver() {
-        return browser.driver();
+        return console.browser().driver();
     }
 
     private static Object js(String script, Object... args) {
@@ -322,21 +300,10 @@ class RecordsPanelIT {
     /** Opens the console as this user, the way a person would: typing the id and pressing Enter. */
     private static void openConsoleAs(String user) {
         driver().manage().window().setSize(new Dimension(1280, 1000));
-        driver().get("http://127.0.0.1:" + daemon.port() + "/");
-        awaitReady();
-        WebElement field = driver().findElement(By.id("user-id"));
-        field.clear();
-        field.sendKeys(user, Keys.ENTER);
-        js("localStorage.removeItem('garage-sync:lang')");
-        driver().navigate().refresh();
-        awaitReady();
-        browser.consoleErrors();
+        console.browser().openConsole(console.daemon().port(), user, WAIT);
+        console.browser().consoleErrors();
         // the pickers are filled from the versions
-        browser.waiting(WAIT).until(d -> d.findElements(By.cssSelector("#diff-from option")).size() >= 3);
-    }
-
-    private static void awaitReady() {
-        browser.waiting(WAIT).until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        console.browser().waiting(WAIT).until(d -> d.findElements(By.cssSelector("#diff-from option")).size() >= 3);
     }
 
     private static int versionCount(Http http) {
