@@ -5,6 +5,7 @@ import { GarageSync, GarageSyncError } from './garage-sync.js';
 import './garage-sync-indicator.js';
 import { t, formatTime, formatBytes, collectionName, describeError, describeMerge } from './i18n.js';
 import { recordsPanel } from './records-panel.js';
+import { askInDialog } from './dialogs.js';
 
 const $ = (selector) => document.querySelector(selector);
 const KNOWN = ['customers', 'vehicles', 'repairs', 'invoices', 'users', 'mechanics', 'appointments', 'stock'];
@@ -466,11 +467,7 @@ function confirmReplace(title, incomingLabel, incoming) {
   const foot = dialog.querySelectorAll('tfoot td');
   foot[0].textContent = String(current.total);
   foot[1].textContent = String(incoming.total);
-  dialog.returnValue = '';
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'replace'), { once: true });
-  });
+  return askInDialog(dialog, 'replace');
 }
 
 // ---- identity

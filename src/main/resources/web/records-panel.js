@@ -4,6 +4,7 @@
 // ids, version numbers and raw JSON stay behind the "détails" toggle the rest of the console uses.
 
 import { t, formatTime, collectionName, shownValue } from './i18n.js';
+import { askInDialog } from './dialogs.js';
 
 /** What "Clients, véhicules et factures" searches. */
 const SEARCHED = ['customers', 'vehicles', 'invoices'];
@@ -203,11 +204,7 @@ export function recordsPanel({ client, lang, toast, failed, details, restored })
     $('#record-confirm-text').textContent = t(lang(), 'records.confirm.text', vars);
     const fields = Object.entries(entry.record || {}).filter(([k]) => k !== 'id');
     $('#record-confirm-fields').replaceChildren(...fields.map(([k, v]) => item(`${fieldName(lang(), k)} : ${shownValue(lang(), v)}`)));
-    dialog.returnValue = '';
-    dialog.showModal();
-    return new Promise((resolve) => {
-      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'restore'), { once: true });
-    });
+    return askInDialog(dialog, 'restore');
   }
 
   // ---- two backups compared
