@@ -1,5 +1,6 @@
 package app.garagesync.auth;
 
+import app.garagesync.store.S3BlobStore;
 import app.garagesync.store.SharedRecords;
 import app.garagesync.store.StoreBlobs;
 import app.garagesync.store.UserIds;
@@ -34,7 +35,10 @@ public final class AddUserCommand {
             if ("s3".equals(lookup(p, "garagesync.store.type"))) {
                 // several daemons share that bucket: the user goes where all of them look
                 StoreBlobs.S3Location s3 = s3Location(p);
-                token = new SharedTokens(new SharedRecords(StoreBlobs.create(null, "s3", s3), Duration.ZERO)).issue(args[1]);
+                // the store itself, not StoreBlobs.create: its log line would land on stdout, where only the token goes
+                S3BlobStore bucket = new S3BlobStore(S3BlobStore.client(s3.region(), s3.endpoint(), s3.accessKey(),
+                        s3.secretKey(), s3.pathStyle(), s3.maxAttempts()), s3.bucket(), s3.prefix());
+                token = new SharedTokens(new SharedRecords(bucket, Duration.ZERO)).issue(args[1]);
                 where = "the shared store (bucket " + s3.bucket() + "), seen by every daemon within garagesync.shared.cache-ttl";
             } else {
                 Path file = Path.of(tokensFile(p));
