@@ -65,6 +65,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Collections;
@@ -256,7 +257,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         if (shared == null) {
             return new TokenFile(access.tokensFile());
         }
-        if (java.nio.file.Files.exists(access.tokensFile())) {
+        if (Files.exists(access.tokensFile())) {
             LOG.warn("Tokens are read from the shared store: {} is not read; give its users a token with add-user",
                     access.tokensFile().toAbsolutePath());
         }

@@ -7,6 +7,7 @@ import app.garagesync.offsite.TargetCatalog;
 import app.garagesync.offsite.TargetConfig;
 import app.garagesync.trust.guard.MassDeletionGuard;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * pruned versions deleted ({@code sync-delete}). The flows (YAML) do the sending, the redelivery and the dead letter;
  * this class holds the bookkeeping they need: the ledger, the per user+target lock (two syncs of the same
  * user and target never run at once, whichever of the timer, "sync now" or the drain starts them), and
- * the board the status endpoint reads.
+ * the board the status endpoint reads. With a store shared by several daemons, a user is synced only by the
+ * daemon holding that user's lease ({@link SyncLeases}); the others leave that user alone.
  */
 public final class SyncRunner {
 
@@ -82,7 +84,7 @@ public final class SyncRunner {
                 boolean enabled;
                 try {
                     enabled = settings.isEnabled(user);
-                } catch (java.io.UncheckedIOException e) {
+                } catch (UncheckedIOException e) {
                     // a shared store that cannot be read now: this user waits for the next tick, the others go on
                     LOG.warn("Sync switch of user {} cannot be read: {}", user, e.getMessage());
                     continue;
