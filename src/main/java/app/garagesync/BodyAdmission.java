@@ -56,6 +56,10 @@ final class BodyAdmission implements Handler<RoutingContext> {
             authorization.check(ctx.normalizedPath(), request.getHeader("Authorization"), hasBody(request));
         } catch (ApiException refused) {
             ctx.response().putHeader("Connection", "close");
+            if (refused.status() == 503) {
+                // the shared store's token records could not be read: retry, not sign in again
+                ctx.response().putHeader("Retry-After", "5");
+            }
             HttpServerTuning.error(ctx, refused.status(), refused.code(), refused.getMessage());
             return;
         }

@@ -3,7 +3,9 @@ package app.garagesync;
 import app.garagesync.api.ApiErrors;
 import app.garagesync.api.RequestBodies;
 import app.garagesync.auth.RequestIdentity;
+import app.garagesync.auth.SharedTokens;
 import app.garagesync.auth.TokenFile;
+import app.garagesync.auth.Tokens;
 import app.garagesync.backup.BackupApi;
 import app.garagesync.backup.Retention;
 import app.garagesync.backup.BackupReader;
@@ -27,6 +29,7 @@ import app.garagesync.ops.GarageMetrics;
 import app.garagesync.ops.HealthReport;
 import app.garagesync.store.DataDirectoryLock;
 import app.garagesync.store.LayoutIndexCache;
+import app.garagesync.store.SharedRecords;
 import app.garagesync.store.StoreBlobs;
 import app.garagesync.store.VersionStore;
 import app.garagesync.store.WatchedBlobStore;
@@ -37,6 +40,7 @@ import app.garagesync.sync.RestoreApi;
 import app.garagesync.sync.SpoolFolder;
 import app.garagesync.sync.SyncApi;
 import app.garagesync.sync.SyncBoard;
+import app.garagesync.sync.SyncLeases;
 import app.garagesync.sync.SyncMetrics;
 import app.garagesync.sync.SyncRunner;
 import app.garagesync.sync.SyncSettings;
@@ -61,6 +65,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Collections;
@@ -111,6 +116,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         MergeSettings merge = MergeSettings.read(keys);
         ChangesSettings changes = ChangesSettings.read(keys);
         TrustSettings trust = TrustSettings.read(keys);
+        SharedStateSettings sharedState = SharedStateSettings.read(keys);
         Path dataDir = storeSettings.dataDir();
         Clock clock = Clock.systemUTC();
 
@@ -127,8 +133,12 @@ public final class GarageSyncBeans implements CamelConfiguration {
         GarageMetrics metrics = new GarageMetrics();
         RequestBodies bodies = new RequestBodies(http.maxBackupSize());
         BackupReader reader = new BackupReader(http.jsonMaxDepth(), (int) Math.min(Integer.MAX_VALUE, http.maxBackupSize()));
-        SyncSettings syncSettings = new SyncSettings(dataDir, offsite.defaultEnabled());
-        TokenFile tokens = new TokenFile(access.tokensFile());
+        // several daemons on one bucket: tokens, sync switches and sync leases live there too (docs/storage.md)
+        SharedRecords shared = blobs.shared() ? new SharedRecords(blobs, sharedState.cacheTtl()) : null;
+        SyncSettings syncSettings = new SyncSettings(dataDir, shared, offsite.defaultEnabled());
+        Tokens tokens = tokens(access, shared);
+        SyncLeases leases = new SyncLeases(shared == null ? null : blobs, sharedState.leaseDuration(),
+                sharedState.leaseClockSkew(), clock);
 
         // Camel's micrometer support picks up a registry bound under this name instead of making its own
         bind(context, "metricsRegistry", metrics.registry());
@@ -143,7 +153,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         bind(context, "backupApi", new BackupApi(store, reader, bodies, metrics, clock, http.sendStallTimeout(),
                 merge.mode(), guard));
         bindSync(context, dataDir, clock, store, syncSettings, bodies, metrics, offsite, access,
-                DrillSettings.read(keys), http.maxBackupSize(), guard);
+                DrillSettings.read(keys), http.maxBackupSize(), guard, leases);
         bind(context, "syncSettings", syncSettings);
         bind(context, "health", new HealthReport(dataDir, storeSettings.minFreeSpace(), blobs, store));
         bind(context, "apiErrors", new ApiErrors(metrics));
@@ -242,6 +252,18 @@ public final class GarageSyncBeans implements CamelConfiguration {
         return guard;
     }
 
+    /** The token file, or with a shared store the token records in it, which every daemon on that store reads. */
+    private static Tokens tokens(AccessSettings access, SharedRecords shared) {
+        if (shared == null) {
+            return new TokenFile(access.tokensFile());
+        }
+        if (Files.exists(access.tokensFile())) {
+            LOG.warn("Tokens are read from the shared store: {} is not read; give its users a token with add-user",
+                    access.tokensFile().toAbsolutePath());
+        }
+        return new SharedTokens(shared);
+    }
+
     /** The names this configuration bound, in binding order: the list docs/routes.md must match. */
     Set<String> boundNames() {
         return Collections.unmodifiableSet(bound);
@@ -255,7 +277,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
     /** The beans of sync, targets, spool and restore that the sync flows call. */
     private void bindSync(CamelContext context, Path dataDir, Clock clock, VersionStore store, SyncSettings settings,
                           RequestBodies bodies, GarageMetrics garageMetrics, OffsiteSettings offsite, AccessSettings access,
-                          DrillSettings drill, long maxBackupSize, MassDeletionGuard guard) {
+                          DrillSettings drill, long maxBackupSize, MassDeletionGuard guard, SyncLeases leases) {
         TargetCatalog targets = TargetCatalog.from(
                 TargetCatalog.keysOf(context.getPropertiesComponent().loadProperties()),
                 key -> context.resolvePropertyPlaceholders("{{" + key + "}}"), offsite.s3AttemptTimeout());
@@ -266,7 +288,8 @@ public final class GarageSyncBeans implements CamelConfiguration {
                 targets.all().stream().map(TargetConfig::name).toList(), spool);
         ProducerTemplate producer = context.createProducerTemplate();
         VersionDelivery delivery = new VersionDelivery(store, spool, board, metrics, producer, ledger);
-        SyncRunner runner = new SyncRunner(targets, store, settings, ledger, spool, board, producer, delivery, guard);
+        SyncRunner runner = new SyncRunner(targets, store, settings, ledger, spool, board, producer, delivery, guard,
+                leases);
 
         bind(context, "targets", targets);
         bind(context, "folderTarget", new FolderTarget());

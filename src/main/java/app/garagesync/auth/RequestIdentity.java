@@ -17,9 +17,9 @@ public final class RequestIdentity {
     public static final String DEFAULT_USER = "default";
 
     private final String mode;
-    private final TokenFile tokens;
+    private final Tokens tokens;
 
-    public RequestIdentity(String mode, TokenFile tokens) {
+    public RequestIdentity(String mode, Tokens tokens) {
         if (!"header".equals(mode) && !"token".equals(mode)) {
             throw new IllegalArgumentException("garagesync.auth.mode must be 'header' or 'token', got '" + mode + "'");
         }

@@ -23,7 +23,7 @@ import java.util.Optional;
  * Bearer tokens, stored only as SHA-256 hashes, one {@code <user> <hash>} per line. A stolen file does
  * not give the tokens away. The file is re-read when it changes, so {@code add-user} needs no restart.
  */
-public final class TokenFile {
+public final class TokenFile implements Tokens {
 
     private final Path file;
     private volatile Map<String, String> userByHash = Map.of();
@@ -34,17 +34,16 @@ public final class TokenFile {
         this.file = file;
     }
 
+    @Override
     public Optional<String> userFor(String token) {
         refreshIfChanged();
         return Optional.ofNullable(userByHash.get(hash(token)));
     }
 
-    /** Adds a user (or gives them a new token) and returns the token, shown once and never stored. */
+    @Override
     public synchronized String issue(String user) throws IOException {
         UserIds.require(user);
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        String token = "gs_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String token = newToken();
         StringBuilder out = new StringBuilder("# garage-sync tokens: <user> <sha256 of token>\n");
         for (String line : existingLines()) {
             String[] parts = line.trim().split("\\s+");
@@ -94,6 +93,13 @@ public final class TokenFile {
         } catch (IOException e) {
             // keep the tokens we have: a transient read error must not lock every user out
         }
+    }
+
+    /** 256 random bits: a token nobody guesses, whose plain SHA-256 is then safe to keep. */
+    static String newToken() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return "gs_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
     static String hash(String token) {

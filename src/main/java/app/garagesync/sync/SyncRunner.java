@@ -7,6 +7,7 @@ import app.garagesync.offsite.TargetCatalog;
 import app.garagesync.offsite.TargetConfig;
 import app.garagesync.trust.guard.MassDeletionGuard;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * pruned versions deleted ({@code sync-delete}). The flows (YAML) do the sending, the redelivery and the dead letter;
  * this class holds the bookkeeping they need: the ledger, the per user+target lock (two syncs of the same
  * user and target never run at once, whichever of the timer, "sync now" or the drain starts them), and
- * the board the status endpoint reads.
+ * the board the status endpoint reads. With a store shared by several daemons, a user is synced only by the
+ * daemon holding that user's lease ({@link SyncLeases}); the others leave that user alone.
  */
 public final class SyncRunner {
 
@@ -55,11 +57,15 @@ public final class SyncRunner {
     private final MassDeletionGuard guard;
     /** target/user/version of each hold already written to the history: once per version, not per tick */
     private final Set<String> holdsTold = ConcurrentHashMap.newKeySet();
+    private final SyncLeases leases;
+    /** target/user pairs whose ledger predates a lease this daemon just took: read the target's index again */
+    private final Set<String> stale = ConcurrentHashMap.newKeySet();
 
     public SyncRunner(TargetCatalog targets, BackupStore store, SyncSettings settings, TargetLedger ledger,
                       SpoolFolder spool, SyncBoard board, ProducerTemplate producer,
-                      VersionDelivery delivery, MassDeletionGuard guard) {
+                      VersionDelivery delivery, MassDeletionGuard guard, SyncLeases leases) {
         this.guard = guard;
+        this.leases = leases;
         this.targets = targets;
         this.store = store;
         this.settings = settings;
@@ -75,7 +81,15 @@ public final class SyncRunner {
         for (TargetConfig target : targets.all()) {
             drain(target.name());
             for (String user : store.users()) {
-                if (settings.isEnabled(user)) {
+                boolean enabled;
+                try {
+                    enabled = settings.isEnabled(user);
+                } catch (UncheckedIOException e) {
+                    // a shared store that cannot be read now: this user waits for the next tick, the others go on
+                    LOG.warn("Sync switch of user {} cannot be read: {}", user, e.getMessage());
+                    continue;
+                }
+                if (enabled) {
                     push(target.name(), user);
                 }
             }
@@ -133,7 +147,14 @@ public final class SyncRunner {
         long bytes = 0;
         String error = null;
         FailureCause cause = null;
+        boolean lost = false;
         try {
+            if (!holds(user)) {
+                return; // another daemon on the shared store syncs this user
+            }
+            if (stale.remove(target + "/" + user)) {
+                ledger.forget(target, user);
+            }
             Set<Long> waiting = spooledVersions(target, user);
             if (waiting.isEmpty() && !ledger.mark(target, user).known()) {
                 // what the target holds for this user is unknown here (a new ledger, or a target written
@@ -149,6 +170,11 @@ public final class SyncRunner {
             for (long id : plan.toSend()) {
                 if (waiting.contains(id)) {
                     continue; // the drain sends it
+                }
+                if (!holds(user)) {
+                    lost = true; // the lease went to another daemon (this one stalled): that one goes on
+                    LOG.warn("Target {}, user {}: lease lost before version {}, left to the daemon that holds it", target, user, id);
+                    break;
                 }
                 Exchange ex = producer.send("direct:sync-deliver", e -> {
                     e.setProperty(RemoteLayout.TARGET, target);
@@ -172,7 +198,7 @@ public final class SyncRunner {
                     break;
                 }
             }
-            if (error == null && spooled.isEmpty() && waiting.isEmpty()) {
+            if (error == null && !lost && spooled.isEmpty() && waiting.isEmpty() && holds(user)) {
                 error = finish(target, user, local);
             }
         } finally {
@@ -211,6 +237,20 @@ public final class SyncRunner {
                     + " (POST /api/backup/versions/" + first + "/confirm)";
             LOG.warn("Target {}, user {}: {}", target, user, why);
             board.record(new SyncBoard.Attempt(board.clock().instant(), target, user, List.of(first), 0, 0, HELD, why));
+        }
+    }
+
+    /**
+     * True while this daemon holds the user's sync lease (always, with a store of its own). Taking it marks
+     * every target's ledger of the user as stale: the daemon that held it meanwhile may have sent versions.
+     */
+    private boolean holds(String user) {
+        try {
+            return leases.hold(user, () -> targets.all().forEach(t -> stale.add(t.name() + "/" + user)))
+                    != SyncLeases.Hold.ELSEWHERE;
+        } catch (IOException e) {
+            LOG.warn("Sync lease of user {} cannot be read or written now: {}", user, e.getMessage());
+            return false;
         }
     }
 

@@ -131,6 +131,19 @@ public final class TargetLedger {
         return after;
     }
 
+    /**
+     * Forgets what this daemon knew the target held for the user: another daemon synced the user meanwhile
+     * (it held their lease), so the target's index is read again before anything is sent or deleted.
+     */
+    public synchronized void forget(String target, String user) {
+        try {
+            Files.deleteIfExists(dir.resolve(target).resolve(UserIds.require(user) + ".json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reset the sync state of target " + target, e);
+        }
+        marks.put(target + "/" + user, Mark.UNKNOWN);
+    }
+
     /** Takes what the target's index lists as held, keeping objects confirmed meanwhile. */
     Mark adopt(String target, String user, List<RemoteObject> listed) {
         return update(target, user, m -> {
