@@ -85,14 +85,16 @@ public final class BackupApi {
         if (base == null || latest == null) {
             throw MergeOntoLatest.baseGone(cs.baseVersion(), latest);
         }
-        byte[] baseDoc = readBase(user, base, latest);
-        ChangeSetApplier.Result applied = ChangeSetApplier.apply(baseDoc, cs);
-        byte[] doc = applied.document();
+        // held by the merge alone, which lets go of it once merged (see KnownBase)
+        MergeOntoLatest.KnownBase baseDoc = new MergeOntoLatest.KnownBase(readBase(user, base, latest));
+        ChangeSetApplier.Result applied = ChangeSetApplier.apply(baseDoc.bytes(), cs);
+        byte[] doc = applied.buffer();
+        int length = applied.length();
         boolean onLatest = latest.id() == base.id();
-        Incoming early = onLatest ? store.incoming(user, doc, doc.length) : null;
+        Incoming early = onLatest ? store.incoming(user, doc, length) : null;
         // on a stale base the merged document is what gets validated (see MergeOntoLatest)
-        BackupSummary summary = onLatest ? reader.read(doc) : null;
-        MergeOntoLatest.Outcome outcome = merges.write(user, base.id(), baseDoc, doc, doc.length, summary, early);
+        BackupSummary summary = onLatest ? reader.read(doc, length) : null;
+        MergeOntoLatest.Outcome outcome = merges.write(user, base.id(), baseDoc, doc, length, summary, early);
         newVersion(exchange, outcome.result());
         Map<String, Object> answer = answer(outcome, System.nanoTime() - started);
         answer.put("replaced", applied.replaced());

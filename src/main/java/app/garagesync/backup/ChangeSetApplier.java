@@ -24,13 +24,21 @@ final class ChangeSetApplier {
                     .maxNestingDepth(10_000).maxStringLength(Integer.MAX_VALUE).maxNumberLength(100_000).build())
             .build();
 
-    /** The new document and what the change-set did. */
-    record Result(byte[] document, int replaced, int inserted, int deleted) {
+    /**
+     * The new document, the first {@code length} bytes of {@code buffer} (the output's own array: trimming a
+     * 50 MB document to its length would copy it), and what the change-set did.
+     */
+    record Result(byte[] buffer, int length, int replaced, int inserted, int deleted) {
+
+        /** The new document in an array of its own length: a copy, for callers that need one. */
+        byte[] document() {
+            return length == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, length);
+        }
     }
 
     private final byte[] base;
     private final ChangeSet cs;
-    private final ByteArrayOutputStream out;
+    private final Output out;
     private int replaced;
     private int inserted;
     private int deleted;
@@ -38,7 +46,7 @@ final class ChangeSetApplier {
     private ChangeSetApplier(byte[] base, ChangeSet cs) {
         this.base = base;
         this.cs = cs;
-        this.out = new ByteArrayOutputStream(base.length + cs.body.length);
+        this.out = new Output(base.length + cs.body.length);
     }
 
     static Result apply(byte[] base, ChangeSet cs) {
@@ -48,7 +56,7 @@ final class ChangeSetApplier {
         } catch (IOException e) {
             throw new UncheckedIOException("the base version no longer parses", e);
         }
-        return new Result(a.out.toByteArray(), a.replaced, a.inserted, a.deleted);
+        return new Result(a.out.buffer(), a.out.size(), a.replaced, a.inserted, a.deleted);
     }
 
     private void document(JsonParser p) throws IOException {
@@ -219,5 +227,16 @@ final class ChangeSetApplier {
     private static int end(JsonParser p) throws IOException {
         p.finishToken();
         return (int) p.currentLocation().getByteOffset();
+    }
+
+    /** The output, handed over as its buffer: the document is the first {@link #size()} bytes. */
+    private static final class Output extends ByteArrayOutputStream {
+        Output(int size) {
+            super(size);
+        }
+
+        byte[] buffer() {
+            return buf;
+        }
     }
 }

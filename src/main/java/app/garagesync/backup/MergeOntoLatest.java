@@ -14,7 +14,6 @@ import app.garagesync.store.StaleBaseException;
 import app.garagesync.store.StoreResult;
 import app.garagesync.store.VersionInfo;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +55,29 @@ final class MergeOntoLatest {
     record Outcome(StoreResult result, MergeNote merged, List<Map<String, Object>> conflicts, BackupSummary summary) {
     }
 
+    /**
+     * The base's document when the caller read it already (a PATCH, which applied its change-set to it),
+     * handed over so that the merge alone holds it and can let go of it once merged: with a 50 MB garage
+     * the caller's reference kept 50 MB alive through the validation and the store's work.
+     */
+    static final class KnownBase {
+        private byte[] bytes;
+
+        KnownBase(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        byte[] bytes() {
+            return bytes;
+        }
+
+        private byte[] take() {
+            byte[] b = bytes;
+            bytes = null;
+            return b;
+        }
+    }
+
     MergeOntoLatest(BackupStore store, BackupReader reader, MergeMode mode) {
         this.store = store;
         this.reader = reader;
@@ -81,7 +103,7 @@ final class MergeOntoLatest {
      * document is validated anyway, and it holds every change of the device: a PATCH on a stale base
      * validated 50 MB twice.
      */
-    Outcome write(String user, long base, byte[] baseDoc, byte[] device, int length, BackupSummary summary,
+    Outcome write(String user, long base, KnownBase baseDoc, byte[] device, int length, BackupSummary summary,
                   Incoming early) {
         ReentrantLock turn = turns[Math.floorMod(user.hashCode(), turns.length)];
         turn.lock();
@@ -92,9 +114,9 @@ final class MergeOntoLatest {
         }
     }
 
-    private Outcome writeInTurn(String user, long base, byte[] baseDoc, byte[] device, int length, BackupSummary summary,
+    private Outcome writeInTurn(String user, long base, KnownBase known, byte[] device, int length, BackupSummary summary,
                                 Incoming early) {
-        byte[] deviceDoc = null;
+        byte[] baseDoc = known == null ? null : known.take();
         for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
             VersionInfo latest = store.latest(user).orElse(null);
             if (latest == null || store.version(user, base).isEmpty()) {
@@ -116,23 +138,21 @@ final class MergeOntoLatest {
             if (baseDoc == null) {
                 baseDoc = readBase(user, base, latest);
             }
-            if (deviceDoc == null) {
-                deviceDoc = length == device.length ? device : Arrays.copyOf(device, length);
-            }
             byte[] latestDoc = store.read(user, latest.id());
             MergeResult merge;
             try {
-                merge = ThreeWayMerge.merge(baseDoc, latestDoc, deviceDoc, latest.id());
+                // the request's buffer as it is: trimming it to its length copied 50 MB
+                merge = ThreeWayMerge.merge(baseDoc, latestDoc, device, length, latest.id());
             } catch (MergeException e) {
                 if (summary == null) {
-                    reader.read(deviceDoc); // a state the merge cannot read: its validation says what is wrong, as a 400
+                    reader.read(device, length); // a state the merge cannot read: its validation says what is wrong, as a 400
                 }
                 throw e;
             }
             List<Map<String, Object>> conflicts = describe(merge.conflicts());
             if (mode == MergeMode.REJECT) {
                 if (summary == null) {
-                    reader.read(deviceDoc); // bad input is a 400 saying what is wrong before a 409
+                    reader.read(device, length); // bad input is a 400 saying what is wrong before a 409
                 }
                 throw rejected(base, latest.id(), conflicts);
             }
@@ -142,8 +162,12 @@ final class MergeOntoLatest {
                 // the device changed nothing since its base: the latest stays, with nothing to validate or store
                 return new Outcome(new StoreResult.Unchanged(latest), note, conflicts, null);
             }
+            // past the merge the base and the latest are 100 MB of a 50 MB garage that the validation and the
+            // store's work need more (at -Xmx512m they ran out of heap); a lost race below reads them again
+            baseDoc = null;
+            latestDoc = null;
             // the engine hands back the device's own array when only the device changed: validated already
-            BackupSummary merged = doc == deviceDoc && summary != null ? summary : reader.read(doc, merge.length());
+            BackupSummary merged = doc == device && summary != null ? summary : reader.read(doc, merge.length());
             try {
                 StoreResult result = store.putOnBase(user, latest.id(), store.incoming(user, doc, merge.length()), merged, note);
                 return new Outcome(result, note, conflicts, merged);

@@ -17,10 +17,10 @@ final class IndexedDocument {
     Map<String, Member> data;
     final Map<String, Map<String, Entity>> collections = new LinkedHashMap<>();
 
-    private IndexedDocument(String name, byte[] bytes) {
+    private IndexedDocument(String name, byte[] bytes, int length) {
         this.name = name;
         this.bytes = bytes;
-        JsonCursor cursor = new JsonCursor(name, bytes, 0);
+        JsonCursor cursor = new JsonCursor(name, bytes, 0, length);
         List<Member> topMembers = cursor.members(member -> {
             if (member.equals("data") && cursor.at() == '{') {
                 data(cursor);
@@ -48,10 +48,15 @@ final class IndexedDocument {
     }
 
     static IndexedDocument of(String name, byte[] bytes) {
+        return of(name, bytes, bytes == null ? 0 : bytes.length);
+    }
+
+    /** The document in the first {@code length} bytes of {@code bytes}. */
+    static IndexedDocument of(String name, byte[] bytes, int length) {
         if (bytes == null) {
             throw new MergeException(name + ": no document");
         }
-        return new IndexedDocument(name, bytes);
+        return new IndexedDocument(name, bytes, length);
     }
 
     private Map<String, Entity> records(String collection, List<Entity> list) {

@@ -18,9 +18,14 @@ final class JsonCursor {
     int pos;
 
     JsonCursor(String document, byte[] doc, int pos) {
+        this(document, doc, pos, doc.length);
+    }
+
+    /** A cursor over the first {@code length} bytes of {@code doc}: a request's buffer, read without trimming it. */
+    JsonCursor(String document, byte[] doc, int pos, int length) {
         this.document = document;
         this.doc = doc;
-        this.length = doc.length;
+        this.length = length;
         this.pos = pos;
     }
 
