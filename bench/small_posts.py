@@ -4,6 +4,7 @@
 
     python3 bench/small_posts.py            # 64 users (one per client, the hosted case) and 1 shared user
     python3 bench/small_posts.py --users 64 # only the 64-user load
+    BENCH_JAR=/path/to/other/garage-sync.jar python3 bench/small_posts.py   # the same load on another build
 
 Prints requests/s, p50, p99 (median of the three runs, each run listed) and fsyncs per acknowledged
 write, read from the daemon's own counters in /api/metrics (garagesync_fsync_total{kind=file|directory}
@@ -20,6 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402  (the same daemon start, port choice and jar as the main benchmark)
 
+if os.environ.get("BENCH_JAR"):  # another build of the daemon, for a before/after in the same minutes
+    run.JAR = Path(os.environ["BENCH_JAR"])
 SCRIPT = run.ROOT / "bench" / "post-garage.lua"
 SECONDS = int(os.environ.get("BENCH_SMALL_SECONDS", "10"))
 
