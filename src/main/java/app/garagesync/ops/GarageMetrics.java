@@ -59,6 +59,9 @@ public final class GarageMetrics {
                 .tag("kind", "file").description("fsync calls on files").register(registry);
         FunctionCounter.builder("garagesync.fsync", this, m -> DurableFiles.directorySyncs())
                 .tag("kind", "directory").description("fsync calls on directories").register(registry);
+        FunctionCounter.builder("garagesync.directory.commits", this, m -> DurableFiles.directoryCommits())
+                .description("Directory entries made durable; above the directory fsyncs when concurrent writers shared one (group commit)")
+                .register(registry);
     }
 
     public void gauge(String name, String description, Supplier<Number> value) {

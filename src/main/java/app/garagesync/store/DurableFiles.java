@@ -15,6 +15,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,6 +39,8 @@ public final class DurableFiles {
 
     private static final AtomicLong FILE_SYNCS = new AtomicLong();
     private static final AtomicLong DIRECTORY_SYNCS = new AtomicLong();
+    private static final AtomicLong DIRECTORY_COMMITS = new AtomicLong();
+    private static final ConcurrentHashMap<Path, DirectoryCommit> COMMITS = new ConcurrentHashMap<>();
 
     private DurableFiles() {
     }
@@ -157,7 +160,27 @@ public final class DurableFiles {
         syncDirectory(absolute.getParent());
     }
 
+    /**
+     * Makes the entries already linked or removed in {@code dir} durable. Concurrent callers on the same
+     * directory share one fsync when one is running ({@link DirectoryCommit}); each still returns only
+     * after an fsync that began after its call.
+     */
     public static void syncDirectory(Path dir) throws IOException {
+        DIRECTORY_COMMITS.incrementAndGet();
+        Path key = dir.toAbsolutePath().normalize();
+        DirectoryCommit commit = COMMITS.computeIfAbsent(key, k -> new DirectoryCommit(k, DurableFiles::fsyncDirectory));
+        try {
+            commit.sync();
+        } finally {
+            // one entry per directory being written, not per directory ever written (a hosted daemon has
+            // thousands of users); a writer racing this removal makes a second group: one fsync more, not less
+            if (commit.idle()) {
+                COMMITS.remove(key, commit);
+            }
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
@@ -180,6 +203,11 @@ public final class DurableFiles {
 
     public static long directorySyncs() {
         return DIRECTORY_SYNCS.get();
+    }
+
+    /** Directory entries made durable: more than {@link #directorySyncs()} when writers shared an fsync. */
+    public static long directoryCommits() {
+        return DIRECTORY_COMMITS.get();
     }
 
     private static Path writeTemp(Path target, Content content, boolean sync) throws IOException {
