@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LoadBalancedDaemonsIT {
 
     private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
-    private static final int USERS = 6;
-    private static final int POSTS_PER_USER = 14;
+    private static final int USERS = 4;
+    private static final int POSTS_PER_USER = 8;
     /** versions other daemons write reach a listener this fast (the default, 5 s, would only slow the test) */
     private static final String POLL = "garagesync.changes.poll-interval=300ms";
 
