@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -134,6 +135,97 @@ class LoadBalancedDaemonsIT {
                 }
             }
         }
+    }
+
+    /**
+     * The shared half of issue 15 (branch w6-scale-state): a user added through one daemon is accepted by all,
+     * a sync switch flipped through one holds on all, and with one daemon killed mid-way each version reaches
+     * the off-site target exactly once (its PUTs counted at the target).
+     */
+    @Test
+    void users_and_switches_set_through_one_daemon_hold_on_all_and_each_version_reaches_the_target_once(
+            @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+        try (S3Server s3 = new S3Server(dir.resolve("s3"));
+             CountingS3 target = new CountingS3(dir.resolve("target"))) {
+            List<String> keys = new ArrayList<>(List.of(props(s3.storeProperties("garage/"), POLL,
+                    "garagesync.auth.mode=token", "garagesync.sync.interval=2s")));
+            keys.addAll(List.of(target.targetProperties("offsite", "shop/")));
+            String[] properties = keys.toArray(String[]::new);
+            List<ChildDaemon> daemons = startDaemons(dir, 3, properties);
+            try (Haproxy haproxy = Haproxy.start(dir, ports(daemons))) {
+                Map<String, String> tokens = new ConcurrentHashMap<>();
+                for (int u = 0; u < 3; u++) {
+                    // as an operator does, on the machine of daemon 1
+                    tokens.put(user(u), addUser(dir.resolve("daemon1"), s3.storeProperties("garage/"), user(u)));
+                }
+                for (String user : tokens.keySet()) {
+                    for (ChildDaemon d : daemons) {
+                        Http http = d.http().with("Authorization", "Bearer " + tokens.get(user));
+                        await().atMost(Duration.ofSeconds(30)).alias(user + " accepted by every daemon")
+                                .until(() -> http.get("/api/sync/settings").status() == 200);
+                    }
+                    Http first = daemons.get(0).http().with("Authorization", "Bearer " + tokens.get(user));
+                    assertThat(first.putJson("/api/sync/settings", "{\"enabled\":true}").status()).isEqualTo(200);
+                    for (ChildDaemon d : daemons) {
+                        Http http = d.http().with("Authorization", "Bearer " + tokens.get(user));
+                        await().atMost(Duration.ofSeconds(30)).alias(user + "'s sync switched on for every daemon")
+                                .until(() -> http.get("/api/sync/settings").body().contains("\"enabled\":true"));
+                    }
+                }
+                Map<String, List<Long>> stored = new ConcurrentHashMap<>();
+                Random r = new Random(42);
+                Map<String, EditableBackup.Doc> docs = new ConcurrentHashMap<>();
+                tokens.keySet().forEach(u -> docs.put(u, EditableBackup.initial(r, 10)));
+                for (int round = 0; round < 6; round++) {
+                    if (round == 3) {
+                        daemons.get(1).kill();
+                    }
+                    for (String user : tokens.keySet()) {
+                        EditableBackup.Doc doc = docs.get(user);
+                        EditableBackup.edit(doc, r);
+                        doc.add("customers", EditableBackup.entity("p" + r.nextLong(), r));
+                        Http.Response answer = haproxy.http().with("Authorization", "Bearer " + tokens.get(user))
+                                .postBytes("/api/backup", "application/json", doc.bytes());
+                        Matcher m = VERSION.matcher(answer.body());
+                        if (answer.status() == 201 && m.find()) {
+                            stored.computeIfAbsent(user, u -> new ArrayList<>()).add(Long.parseLong(m.group(1)));
+                        }
+                    }
+                }
+                for (Map.Entry<String, List<Long>> user : stored.entrySet()) {
+                    for (long v : user.getValue()) {
+                        String key = String.format("shop/users/%s/versions/%010d", user.getKey(), v);
+                        await().atMost(Duration.ofSeconds(90)).alias(key + " at the target")
+                                .until(() -> target.putsByKey.keySet().stream().anyMatch(k -> k.startsWith(key)));
+                    }
+                }
+                Map<String, Integer> twice = new TreeMap<>();
+                target.putsByKey.forEach((key, n) -> {
+                    if (key.contains("/versions/") && n.get() != 1) {
+                        twice.put(key, n.get());
+                    }
+                });
+                assertThat(twice).as("versions PUT to the target more than once").isEmpty();
+            } finally {
+                for (ChildDaemon d : daemons) {
+                    d.close();
+                }
+            }
+        }
+    }
+
+    /** {@code add-user} as the operator runs it beside a daemon (its data directory, its store); the token. */
+    private static String addUser(Path dataDir, String[] store, String user) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dgaragesync.data-dir=" + dataDir));
+        for (String p : props(store)) {
+            cmd.add("-D" + p);
+        }
+        cmd.addAll(List.of("app.garagesync.Application", "add-user", user));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String token = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor()).as("add-user exit code").isZero();
+        return token;
     }
 
     /** Posts {@link #POSTS_PER_USER} edits of its own garage through HAProxy, reading the latest after each. */

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import app.garagesync.testing.ChildDaemon;
 import app.garagesync.testing.Http;
-import java.io.InputStream;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,25 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.blobstore.BlobStore;
-import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
-import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
-import software.amazon.awssdk.services.s3.model.DeleteObjectResponse;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
-import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
  * The figures docs/scale.md's cost model rests on, measured with one daemon (its own JVM) on s3proxy over
@@ -50,12 +31,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
  */
 class ScaleFiguresBench {
 
-    private static final String BUCKET = "garage-store";
-    private static final String ACCESS = "bench-access";
-    private static final String SECRET = "bench-secret";
-
-    private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
-    private final AtomicLong bytesPut = new AtomicLong();
+    private CountingS3 s3;
 
     @Test
     void measure(@TempDir Path dir) throws Exception {
@@ -66,15 +42,12 @@ class ScaleFiguresBench {
         for (int i = 0; i <= 30; i++) {
             versions.add(Files.readAllBytes(Path.of(source, "v" + i + ".json")));
         }
-        S3Proxy proxy = countingS3(dir.resolve("s3"));
-        String endpoint = "http://127.0.0.1:" + proxy.getPort();
+        s3 = new CountingS3(dir.resolve("s3"));
+        List<String> properties = new ArrayList<>(List.of(s3.storeProperties("garage/")));
+        // the default policy's steady state (past keep-last, a prune every batch) reached in 10 versions
+        properties.addAll(List.of("garagesync.retention.keep-last=10", "garagesync.retention.batch=10"));
         try (ChildDaemon daemon = ChildDaemon.start(dir.resolve("data"), dir.resolve("daemon.log"),
-                "garagesync.store.type=s3", "garagesync.store.s3.bucket=" + BUCKET,
-                "garagesync.store.s3.endpoint=" + endpoint, "garagesync.store.s3.region=us-east-1",
-                "garagesync.store.s3.access-key=" + ACCESS, "garagesync.store.s3.secret-key=" + SECRET,
-                "garagesync.store.s3.path-style=true", "garagesync.store.s3.prefix=garage/",
-                // the default policy's steady state (past keep-last, a prune every batch) reached in 10 versions
-                "garagesync.retention.keep-last=10", "garagesync.retention.batch=10")) {
+                properties.toArray(String[]::new))) {
             Http http = daemon.http().as("g0");
             long pid = daemon.process().pid();
 
@@ -127,7 +100,7 @@ class ScaleFiguresBench {
                     Runtime.getRuntime().availableProcessors(), cpu, (double) cpu / stored, stored * 1000.0 / cpu);
             print("stored version, 4 garages at once", stored);
         } finally {
-            proxy.stop();
+            s3.close();
         }
     }
 
@@ -139,14 +112,14 @@ class ScaleFiguresBench {
     private void reset() {
         // the answer leaves before the background prune: wait until the bucket is quiet
         await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(60)).until(this::quiet);
-        requests.clear();
-        bytesPut.set(0);
+        s3.requests.clear();
+        s3.bytesPut.set(0);
     }
 
     private long lastTotal = -1;
 
     private boolean quiet() {
-        long total = requests.values().stream().mapToLong(AtomicInteger::get).sum();
+        long total = s3.requests.values().stream().mapToLong(AtomicInteger::get).sum();
         boolean same = total == lastTotal;
         lastTotal = total;
         return same;
@@ -155,8 +128,8 @@ class ScaleFiguresBench {
     private void print(String what, int count) {
         await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(60)).until(this::quiet);
         Map<String, Double> per = new TreeMap<>();
-        requests.forEach((op, n) -> per.put(op, n.get() / (double) count));
-        System.out.printf("FIGURE %s: S3 requests each %s, %.0f bytes PUT each%n", what, per, bytesPut.get() / (double) count);
+        s3.requests.forEach((op, n) -> per.put(op, n.get() / (double) count));
+        System.out.printf("FIGURE %s: S3 requests each %s, %.0f bytes PUT each%n", what, per, s3.bytesPut.get() / (double) count);
     }
 
     /** user + system CPU time of a process, from /proc/PID/stat (clock ticks, 100 a second on Linux). */
@@ -166,48 +139,4 @@ class ScaleFiguresBench {
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
 
-    private S3Proxy countingS3(Path dir) throws Exception {
-        BlobStore blobs = new ForwardingBlobStore(new FilesystemNio2BlobStore(Files.createDirectories(dir).toString())) {
-            @Override
-            public PutObjectResponse putBlob(PutObjectRequest request, InputStream in) {
-                count(request.ifMatch() != null ? "PUT if-match" : request.ifNoneMatch() != null ? "PUT if-none-match" : "PUT");
-                if (request.contentLength() != null) {
-                    bytesPut.addAndGet(request.contentLength());
-                }
-                return super.putBlob(request, in);
-            }
-
-            @Override
-            public ResponseInputStream<GetObjectResponse> getBlob(GetObjectRequest request) {
-                count(request.range() != null ? "GET range" : "GET");
-                return super.getBlob(request);
-            }
-
-            @Override
-            public ListObjectsV2Response list(ListObjectsV2Request request) {
-                count("LIST");
-                return super.list(request);
-            }
-
-            @Override
-            public DeleteObjectResponse removeBlob(DeleteObjectRequest request) {
-                count("DELETE");
-                return super.removeBlob(request);
-            }
-        };
-        blobs.createContainer(BUCKET);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        S3Proxy proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:" + port))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET).build();
-        proxy.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> "STARTED".equals(proxy.getState()));
-        return proxy;
-    }
-
-    private void count(String op) {
-        requests.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
-    }
 }
