@@ -78,7 +78,12 @@ final class HttpServerTuning {
                 return;
             }
             switch (ctx.statusCode()) {
-                case 413 -> error(ctx, 413, "too_large", "the body is larger than the limit of " + limit);
+                case 413 -> {
+                    // the rest of the body is not read: without this Vert.x drained (and discarded) all of it,
+                    // however large, before the connection could serve another request
+                    ctx.response().putHeader("Connection", "close");
+                    error(ctx, 413, "too_large", "the body is larger than the limit of " + limit);
+                }
                 case 400 -> error(ctx, 400, "invalid_request", "the request could not be read");
                 case 403 -> error(ctx, 403, "origin_not_allowed", "this origin is not in garagesync.cors.allowed-origins");
                 default -> ctx.next();
