@@ -24,6 +24,9 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  */
 final class HttpServerTuning {
 
+    /** What is still read of a body after its 413, so that the answer reaches the client before the close. */
+    static final long LINGER_BYTES = 1 << 20;
+
     private HttpServerTuning() {
     }
 
@@ -79,9 +82,18 @@ final class HttpServerTuning {
             }
             switch (ctx.statusCode()) {
                 case 413 -> {
-                    // the rest of the body is not read: without this Vert.x drained (and discarded) all of it,
-                    // however large, before the connection could serve another request
-                    ctx.response().putHeader("Connection", "close");
+                    // Vert.x drained (and discarded) the rest of the body, however large. Now at most
+                    // LINGER_BYTES more are read, then the connection is closed. Not closed at once: bytes
+                    // left unread make the kernel reset the connection, which can drop the answer itself.
+                    io.vertx.core.http.HttpServerRequest request = ctx.request();
+                    if (!request.isEnded()) {
+                        java.util.concurrent.atomic.AtomicLong drained = new java.util.concurrent.atomic.AtomicLong();
+                        request.handler(piece -> {
+                            if (drained.addAndGet(piece.length()) > LINGER_BYTES) {
+                                request.connection().close();
+                            }
+                        });
+                    }
                     error(ctx, 413, "too_large", "the body is larger than the limit of " + limit);
                 }
                 case 400 -> error(ctx, 400, "invalid_request", "the request could not be read");
