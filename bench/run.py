@@ -7,6 +7,7 @@
     python3 bench/run.py --only records   # only the records rows (history, diff, search; restic dump + diff)
         # (BENCH_RECORDS_VERSIONS=N: history over N versions instead of 1,000, on a loaded machine)
     python3 bench/run.py --only drill     # only the restore drill row (S3 target on s3proxy; restic check --read-data)
+    python3 bench/run.py --only ingest    # only the big-POST rows (first 50 MB of a new user, peak RSS, allocation)
 
 Prints a table of medians and ratios and writes bench/RESULTS.md. Peers: restic (backup/restore of
 the same file), and the floor: `zstd -1` + write + fsync of the same bytes."""
@@ -1201,6 +1202,115 @@ def drill_main():
         shutil.rmtree(work, ignore_errors=True)
 
 
+# ---------------------------------------------------------------------------------------------------
+# Ingest (issue 14, part A): the first 50 MB POST of a new user on a running daemon started with the
+# README's command (no JVM flags; port and data directory from the environment), against `restic backup`
+# of the same file and the floor (zstd -1 + write + fsync, plus a streaming parse of the file by jq).
+# Peak RSS from /proc (VmHWM) around one POST on a fresh daemon; bytes allocated by all threads during
+# that POST from JFR's per-thread allocation counters. Runs alone with --only ingest.
+
+INGEST_RUNS = 3
+
+
+def allocated_by_threads(jfr_file):
+    """Bytes allocated between the first and last jdk.ThreadAllocationStatistics sample of each thread."""
+    out = sh(["jfr", "print", "--json", "--events", "jdk.ThreadAllocationStatistics", str(jfr_file)]).stdout
+    first, last = {}, {}
+    for e in json.loads(out)["recording"]["events"]:
+        v = e["values"]
+        tid = (v.get("thread") or {}).get("javaThreadId", v.get("thread"))
+        key = json.dumps(tid, sort_keys=True)
+        first.setdefault(key, v["allocated"])
+        last[key] = v["allocated"]
+    return sum(last[k] - first[k] for k in last)
+
+
+def ingest_main():
+    ensure_tools()
+    work = Path(tempfile.mkdtemp(prefix="gs-bench-ingest-"))
+    uptime = sh(["uptime"]).stdout.strip()
+    command = "python3 bench/run.py " + " ".join(sys.argv[1:])
+    try:
+        big = work / "garage.json"
+        big.write_bytes(sh([sys.executable, str(BENCH / "gen_dataset.py"), "49.5"]).stdout.encode())
+        mb = big.stat().st_size / 1e6
+        env = dict(os.environ, CAMEL_SERVER_PORT=str(PORT), GARAGESYNC_DATA_DIR=str(work / "data"))
+
+        def start():
+            shutil.rmtree(work / "data", ignore_errors=True)
+            (work / "data").mkdir()
+            proc = subprocess.Popen(["java", "-jar", str(JAR)], env=env, cwd=work,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    with urllib.request.urlopen(BASE + "/api/health", timeout=1) as r:
+                        if r.status == 200:
+                            return proc
+                except Exception:
+                    if proc.poll() is not None:
+                        raise SystemExit("daemon exited during start-up")
+                    time.sleep(0.05)
+            raise SystemExit("daemon did not start in 120 s")
+
+        def stop(proc):
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(60)
+
+        def post(user):
+            code, t = curl_time(["-X", "POST", BASE + "/api/backup", "-H", "Content-Type: application/json",
+                                 "-H", f"X-User-Id: {user}", "--data-binary", f"@{big}"])
+            assert code == 201, code
+            return t
+
+        # peak RSS and allocation of one 50 MB POST on a fresh daemon (what a small box sees after a restart)
+        proc = start()
+        rss_before = rss_kb(proc.pid, "VmRSS") / 1024
+        first_post = post("fresh")
+        peak = rss_kb(proc.pid, "VmHWM") / 1024
+        stop(proc)
+        # the allocation on another fresh daemon: JFR's own buffers would count in the RSS above
+        proc = start()
+        jfr = work / "ingest.jfr"
+        sh(["jcmd", str(proc.pid), "JFR.start", "name=ingest", "settings=default"])
+        post("fresh")
+        sh(["jcmd", str(proc.pid), "JFR.dump", "name=ingest", f"filename={jfr}"])
+        allocated = allocated_by_threads(jfr) / 1e6
+        # the first 50 MB POST of a new user on a daemon that has already stored some (one unmeasured)
+        post("warm")
+        firsts = [post(f"new{i}") for i in range(INGEST_RUNS)]
+        stop(proc)
+
+        renv = dict(os.environ, RESTIC_PASSWORD="bench")
+        restic, floor = [], []
+        for i in range(INGEST_RUNS):
+            repo = work / f"restic-{i}"
+            subprocess.run(["restic", "init", "-q", "-r", str(repo)], env=renv, check=True, capture_output=True)
+            t = time.perf_counter()
+            subprocess.run(["restic", "backup", "-q", "-r", str(repo), str(big)], env=renv, check=True, capture_output=True)
+            restic.append(time.perf_counter() - t)
+            out = work / f"floor-{i}.zst"
+            floor.append(timed(f"jq empty {big} && zstd -1 -q -c {big} > {out} && sync {out}"))
+        s, rb, fl = median(firsts), median(restic), median(floor)
+        rows = [("first 50 MB POST of a new user (running daemon)", f"{s:.2f} s, {mb / s:.0f} MB/s",
+                 f"restic backup {rb:.2f} s; floor jq empty + zstd -1 + write + fsync {fl:.2f} s",
+                 f"{faster(rb, s)} than restic; {s / fl:.1f}x the floor"),
+                ("peak RSS storing one 50 MB backup (README command, fresh daemon)",
+                 f"{peak:.0f} MB (RSS {rss_before:.0f} MB before; that POST {first_post:.2f} s)", "", "target <= 250 MB"),
+                ("bytes allocated by the daemon's threads during that POST (JFR)", f"{allocated:.0f} MB "
+                 f"({allocated / mb:.1f}x the body)", "", "")]
+        java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+        restic_v = sh(["restic", "version"]).stdout.strip()
+        head = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()}: {os.cpu_count()} cores, "
+                f"{platform.machine()}, {java}, {restic_v}; ingest section only (`{command}`), medians of {INGEST_RUNS} "
+                f"runs after one unmeasured; daemon started with the README's command (no JVM flags); dataset "
+                f"bench/gen_dataset.py 49.5 ({mb:.1f} MB); `uptime` at start: {uptime}; "
+                f"load average at end {os.getloadavg()[0]:.1f} (machine shared with other work).")
+        write_results(head, rows)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def write_results(head, rows):
     table = ["| measure | garage-sync | peers | ratio |", "| --- | --- | --- | --- |"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
@@ -1221,7 +1331,9 @@ if __name__ == "__main__":
         records_main()
     elif only == "drill":
         drill_main()
+    elif only == "ingest":
+        ingest_main()
     elif only:
-        raise SystemExit(f"--only {only}: the sections that run alone are devices, records and drill")
+        raise SystemExit(f"--only {only}: the sections that run alone are devices, records, drill and ingest")
     else:
         main()

@@ -24,6 +24,9 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  */
 final class HttpServerTuning {
 
+    /** What is still read of a body after its 413, so that the answer reaches the client before the close. */
+    static final long LINGER_BYTES = 1 << 20;
+
     private HttpServerTuning() {
     }
 
@@ -78,7 +81,21 @@ final class HttpServerTuning {
                 return;
             }
             switch (ctx.statusCode()) {
-                case 413 -> error(ctx, 413, "too_large", "the body is larger than the limit of " + limit);
+                case 413 -> {
+                    // Vert.x drained (and discarded) the rest of the body, however large. Now at most
+                    // LINGER_BYTES more are read, then the connection is closed. Not closed at once: bytes
+                    // left unread make the kernel reset the connection, which can drop the answer itself.
+                    io.vertx.core.http.HttpServerRequest request = ctx.request();
+                    if (!request.isEnded()) {
+                        java.util.concurrent.atomic.AtomicLong drained = new java.util.concurrent.atomic.AtomicLong();
+                        request.handler(piece -> {
+                            if (drained.addAndGet(piece.length()) > LINGER_BYTES) {
+                                request.connection().close();
+                            }
+                        });
+                    }
+                    error(ctx, 413, "too_large", "the body is larger than the limit of " + limit);
+                }
                 case 400 -> error(ctx, 400, "invalid_request", "the request could not be read");
                 case 403 -> error(ctx, 403, "origin_not_allowed", "this origin is not in garagesync.cors.allowed-origins");
                 default -> ctx.next();
