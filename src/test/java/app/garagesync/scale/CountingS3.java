@@ -1,22 +1,13 @@
 package app.garagesync.scale;
 
-import static org.awaitility.Awaitility.await;
-
+import app.garagesync.testing.S3Server;
 import java.io.InputStream;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
-import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.DeleteObjectResponse;
@@ -28,24 +19,19 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
- * s3proxy over a folder that counts what its clients ask, at the blob store: requests by kind (a
+ * The test s3proxy ({@link S3Server}) with a blob store in front that counts what its clients ask: requests by kind (a
  * conditional PUT apart), bytes PUT, and PUTs by key (so "each version reached the target once" is counted,
  * not inferred). Each blob-store call is one client request: s3proxy's own checks do not go through here.
  */
 final class CountingS3 implements AutoCloseable {
 
-    static final String BUCKET = "counted";
-    static final String ACCESS = "counting-access";
-    static final String SECRET = "counting-secret";
-
     final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> putsByKey = new ConcurrentHashMap<>();
     final AtomicLong bytesPut = new AtomicLong();
-    private final S3Proxy proxy;
-    private final int port;
+    private final S3Server server;
 
     CountingS3(Path dir) throws Exception {
-        BlobStore blobs = new ForwardingBlobStore(new FilesystemNio2BlobStore(Files.createDirectories(dir).toString())) {
+        server = new S3Server(dir, bucket -> new ForwardingBlobStore(bucket) {
             @Override
             public PutObjectResponse putBlob(PutObjectRequest request, InputStream in) {
                 count(request.ifMatch() != null ? "PUT if-match" : request.ifNoneMatch() != null ? "PUT if-none-match" : "PUT");
@@ -73,35 +59,29 @@ final class CountingS3 implements AutoCloseable {
                 count("DELETE");
                 return super.removeBlob(request);
             }
-        };
-        blobs.createContainer(BUCKET);
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create(endpoint()))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET).build();
-        proxy.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> "STARTED".equals(proxy.getState()));
+        });
     }
 
     String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return server.endpoint();
     }
 
     /** key=value properties of a daemon whose store is this bucket. */
     String[] storeProperties(String prefix) {
-        return new String[] {"garagesync.store.type=s3", "garagesync.store.s3.bucket=" + BUCKET,
-            "garagesync.store.s3.endpoint=" + endpoint(), "garagesync.store.s3.region=us-east-1",
-            "garagesync.store.s3.access-key=" + ACCESS, "garagesync.store.s3.secret-key=" + SECRET,
-            "garagesync.store.s3.path-style=true", "garagesync.store.s3.prefix=" + prefix};
+        return keyEqualsValue(server.storeProperties(prefix));
     }
 
     /** key=value properties of a daemon that syncs to this bucket as target {@code name}. */
     String[] targetProperties(String name, String prefix) {
-        String p = "garagesync.target." + name + ".";
-        return new String[] {p + "type=s3", p + "bucket=" + BUCKET, p + "endpoint=" + endpoint(),
-            p + "region=us-east-1", p + "access-key=" + ACCESS, p + "secret-key=" + SECRET,
-            p + "path-style=true", p + "prefix=" + prefix};
+        return keyEqualsValue(server.targetProperties(name, server.endpoint(), prefix));
+    }
+
+    private static String[] keyEqualsValue(String[] pairs) {
+        String[] joined = new String[pairs.length / 2];
+        for (int i = 0; i < joined.length; i++) {
+            joined[i] = pairs[2 * i] + "=" + pairs[2 * i + 1];
+        }
+        return joined;
     }
 
     private void count(String op) {
@@ -110,6 +90,6 @@ final class CountingS3 implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        proxy.stop();
+        server.close();
     }
 }

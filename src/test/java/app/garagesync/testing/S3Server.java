@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -23,7 +24,12 @@ public final class S3Server implements AutoCloseable {
     private final int port;
 
     public S3Server(Path dir) throws Exception {
-        BlobStore blobs = new AtomicIfMatch(new FilesystemNio2BlobStore(Files.createDirectories(dir).toString()));
+        this(dir, UnaryOperator.identity());
+    }
+
+    /** {@code around}: a blob store in front of the bucket's (a test that counts or alters what clients ask). */
+    public S3Server(Path dir, UnaryOperator<BlobStore> around) throws Exception {
+        BlobStore blobs = around.apply(new AtomicIfMatch(new FilesystemNio2BlobStore(Files.createDirectories(dir).toString())));
         blobs.createContainer(BUCKET);
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
