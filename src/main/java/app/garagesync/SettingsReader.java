@@ -73,6 +73,15 @@ public final class SettingsReader {
         return parse(key, ConfigSizes::duration, "not a duration (e.g. 5m, 30s, 500ms)");
     }
 
+    /** A duration within [{@code min}, {@code max}] (written as in the file: "5m"): outside is refused, never clamped. */
+    public Duration duration(String key, String min, String max) {
+        Duration value = duration(key);
+        if (value.compareTo(ConfigSizes.duration(min)) < 0 || value.compareTo(ConfigSizes.duration(max)) > 0) {
+            throw invalid(key, raw.apply(key), "must be between " + min + " and " + max);
+        }
+        return value;
+    }
+
     public ZoneId zone(String key) {
         return parse(key, ZoneId::of, "not a time zone (e.g. Europe/Paris)");
     }

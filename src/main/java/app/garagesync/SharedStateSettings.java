@@ -10,9 +10,10 @@ import java.time.Duration;
 record SharedStateSettings(Duration cacheTtl, Duration leaseDuration, Duration leaseClockSkew) {
 
     static SharedStateSettings read(SettingsReader keys) {
+        // the cache's staleness is how long a replaced token still opens the door on another daemon: bounded
         return new SharedStateSettings(
-                keys.duration("garagesync.shared.cache-ttl"),
-                keys.duration("garagesync.sync.lease-duration"),
-                keys.duration("garagesync.sync.lease-clock-skew"));
+                keys.duration("garagesync.shared.cache-ttl", "0s", "5m"),
+                keys.duration("garagesync.sync.lease-duration", "1s", "1h"),
+                keys.duration("garagesync.sync.lease-clock-skew", "0s", "10m"));
     }
 }

@@ -51,6 +51,15 @@ class SettingsAtStartTest {
                 .isEqualTo("garagesync.sync.s3.attempt-timeout = 'soon': not a duration (e.g. 5m, 30s, 500ms)");
     }
 
+    /** A long staleness would let a replaced token open the door on other daemons for as long: refused, not clamped. */
+    @Test
+    void should_refuse_a_shared_cache_staleness_or_lease_out_of_bounds(@TempDir Path dir) {
+        assertThat(startFailure(dir, "garagesync.shared.cache-ttl", "1d"))
+                .isEqualTo("garagesync.shared.cache-ttl = '1d': must be between 0s and 5m");
+        assertThat(startFailure(dir, "garagesync.sync.lease-duration", "0s"))
+                .isEqualTo("garagesync.sync.lease-duration = '0s': must be between 1s and 1h");
+    }
+
     @Test
     void should_refuse_a_merge_mode_other_than_merge_or_reject(@TempDir Path dir) {
         assertThat(startFailure(dir, "garagesync.merge.mode", "overwrite"))
