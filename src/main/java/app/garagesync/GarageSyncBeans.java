@@ -257,11 +257,20 @@ public final class GarageSyncBeans implements CamelConfiguration {
         if (shared == null) {
             return new TokenFile(access.tokensFile());
         }
+        SharedTokens tokens = new SharedTokens(shared);
         if (Files.exists(access.tokensFile())) {
-            LOG.warn("Tokens are read from the shared store: {} is not read; give its users a token with add-user",
-                    access.tokensFile().toAbsolutePath());
+            // a daemon moved to a shared store keeps its users signed in: their hashes join the store's
+            try {
+                int adopted = tokens.adopt(new TokenFile(access.tokensFile()).hashByUser());
+                LOG.info("Tokens are read from the shared store; {} user(s) of {} brought into it", adopted,
+                        access.tokensFile().toAbsolutePath());
+            } catch (IOException e) {
+                // the store is down at start: requests answer 503 until it is back; the next start brings them in
+                LOG.warn("The users of {} could not be brought into the shared store ({}); restart once it answers",
+                        access.tokensFile().toAbsolutePath(), e.getMessage());
+            }
         }
-        return new SharedTokens(shared);
+        return tokens;
     }
 
     /** The names this configuration bound, in binding order: the list docs/routes.md must match. */

@@ -2,6 +2,7 @@ package app.garagesync.auth;
 
 import app.garagesync.Json;
 import app.garagesync.api.ApiException;
+import app.garagesync.store.BlobStore;
 import app.garagesync.store.SharedRecords;
 import app.garagesync.store.UserIds;
 import java.io.IOException;
@@ -82,6 +83,45 @@ public final class SharedTokens implements Tokens {
             }
         }
         return token;
+    }
+
+    /**
+     * Brings the users of a daemon's own token file into the store, hash for hash, so that switching a
+     * daemon to a shared store (or adding one that has a token file) locks nobody out. A user the store
+     * already knows keeps the store's token: the file's one is then refused, and the log says so.
+     */
+    public int adopt(Map<String, String> hashByUser) throws IOException {
+        int adopted = 0;
+        for (Map.Entry<String, String> e : hashByUser.entrySet()) {
+            String user = e.getKey();
+            String hash = e.getValue();
+            if (!UserIds.isValid(user) || !hash.matches("[0-9a-f]{64}")) {
+                continue;
+            }
+            boolean[] mine = new boolean[1];
+            byte[] now = records.update(userKey(user), current -> {
+                if (current != null) {
+                    return null;
+                }
+                mine[0] = true;
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("user", user);
+                doc.put("tokenSha256", hash);
+                return Json.bytes(doc);
+            });
+            if (mine[0] && now != null) {
+                try {
+                    records.create(tokenKey(hash), Json.bytes(Map.of("user", user)));
+                } catch (BlobStore.BlobExistsException already) {
+                    // written by an earlier start that stopped before the user's record: the same content
+                }
+                adopted++;
+            } else if (!hash.equals(Json.readMap(records.read(userKey(user))).get("tokenSha256"))) {
+                LOG.warn("User {} of the token file already has another token in the shared store: the file's token"
+                        + " is refused; give the user the store's token or a new one with add-user", user);
+            }
+        }
+        return adopted;
     }
 
     static String userKey(String user) {

@@ -59,6 +59,18 @@ public final class TokenFile implements Tokens {
         return token;
     }
 
+    /** The file's users and their tokens' hashes (none when there is no file). */
+    public Map<String, String> hashByUser() throws IOException {
+        Map<String, String> users = new java.util.LinkedHashMap<>();
+        for (String line : existingLines()) {
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length == 2 && !parts[0].startsWith("#") && UserIds.isValid(parts[0])) {
+                users.put(parts[0], parts[1].toLowerCase(Locale.ROOT));
+            }
+        }
+        return users;
+    }
+
     private List<String> existingLines() throws IOException {
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8);

@@ -57,6 +57,27 @@ class SharedTokensTest {
         }
     }
 
+    /** A daemon moved onto the bucket keeps its users signed in: its token file's hashes join the store. */
+    @Test
+    void should_bring_the_users_of_a_daemons_token_file_into_the_bucket_for_every_daemon(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("a").resolve("tokens");
+        String token = new TokenFile(file).issue("garage-9");
+        try (S3Server s3 = new S3Server(dir.resolve("s3"));
+             RunningDaemon a = RunningDaemon.start(dir.resolve("a"), with(properties(s3), "garagesync.auth.tokens-file", file.toString()));
+             RunningDaemon b = RunningDaemon.start(dir.resolve("b"), properties(s3))) {
+            assertThat(a.http().with("Authorization", "Bearer " + token).postJson("/api/backup", Backups.small(1)).status())
+                    .isEqualTo(201);
+            assertThat(b.http().with("Authorization", "Bearer " + token).get("/api/backup").body()).isEqualTo(Backups.small(1));
+            assertThat(b.http().with("Authorization", "Bearer gs_not-a-token").get("/api/backup").status()).isEqualTo(401);
+        }
+    }
+
+    private static String[] with(String[] base, String... more) {
+        List<String> p = new ArrayList<>(List.of(base));
+        p.addAll(List.of(more));
+        return p.toArray(String[]::new);
+    }
+
     @Test
     void should_hold_a_sync_switch_flipped_through_one_daemon_on_the_other(@TempDir Path dir) throws Exception {
         try (S3Server s3 = new S3Server(dir.resolve("s3"));
