@@ -50,7 +50,9 @@ class SyncLeaseTest {
                 assertThat(r.status()).as(r.toString()).isEqualTo(201);
             }
             Set<Long> all = new TreeSet<>(LongStream.rangeClosed(1, n).boxed().toList());
-            await().atMost(WAIT).until(() -> listedInFolder(nas, "lea").equals(all));
+            // the history names a version just after its object is written: wait for both
+            await().atMost(WAIT).until(() -> listedInFolder(nas, "lea").equals(all)
+                    && delivered(a.http().as("lea")).size() + delivered(b.http().as("lea")).size() >= n);
 
             List<Long> sentByA = delivered(a.http().as("lea"));
             List<Long> sentByB = delivered(b.http().as("lea"));
