@@ -7,6 +7,7 @@ import app.garagesync.auth.SharedTokens;
 import app.garagesync.auth.TokenFile;
 import app.garagesync.auth.Tokens;
 import app.garagesync.backup.BackupApi;
+import app.garagesync.backup.EarlyValidation;
 import app.garagesync.backup.Retention;
 import app.garagesync.backup.BackupReader;
 import app.garagesync.changes.ChangesApi;
@@ -101,6 +102,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(GarageSyncBeans.class);
     /** Registry names of the HTTP edge's parts (health, metrics and the body admission read them). */
     static final String BODY_BUDGET = "bodyBudget";
+    static final String EARLY_VALIDATION = "earlyValidation";
     static final String CONNECTION_GATE = "connectionGate";
 
     private final Set<String> bound = new LinkedHashSet<>();
@@ -150,8 +152,10 @@ public final class GarageSyncBeans implements CamelConfiguration {
         bind(context, "backupStore", store);
         bind(context, "identity", new RequestIdentity(access.authMode(), tokens));
         MassDeletionGuard guard = bindGuard(context, dataDir, clock, store, trust);
+        EarlyValidation earlyValidation = new EarlyValidation(reader);
+        bind(context, EARLY_VALIDATION, earlyValidation);
         bind(context, "backupApi", new BackupApi(store, reader, bodies, metrics, clock, http.sendStallTimeout(),
-                merge.mode(), guard));
+                merge.mode(), guard, earlyValidation));
         bindSync(context, dataDir, clock, store, syncSettings, bodies, metrics, offsite, access,
                 DrillSettings.read(keys), http.maxBackupSize(), guard, leases);
         bind(context, "syncSettings", syncSettings);

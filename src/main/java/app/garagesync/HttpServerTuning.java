@@ -1,6 +1,8 @@
 package app.garagesync;
 
 import app.garagesync.api.ApiException;
+import app.garagesync.api.ArrivingBody;
+import app.garagesync.backup.EarlyValidation;
 import app.garagesync.api.Responses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -73,6 +75,9 @@ final class HttpServerTuning {
         // identity and memory before the body handler reads a byte of the body
         router.route().order(-97).handler(bodyAdmission);
         String limit = context.resolvePropertyPlaceholders("{{garagesync.max-backup-size}}");
+        // then the body, into one array of its announced size, validated as it arrives when it is a backup
+        router.route().order(-96).handler(new BodyReception(SettingsReader.of(context).bytes("garagesync.max-backup-size"),
+                backupsValidatedEarly(context)));
         // Router.errorHandler is not consulted for failures inside Camel's sub-router: a failure handler is
         router.route().order(-99).failureHandler(ctx -> {
             if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) {
@@ -112,6 +117,34 @@ final class HttpServerTuning {
                 error(ctx, 405, "method_not_allowed", ctx.request().method() + " is not served on " + ctx.normalizedPath());
             }
         });
+    }
+
+    /** Starts validating a backup POSTed to the API as it arrives (see {@link EarlyValidation}). */
+    private static BodyReception.Watcher backupsValidatedEarly(CamelContext context) {
+        EarlyValidation early = context.getRegistry().lookupByNameAndType(GarageSyncBeans.EARLY_VALIDATION,
+                EarlyValidation.class);
+        return new BodyReception.Watcher() {
+            @Override
+            public void arriving(io.vertx.core.http.HttpServerRequest request, ArrivingBody body) {
+                String path = request.path();
+                if (early != null && request.method() == HttpMethod.POST
+                        && ("/api/backup".equals(path) || "/api/import".equals(path))
+                        && isJson(request.getHeader("Content-Type"))) {
+                    early.start(body);
+                }
+            }
+
+            @Override
+            public void ended(ArrivingBody body) {
+                if (early != null) {
+                    early.discard(body.array());
+                }
+            }
+        };
+    }
+
+    private static boolean isJson(String contentType) {
+        return startsWithIgnoringCase(contentType, "application/json");
     }
 
     private static boolean startsWithIgnoringCase(String text, String prefix) {

@@ -38,10 +38,12 @@ public final class BackupApi {
     private final Duration sendStall;
     private final MergeOntoLatest merges;
     private final MassDeletionGuard guard;
+    private final EarlyValidation earlyValidation;
 
     public BackupApi(BackupStore store, BackupReader reader, RequestBodies bodies, GarageMetrics metrics, Clock clock,
-                     Duration sendStall, MergeMode mergeMode, MassDeletionGuard guard) {
+                     Duration sendStall, MergeMode mergeMode, MassDeletionGuard guard, EarlyValidation earlyValidation) {
         this.guard = guard;
+        this.earlyValidation = earlyValidation;
         this.sendStall = sendStall;
         this.merges = new MergeOntoLatest(store, reader, mergeMode);
         this.store = store;
@@ -122,7 +124,7 @@ public final class BackupApi {
         VersionInfo latest = store.latest(user).orElse(null);
         // the store starts on its share of the work during validation, as for a plain POST, when it will be needed
         Incoming early = latest != null && latest.id() == base ? store.incoming(user, json.array(), json.length()) : null;
-        BackupSummary summary = reader.read(json.array(), json.length());
+        BackupSummary summary = validated(json);
         MergeOntoLatest.Outcome outcome = merges.write(user, base, json.array(), json.length(), summary, early);
         if (outcome.summary() != null) {
             reposts.remember(user, outcome.result().version().id(), outcome.summary());
@@ -203,11 +205,17 @@ public final class BackupApi {
         }
         // the store starts on its share of the work (on the other core, for a big backup) during validation
         Incoming incoming = store.incoming(user, json.array(), json.length());
-        BackupSummary summary = reader.read(json.array(), json.length());
+        BackupSummary summary = validated(json);
         StoreResult result = store.put(user, incoming, summary);
         reposts.remember(user, result.version().id(), summary);
         newVersion(exchange, result);
         return answer(result, System.nanoTime() - started);
+    }
+
+    /** The body's summary: validated while it arrived when it was big (see {@link EarlyValidation}), or now. */
+    private BackupSummary validated(RequestBodies.Body json) {
+        BackupSummary summary = earlyValidation.take(json.array());
+        return summary != null ? summary : reader.read(json.array(), json.length());
     }
 
     /** Tells the route's retention step which version this request stored, if any. */

@@ -1,6 +1,7 @@
 package app.garagesync.backup;
 
 import app.garagesync.api.ApiException;
+import app.garagesync.api.ArrivingBody;
 import app.garagesync.store.BackupSummary;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -81,6 +82,36 @@ public final class BackupReader {
         } catch (IOException e) {
             throw ApiException.invalidBackup("$: unreadable JSON: " + e.getMessage());
         }
+    }
+
+    /**
+     * Validates a body while it arrives (see {@link EarlyValidation}), with the answer {@link #read(byte[], int)}
+     * gives once it is whole. The parser reads the body as it comes in; the checks that need the whole body
+     * (the byte-order mark, UTF-8 outside strings, the content hash) run after its last byte. Any refusal
+     * is made again by {@link #read(byte[], int)} on the whole body, so that which error is reported, and
+     * how, never depends on how the bytes arrived.
+     */
+    public BackupSummary read(ArrivingBody body) {
+        byte[] json = body.array();
+        BackupSummary summary;
+        try (JsonParser p = factory.createParser(body.stream())) {
+            summary = new Pass(p, json, json.length).run();
+        } catch (ApiException | IOException e) {
+            summary = null;
+        }
+        try {
+            if (!body.awaitComplete()) {
+                throw new IllegalStateException("the body did not arrive whole");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while receiving a backup", e);
+        }
+        boolean bom = json.length >= 3 && (json[0] & 0xFF) == 0xEF && (json[1] & 0xFF) == 0xBB && (json[2] & 0xFF) == 0xBF;
+        if (summary == null || bom || Utf8.firstInvalidByte(json, json.length) >= 0) {
+            return read(json, json.length);
+        }
+        return summary;
     }
 
     /** One validation pass over one document. */
