@@ -117,6 +117,35 @@ class BigBodyIngestTest {
         }
     }
 
+    @Test
+    void a_50_mb_body_is_received_into_one_array_without_copies_of_it() {
+        byte[] body = garage(50 * MB - 1, -1);
+        Http http = daemon.http().as("one-array");
+        assertThat(http.postBytes("/api/backup", "application/json", garage(MB, -1)).status()).isEqualTo(201);
+        long before = eventLoopAllocation();
+        Http.Response r = http.postBytes("/api/backup", "application/json", body);
+        long received = eventLoopAllocation() - before;
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        // the array it is kept in, plus the HTTP server's copy of each network read (Vert.x copies every
+        // chunk to the heap): 2.0x the body measured. Vert.x's own body handler grew its buffer 4 MB at a
+        // time: 8.4x the body (439 MB), measured before BodyReception
+        assertThat(received).isLessThan(3L * body.length);
+        assertThat(http.get("/api/backup").bytes()).isEqualTo(body);
+    }
+
+    /** Bytes allocated so far by the HTTP server's event-loop threads, where bodies are received. */
+    private static long eventLoopAllocation() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        long total = 0;
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("vert.x-eventloop-thread")) {
+                total += threads.getThreadAllocatedBytes(t.getThreadId());
+            }
+        }
+        return total;
+    }
+
     private List<Path> tempFiles() throws IOException {
         try (Stream<Path> all = Files.walk(daemon.dataDir())) {
             return all.filter(p -> p.getFileName().toString().startsWith(DurableFiles.TEMP_PREFIX)).toList();
