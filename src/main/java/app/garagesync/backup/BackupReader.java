@@ -72,8 +72,17 @@ public final class BackupReader {
         if (bad >= 0) {
             throw ApiException.invalidBackup("$: invalid UTF-8 at byte offset " + bad);
         }
+        try {
+            return pass(json, length, false);
+        } catch (SuspectedDuplicate s) {
+            // two ids of a collection share a hash: the ids themselves say whether they are the same
+            return pass(json, length, true);
+        }
+    }
+
+    private BackupSummary pass(byte[] json, int length, boolean exactIds) {
         try (JsonParser p = factory.createParser(json, 0, length)) {
-            return new Pass(p, json, length).run();
+            return new Pass(p, json, length, exactIds).run();
         } catch (JsonProcessingException e) {
             // limit violations (nesting depth, string length) come without a location
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
@@ -95,8 +104,8 @@ public final class BackupReader {
         byte[] json = body.array();
         BackupSummary summary;
         try (JsonParser p = factory.createParser(body.stream())) {
-            summary = new Pass(p, json, json.length).run();
-        } catch (ApiException | IOException e) {
+            summary = new Pass(p, json, json.length, false).run();
+        } catch (ApiException | IOException | SuspectedDuplicate e) {
             summary = null;
         }
         try {
@@ -125,9 +134,18 @@ public final class BackupReader {
         private long timestampValueEnd = -1;
         private boolean sawData;
         private final MemberNames names = new MemberNames();
-        private final Set<String> ids = new HashSet<>();
+        /** Ids compared as they are (a suspected duplicate is being looked at), or by their hashes. */
+        private final boolean exactIds;
+        private final Set<String> ids;
+        private final IdHashes idHashes;
+        /** The key ("s:" string, "n:" number) or the hash of the id of the entity last read. */
+        private String idKey;
+        private long idHash;
 
-        Pass(JsonParser p, byte[] json, int length) {
+        Pass(JsonParser p, byte[] json, int length, boolean exactIds) {
+            this.exactIds = exactIds;
+            this.ids = exactIds ? new HashSet<>() : null;
+            this.idHashes = exactIds ? null : new IdHashes();
             this.p = p;
             this.json = json;
             this.length = length;
@@ -195,8 +213,11 @@ public final class BackupReader {
             }
             // one set for every collection, emptied in between: it keeps its capacity, so the next
             // collection of a similar size grows it no more
-            Set<String> ids = this.ids;
-            ids.clear();
+            if (exactIds) {
+                ids.clear();
+            } else {
+                idHashes.clear();
+            }
             int index = 0;
             for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
                 // the entity's path is spelled out only for an error: building it for each of 300,000
@@ -204,8 +225,11 @@ public final class BackupReader {
                 if (t != JsonToken.START_OBJECT) {
                     throw ApiException.invalidBackup(path + "[" + index + "]: must be an object, got " + describe(t));
                 }
-                String id = readEntityId(path, index);
-                if (!ids.add(id)) {
+                readEntityId(path, index);
+                if (!exactIds && !idHashes.add(idHash)) {
+                    throw SuspectedDuplicate.INSTANCE;
+                }
+                if (exactIds && !ids.add(idKey)) {
                     throw ApiException.invalidBackup(path + "[" + index + "].id: duplicate id " + abbreviate(idText)
                             + " (ids must be unique within '" + collection + "')");
                 }
@@ -216,9 +240,9 @@ public final class BackupReader {
         /** The id of the entity last read, as written, for messages. */
         private String idText;
 
-        /** Reads one entity, returns its id as a typed key ("s:" string, "n:" number). */
-        private String readEntityId(String path, int index) throws IOException {
-            String id = null;
+        /** Reads one entity, leaves its id in {@link #idKey} or {@link #idHash}. */
+        private void readEntityId(String path, int index) throws IOException {
+            boolean found = false;
             names.open();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 boolean isId = "id".equals(member());
@@ -227,24 +251,37 @@ public final class BackupReader {
                     value(v);
                     continue;
                 }
-                id = switch (v) {
+                switch (v) {
                     case VALUE_STRING -> {
                         if (p.getTextLength() == 0) {
                             throw ApiException.invalidBackup(path + "[" + index + "].id: must not be empty");
                         }
-                        yield "s:" + p.getText();
+                        if (exactIds) {
+                            idKey = "s:" + p.getText();
+                        } else {
+                            idHash = IdHashes.ofString(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                        }
                     }
-                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> NumericIds.key(p.getText(), path + "[" + index + "].id");
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                        String key = NumericIds.key(p.getText(), path + "[" + index + "].id");
+                        if (exactIds) {
+                            idKey = key;
+                        } else {
+                            idHash = IdHashes.ofNumberKey(key);
+                        }
+                    }
                     default -> throw ApiException.invalidBackup(
                             path + "[" + index + "].id: must be a string or a number, got " + describe(v));
-                };
-                idText = p.getText();
+                }
+                if (exactIds) {
+                    idText = p.getText();
+                }
+                found = true;
             }
             names.close();
-            if (id == null) {
+            if (!found) {
                 throw ApiException.invalidBackup(path + "[" + index + "].id: missing");
             }
-            return id;
         }
 
         private void requireObjectOrNull(JsonToken value, String path) throws IOException {
@@ -288,6 +325,15 @@ public final class BackupReader {
             return BackupReader.contentHash(json, length, timestampValueStart, timestampValueEnd);
         }
 
+    }
+
+    /** Two ids of a collection have the same hash: the pass is made again comparing the ids themselves. */
+    private static final class SuspectedDuplicate extends RuntimeException {
+        static final SuspectedDuplicate INSTANCE = new SuspectedDuplicate();
+
+        private SuspectedDuplicate() {
+            super("two ids share a hash", null, false, false);
+        }
     }
 
     /**
