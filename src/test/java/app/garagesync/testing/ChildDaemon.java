@@ -116,6 +116,11 @@ public final class ChildDaemon implements AutoCloseable {
         return new Http(URI.create("http://127.0.0.1:" + port));
     }
 
+    /** The port it listens on, for raw sockets. */
+    public int port() {
+        return port;
+    }
+
     public Process process() {
         return process;
     }
