@@ -374,8 +374,12 @@ public final class BackupReader {
             int n = counts[depth];
             if (n < SMALL) {
                 String[] seen = names[depth];
+                // names are mostly canonical, so the same name is the same String; the cached hash codes
+                // tell most different names apart without comparing their characters
+                int hash = name.hashCode();
                 for (int i = 0; i < n; i++) {
-                    if (seen[i] == name || seen[i].equals(name)) {
+                    String other = seen[i];
+                    if (other == name || (other.hashCode() == hash && other.equals(name))) {
                         return false;
                     }
                 }
