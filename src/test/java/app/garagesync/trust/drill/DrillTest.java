@@ -111,7 +111,10 @@ class DrillTest {
     void should_pass_on_every_target_kind_and_leave_the_live_store_untouched() throws Exception {
         RunningDaemon d = daemon("data");
         Http http = synced(d, "alice", 3);
-        Map<String, String> before = tree(d.dataDir());
+        // the sync state of a target is written just after the status reports it synced: the picture is
+        // taken once no write is in progress (a temporary file in it would be gone a moment later)
+        Map<String, String> before = await().atMost(WAIT).until(() -> tree(d.dataDir()),
+                t -> t.keySet().stream().noneMatch(name -> name.contains("/.tmp-") || name.startsWith(".tmp-")));
 
         Http.Response drill = http.postJson("/api/drill", "");
         assertThat(drill.status()).as(drill.toString()).isEqualTo(200);
