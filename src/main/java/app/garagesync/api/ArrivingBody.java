@@ -22,7 +22,8 @@ public final class ArrivingBody {
     /** 0 arriving, 1 complete, 2 abandoned (the client left, or the body was refused). */
     private volatile int state;
     private final Object arrival = new Object();
-    private volatile boolean readerWaiting;
+    /** Readers waiting for more bytes (changed under the lock, read by the receiving thread without it). */
+    private volatile int waiting;
 
     private ArrivingBody(byte[] array, boolean sized, long limit) {
         this.array = array;
@@ -92,7 +93,7 @@ public final class ArrivingBody {
     }
 
     private void wakeReader() {
-        if (readerWaiting) {
+        if (waiting > 0) {
             synchronized (arrival) {
                 arrival.notifyAll();
             }
@@ -109,20 +110,21 @@ public final class ArrivingBody {
 
     private void awaitMoreThan(int position) throws InterruptedException {
         synchronized (arrival) {
-            readerWaiting = true;
+            waiting++;
             try {
                 while (filled <= position && state == 0) {
                     arrival.wait();
                 }
             } finally {
-                readerWaiting = false;
+                waiting--;
             }
         }
     }
 
     /**
-     * The body's bytes as they arrive, for one reader thread of a {@link #sized()} body: a read waits for the
-     * next bytes, ends (-1) after the last one, and fails with an IOException if the body is abandoned.
+     * The body's bytes as they arrive, for a reader thread of a {@link #sized()} body (each stream has its own
+     * position; several may read at once): a read waits for the next bytes, ends (-1) after the last one, and
+     * fails with an IOException if the body is abandoned.
      */
     public InputStream stream() {
         if (!sized) {

@@ -101,10 +101,17 @@ public final class BackupReader {
      * how, never depends on how the bytes arrived.
      */
     public BackupSummary read(ArrivingBody body) {
+        return read(body, null);
+    }
+
+    /** As {@link #read(ArrivingBody)}, with the content hash computed meanwhile elsewhere when {@code hash} is not null. */
+    BackupSummary read(ArrivingBody body, java.util.concurrent.CompletableFuture<ContentHashAhead.Hash> hash) {
         byte[] json = body.array();
         BackupSummary summary;
         try (JsonParser p = factory.createParser(body.stream())) {
-            summary = new Pass(p, json, json.length, false).run();
+            Pass pass = new Pass(p, json, json.length, false);
+            pass.hashAhead = hash;
+            summary = pass.run();
         } catch (ApiException | IOException | SuspectedDuplicate e) {
             summary = null;
         }
@@ -321,7 +328,14 @@ public final class BackupReader {
             return name;
         }
 
+        /** The hash computed while the body arrived ({@link ContentHashAhead}), or null. */
+        private java.util.concurrent.CompletableFuture<ContentHashAhead.Hash> hashAhead;
+
         private String contentHash() {
+            ContentHashAhead.Hash ahead = hashAhead == null ? null : hashAhead.join();
+            if (ahead != null && ahead.start() == timestampValueStart && ahead.end() == timestampValueEnd) {
+                return ahead.hex();
+            }
             return BackupReader.contentHash(json, length, timestampValueStart, timestampValueEnd);
         }
 

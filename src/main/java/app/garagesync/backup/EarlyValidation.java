@@ -18,14 +18,15 @@ import java.util.concurrent.TimeUnit;
  * was started (a small body, every thread busy) it validates as before. The answer is the same either way
  * (see {@link BackupReader#read(ArrivingBody)}).
  *
- * <p>At most {@link #THREADS} bodies are read at once: each thread mostly waits for the network, and the
- * bodies themselves are bounded by the body memory budget, which admitted them.
+ * <p>Each body takes two threads, one validating it and one computing its content hash
+ * ({@link ContentHashAhead}); at most {@link #THREADS} threads read bodies at once: each mostly waits for the
+ * network, and the bodies themselves are bounded by the body memory budget, which admitted them.
  */
 public final class EarlyValidation {
 
     /** Below this size a body is validated once it is in: its bytes come in one or two reads anyway. */
     public static final int MIN_SIZE = 1 << 20;
-    static final int THREADS = 4;
+    static final int THREADS = 6;
 
     private final BackupReader reader;
     private final Map<byte[], CompletableFuture<BackupSummary>> started = new ConcurrentHashMap<>();
@@ -48,10 +49,11 @@ public final class EarlyValidation {
         CompletableFuture<BackupSummary> result = new CompletableFuture<>();
         // keyed by the array itself (identity): it is what the request finds as its body
         started.put(body.array(), result);
+        CompletableFuture<ContentHashAhead.Hash> hash = new CompletableFuture<>();
         try {
             threads.execute(() -> {
                 try {
-                    result.complete(reader.read(body));
+                    result.complete(reader.read(body, hash));
                 } catch (RuntimeException e) {
                     result.completeExceptionally(e);
                 } finally {
@@ -63,6 +65,13 @@ public final class EarlyValidation {
             });
         } catch (RejectedExecutionException busy) {
             started.remove(body.array());
+            return;
+        }
+        try {
+            // the content hash on another thread meanwhile, when one is free (the validation hashes otherwise)
+            threads.execute(() -> hash.complete(ContentHashAhead.follow(body)));
+        } catch (RejectedExecutionException busy) {
+            hash.complete(null);
         }
     }
 

@@ -31,7 +31,10 @@ class ArrivingValidationTest {
             Object whole = answer(() -> reader.read(doc, doc.length));
             for (int round = 0; round < 5; round++) {
                 ArrivingBody body = ArrivingBody.ofSize(doc.length);
-                CompletableFuture<Object> arriving = CompletableFuture.supplyAsync(() -> answer(() -> reader.read(body)));
+                // every other round with the content hash computed meanwhile on a thread of its own
+                CompletableFuture<ContentHashAhead.Hash> hash = round % 2 == 0 ? null
+                        : CompletableFuture.supplyAsync(() -> ContentHashAhead.follow(body));
+                CompletableFuture<Object> arriving = CompletableFuture.supplyAsync(() -> answer(() -> reader.read(body, hash)));
                 int maxPiece = 1 + random.nextInt(Math.max(1, doc.length / 3));
                 for (int at = 0; at < doc.length; ) {
                     int n = Math.min(doc.length - at, 1 + random.nextInt(maxPiece));
@@ -67,6 +70,21 @@ class ArrivingValidationTest {
         assertThat(chunked.length()).isEqualTo(70_000);
     }
 
+    @Test
+    void the_leading_timestamp_is_found_only_where_the_app_writes_it() {
+        assertThat(lead(" {\"timestamp\" : \"a\\\"b\",\"data\":{}}"))
+                .containsExactly(16, 22);
+        assertThat(lead("{\"timestamp\":null}")).isNull();
+        assertThat(lead("{\"data\":{},\"timestamp\":\"x\"}")).isNull();
+        assertThat(lead("{\"timestamp\":\"not closed")).isNull();
+        assertThat(lead("\uFEFF{\"timestamp\":\"x\"}")).isNull();
+    }
+
+    private static long[] lead(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return ContentHashAhead.leadingTimestamp(b, b.length);
+    }
+
     /** The summary's fields, or the error's status and message. */
     private static Object answer(java.util.function.Supplier<BackupSummary> read) {
         try {
@@ -88,7 +106,14 @@ class ArrivingValidationTest {
                 ok.replace("\"id\":2999,", "\"id\":true,"),
                 ok.replace("\"name\":\"n10\"", "\"name\":\"n10\",\"name\":\"again\""),
                 "{\"timestamp\":\"2026-12-01T10:00:00Z\",\"data\":{\"settings\":[]}}",
-                "{\"data\":{\"customers\":[{\"id\":\"\"}]}}")) {
+                "{\"data\":{\"customers\":[{\"id\":\"\"}]}}",
+                // where the timestamp is, and how it is written, decides what the content hash leaves out
+                ok.replace("\"timestamp\":\"2026-12-01T08:00:00.000Z\"", "\"timestamp\" : \"2026-\\\"12\\u0041\""),
+                ok.replace("\"timestamp\":\"2026-12-01T08:00:00.000Z\"", "\"timestamp\":null"),
+                ok.replace("\"timestamp\":\"2026-12-01T08:00:00.000Z\",", "") .replace("\"vehicles\"", "\"vehicles2\":[],\"vehicles\"")
+                        .replace("]}}", "]},\"timestamp\":\"late\"}"),
+                ok.replace("\"data\":{", "\"timestamp\":\"again\",\"data\":{"),
+                "  \n{ \"timestamp\":\"x\" ,\"data\":{}}")) {
             docs.add(s.getBytes(StandardCharsets.UTF_8));
         }
         byte[] okBytes = ok.getBytes(StandardCharsets.UTF_8);
