@@ -44,8 +44,10 @@ class ReadPathWarmupTest {
     void the_daemon_warms_up_in_the_background_without_touching_its_data_directory() throws Exception {
         try (RunningDaemon d = RunningDaemon.start(dir, "garagesync.warmup.rounds", "2")) {
             Pattern gauge = Pattern.compile("(?m)^garagesync_warmup_seconds ([-0-9.Ee]+)$");
-            // the warm-up yields to real work and to a busy machine: on 2 shared cores it can take a while
-            await().atMost(Duration.ofSeconds(180)).until(() -> {
+            // the warm-up yields to real work and to a busy machine: on 2 shared cores it can take a while.
+            // Each poll of the metrics is real work in flight, so polling more often than the quiet time a
+            // round waits for kept the warm-up waiting for over a minute: poll less often than that
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(2 * ReadPathWarmup.QUIET_MS)).until(() -> {
                 Matcher m = gauge.matcher(d.http().get("/api/metrics").body());
                 return m.find() && Double.parseDouble(m.group(1)) > 0;
             });
