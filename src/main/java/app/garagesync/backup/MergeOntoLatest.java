@@ -13,6 +13,7 @@ import app.garagesync.store.MergeNote;
 import app.garagesync.store.StaleBaseException;
 import app.garagesync.store.StoreResult;
 import app.garagesync.store.VersionInfo;
+import app.garagesync.store.delta.Layout;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -135,14 +136,9 @@ final class MergeOntoLatest {
                     continue;
                 }
             }
-            if (baseDoc == null) {
-                baseDoc = readBase(user, base, latest);
-            }
-            byte[] latestDoc = store.read(user, latest.id());
             MergeResult merge;
             try {
-                // the request's buffer as it is: trimming it to its length copied 50 MB
-                merge = ThreeWayMerge.merge(baseDoc, latestDoc, device, length, latest.id());
+                merge = merge(user, base, baseDoc, latest, device, length);
             } catch (MergeException e) {
                 if (summary == null) {
                     reader.read(device, length); // a state the merge cannot read: its validation says what is wrong, as a 400
@@ -158,14 +154,13 @@ final class MergeOntoLatest {
             }
             byte[] doc = merge.buffer();
             MergeNote note = MergeNote.of(base, latest.id(), conflicts);
-            if (doc == latestDoc) {
+            if (merge.latestKept()) {
                 // the device changed nothing since its base: the latest stays, with nothing to validate or store
                 return new Outcome(new StoreResult.Unchanged(latest), note, conflicts, null);
             }
-            // past the merge the base and the latest are 100 MB of a 50 MB garage that the validation and the
-            // store's work need more (at -Xmx512m they ran out of heap); a lost race below reads them again
+            // past the merge the base's bytes are 50 MB that the validation and the store's work need more (at
+            // -Xmx512m they ran out of heap); a lost race below merges from the layouts again
             baseDoc = null;
-            latestDoc = null;
             // the engine hands back the device's own array when only the device changed: validated already
             BackupSummary merged = doc == device && summary != null ? summary : reader.read(doc, merge.length());
             try {
@@ -178,6 +173,30 @@ final class MergeOntoLatest {
         }
         throw new ApiException(503, "busy", "other devices kept saving while this change was being merged: "
                 + "nothing was stored; send it again shortly");
+    }
+
+    /**
+     * The merge, from the store's layouts of the base and the latest when it keeps them: no copy of either, and
+     * the records the latest shares with its base (its layout's copies of the base's) paired without comparing
+     * bytes. Otherwise from their documents, {@code baseDoc} when the caller read the base already.
+     */
+    private MergeResult merge(String user, long base, byte[] baseDoc, VersionInfo latest, byte[] device, int length) {
+        Layout baseLayout;
+        try {
+            baseLayout = store.layout(user, base);
+        } catch (DamagedVersionException e) {
+            // without its base, what the device changed cannot be told apart from what it never saw
+            throw baseGone(base, latest);
+        }
+        Layout latestLayout = baseLayout == null ? null : store.layout(user, latest.id());
+        if (latestLayout != null) {
+            return ThreeWayMerge.merge(baseLayout, latestLayout, device, length, latest.id());
+        }
+        byte[] b = baseDoc != null ? baseDoc : readBase(user, base, latest);
+        byte[] l = store.read(user, latest.id());
+        MergeResult merge = ThreeWayMerge.merge(b, l, device, length, latest.id());
+        // the byte merge hands back the latest's own array when it keeps it
+        return merge.buffer() == l ? new MergeResult(null, -1, merge.conflicts()) : merge;
     }
 
     private byte[] readBase(String user, long base, VersionInfo latest) {

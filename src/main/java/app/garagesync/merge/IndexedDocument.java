@@ -12,6 +12,8 @@ final class IndexedDocument {
 
     final String name;
     final byte[] bytes;
+    /** The document is the first {@code length} bytes of {@code bytes}. */
+    final int length;
     final Map<String, Member> top;
     /** The members of {@code data}; set while the top level is read. */
     Map<String, Member> data;
@@ -20,6 +22,7 @@ final class IndexedDocument {
     private IndexedDocument(String name, byte[] bytes, int length) {
         this.name = name;
         this.bytes = bytes;
+        this.length = length;
         JsonCursor cursor = new JsonCursor(name, bytes, 0, length);
         List<Member> topMembers = cursor.members(member -> {
             if (member.equals("data") && cursor.at() == '{') {

@@ -116,7 +116,8 @@ final class JsonCursor {
         }
     }
 
-    private Entity entity(String collection, int index, int previousEnd) {
+    /** The record at pos (an object with an id), read whole; pos ends after it. */
+    Entity entity(String collection, int index, int previousEnd) {
         int start = pos;
         openObject();
         int idStart = -1;

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The merged document (a valid backup): the first {@code length} bytes of {@code buffer}, handed over
  * without the copy that trimming a 50 MB output would cost; and the fields both sides changed differently,
- * in document order. When one side changed nothing, {@code buffer} is the other side's array itself.
+ * in document order. When one side changed nothing, {@code buffer} is the other side's array itself; a merge
+ * of layouts that keeps the latest as it is says so ({@link #latestKept()}, {@code buffer} null) instead.
  */
 public record MergeResult(byte[] buffer, int length, List<MergeConflict> conflicts) {
 
@@ -18,8 +19,21 @@ public record MergeResult(byte[] buffer, int length, List<MergeConflict> conflic
         this(document, document.length, conflicts);
     }
 
+    /** The latest, kept as it is: the device changed nothing since its base. */
+    static MergeResult latestAsItIs() {
+        return new MergeResult(null, -1, List.of());
+    }
+
+    /** Whether the result is the latest as it is, not held here (a merge of layouts). */
+    public boolean latestKept() {
+        return buffer == null;
+    }
+
     /** The merged document in an array of its own length (the buffer itself when it is one). */
     public byte[] document() {
+        if (buffer == null) {
+            throw new IllegalStateException("the latest was kept as it is: read it from the store");
+        }
         return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
     }
 }

@@ -42,9 +42,9 @@ final class ObjectMerge {
         for (String name : names) {
             Member lm = l.get(name);
             Member dm = d.get(name);
-            Span bv = base == null ? null : Span.of(base.side(), b.get(name));
-            Span lv = Span.of(latest.side(), lm);
-            Span dv = Span.of(device.side(), dm);
+            Span bv = base == null ? null : Span.of(base, b.get(name));
+            Span lv = Span.of(latest, lm);
+            Span dv = Span.of(device, dm);
             Member pick = lm;
             Span from = latest;
             if (!Span.same(lv, dv) && !Span.same(bv, dv)) {
@@ -74,7 +74,7 @@ final class ObjectMerge {
                 out.write(',');
             }
             Member m = pickedMembers.get(i);
-            out.write(picked.get(i).side().bytes, m.start(), m.valueEnd() - m.start());
+            out.write(picked.get(i).bytes(), m.start(), m.valueEnd() - m.start());
         }
         out.write('}');
         return out.toByteArray();
@@ -95,9 +95,9 @@ final class ObjectMerge {
             return Map.of();
         }
         Map<String, Member> byName = new LinkedHashMap<>();
-        for (Member m : new JsonCursor(s.side().name, s.side().bytes, s.start()).members()) {
+        for (Member m : new JsonCursor(s.name(), s.bytes(), s.start()).members()) {
             if (byName.put(m.name(), m) != null) {
-                throw new MergeException(s.side().name + ": the object at byte " + s.start() + " has the member '"
+                throw new MergeException(s.name() + ": the object at byte " + s.start() + " has the member '"
                         + m.name() + "' twice");
             }
         }
@@ -109,6 +109,6 @@ final class ObjectMerge {
     }
 
     private static byte[] copy(Span s) {
-        return java.util.Arrays.copyOfRange(s.side().bytes, s.start(), s.end());
+        return java.util.Arrays.copyOfRange(s.bytes(), s.start(), s.end());
     }
 }

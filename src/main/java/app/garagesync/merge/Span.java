@@ -1,14 +1,19 @@
 package app.garagesync.merge;
 
-/** A value's bytes [start, end) in one side's document. */
-record Span(IndexedDocument side, int start, int end) {
+/** A value's bytes [start, end) in one side's buffer ({@code name} says which side, for errors). */
+record Span(String name, byte[] bytes, int start, int end) {
 
     static Span of(IndexedDocument side, Member m) {
-        return m == null ? null : new Span(side, m.valueStart(), m.valueEnd());
+        return m == null ? null : new Span(side.name, side.bytes, m.valueStart(), m.valueEnd());
     }
 
     static Span of(IndexedDocument side, Entity e) {
-        return e == null ? null : new Span(side, e.start(), e.end());
+        return e == null ? null : new Span(side.name, side.bytes, e.start(), e.end());
+    }
+
+    /** A member of the object this span is. */
+    static Span of(Span object, Member m) {
+        return m == null ? null : new Span(object.name, object.bytes, m.valueStart(), m.valueEnd());
     }
 
     /** Whether two values, either of them absent (null), mean the same. */
@@ -16,14 +21,14 @@ record Span(IndexedDocument side, int start, int end) {
         if (a == null || b == null) {
             return a == b;
         }
-        return JsonValues.same(a.side.name, a.side.bytes, a.start, a.end, b.side.name, b.side.bytes, b.start, b.end);
+        return JsonValues.same(a.name, a.bytes, a.start, a.end, b.name, b.bytes, b.start, b.end);
     }
 
     com.fasterxml.jackson.databind.JsonNode tree() {
-        return JsonValues.tree(side.name, side.bytes, start, end);
+        return JsonValues.tree(name, bytes, start, end);
     }
 
     boolean isNull() {
-        return side.bytes[start] == 'n';
+        return bytes[start] == 'n';
     }
 }

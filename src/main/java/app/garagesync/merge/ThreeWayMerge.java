@@ -1,8 +1,11 @@
 package app.garagesync.merge;
 
+import app.garagesync.store.delta.Layout;
+import app.garagesync.store.delta.LayoutScanner;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,19 +55,25 @@ import java.util.Set;
  */
 public final class ThreeWayMerge {
 
-    private final IndexedDocument base;
-    private final IndexedDocument latest;
-    private final IndexedDocument device;
+    /** How far ahead a record is looked for when two sides' lists stop matching one for one. */
+    private static final int LOOKAHEAD = 8;
+    private static final int LATEST = 0;
+    private static final int DEVICE = 1;
+    private static final int MERGED = 2;
+
+    private final MergeSide base;
+    private final MergeSide latest;
+    private final MergeSide device;
     private final long latestVersion;
     private final Output out;
     private final List<MergeConflict> conflicts = new ArrayList<>();
 
-    private ThreeWayMerge(IndexedDocument base, IndexedDocument latest, IndexedDocument device, long latestVersion) {
+    private ThreeWayMerge(MergeSide base, MergeSide latest, MergeSide device, long latestVersion) {
         this.base = base;
         this.latest = latest;
         this.device = device;
         this.latestVersion = latestVersion;
-        this.out = new Output(latest.bytes.length + device.bytes.length / 16 + 64);
+        this.out = new Output((int) Math.min(Integer.MAX_VALUE - 16, latest.size() + device.size() / 16 + 64));
     }
 
     /**
@@ -84,22 +93,45 @@ public final class ThreeWayMerge {
         if (base == null || latest == null || device == null) {
             throw new MergeException("a merge needs three documents: base, latest and device");
         }
-        if (Arrays.equals(base, latest)) {
-            return new MergeResult(device, deviceLength, List.of());
-        }
-        if (Arrays.equals(base, 0, base.length, device, 0, deviceLength)) {
-            return new MergeResult(latest, List.of());
+        MergeResult r = merge(scan("base", base, base.length), scan("latest", latest, latest.length),
+                device, deviceLength, latestVersion);
+        return r.latestKept() ? new MergeResult(latest, List.of()) : r;
+    }
+
+    /**
+     * The same merge, with the base and the latest as the store's layouts of them (their records as slices of
+     * the buffers they were rebuilt from): neither is copied into one document, and records the layouts share
+     * (the latest's copies of its parent's) are paired without comparing their bytes. When the latest is kept
+     * as it is, the result says so ({@link MergeResult#latestKept()}) instead of holding a copy of it.
+     */
+    public static MergeResult merge(Layout base, Layout latest, byte[] device, int deviceLength, long latestVersion) {
+        if (base == null || latest == null || device == null) {
+            throw new MergeException("a merge needs three documents: base, latest and device");
         }
         try {
-            IndexedDocument b = IndexedDocument.of("base", base);
-            IndexedDocument l = IndexedDocument.of("latest", latest);
-            IndexedDocument d = IndexedDocument.of("device", device, deviceLength);
+            MergeSide b = MergeSide.of("base", base);
+            MergeSide l = b == null ? null : MergeSide.of("latest", latest);
+            MergeSide d = l == null ? null : MergeSide.of("device", scan("device", device, deviceLength));
+            if (d == null) {
+                // a collection the layouts name otherwise than the merge (escapes): the documents whole
+                byte[] bd = base.materialize();
+                byte[] ld = latest.materialize();
+                b = MergeSide.whole("base", bd, bd.length);
+                l = MergeSide.whole("latest", ld, ld.length);
+                d = MergeSide.whole("device", device, deviceLength);
+            }
+            if (b.sameBytesAs(l)) {
+                return new MergeResult(device, deviceLength, List.of());
+            }
+            if (b.sameBytesAs(d)) {
+                return MergeResult.latestAsItIs();
+            }
             // a side that was only re-serialized changed nothing, not even the order of records
             if (b.sameValueAs(l)) {
                 return new MergeResult(device, deviceLength, List.of());
             }
             if (b.sameValueAs(d)) {
-                return new MergeResult(latest, List.of());
+                return MergeResult.latestAsItIs();
             }
             ThreeWayMerge m = new ThreeWayMerge(b, l, d, latestVersion);
             m.document();
@@ -111,19 +143,28 @@ public final class ThreeWayMerge {
         }
     }
 
+    /** The layout of a document that may not even be JSON (a device's state is merged before it is validated). */
+    private static Layout scan(String name, byte[] doc, int length) {
+        try {
+            return LayoutScanner.scan(doc, length);
+        } catch (RuntimeException e) {
+            throw new MergeException(name + ": not a backup document the merge can read: " + e);
+        }
+    }
+
     private void document() {
         out.write('{');
         boolean first = true;
-        for (String name : names(latest.top, device.top)) {
-            Member bm = base.top.get(name);
-            Member lm = latest.top.get(name);
-            Member dm = device.top.get(name);
+        for (String name : names(latest.doc.top, device.doc.top)) {
+            Member bm = base.doc.top.get(name);
+            Member lm = latest.doc.top.get(name);
+            Member dm = device.doc.top.get(name);
             int before = out.size();
             if (!first) {
                 out.write(',');
             }
             boolean wrote = switch (name) {
-                case "data" -> data(lm != null ? latest : device, lm != null ? lm : dm);
+                case "data" -> data(lm != null ? latest.doc : device.doc, lm != null ? lm : dm);
                 case "garage" -> objectMember("garage", bm, lm, dm);
                 default -> otherMember(bm, lm, dm);
             };
@@ -140,10 +181,10 @@ public final class ThreeWayMerge {
         out.write(side.bytes, member.start(), member.valueStart() - member.start());
         out.write('{');
         boolean first = true;
-        for (String name : names(latest.data, device.data)) {
-            Member bm = base.data.get(name);
-            Member lm = latest.data.get(name);
-            Member dm = device.data.get(name);
+        for (String name : names(latest.doc.data, device.doc.data)) {
+            Member bm = base.doc.data.get(name);
+            Member lm = latest.doc.data.get(name);
+            Member dm = device.doc.data.get(name);
             int before = out.size();
             if (!first) {
                 out.write(',');
@@ -151,8 +192,7 @@ public final class ThreeWayMerge {
             boolean wrote;
             if (name.equals("settings")) {
                 wrote = objectMember("settings", bm, lm, dm);
-            } else if (latest.collections.containsKey(name) || device.collections.containsKey(name)
-                    || base.collections.containsKey(name)) {
+            } else if (latest.hasCollection(name) || device.hasCollection(name) || base.hasCollection(name)) {
                 wrote = collection(name, bm, lm, dm);
             } else {
                 wrote = otherMember(bm, lm, dm);
@@ -169,119 +209,242 @@ public final class ThreeWayMerge {
 
     /** A member merged as a whole value: the device's if it changed it from base, else the latest's. */
     private boolean otherMember(Member bm, Member lm, Member dm) {
-        boolean deviceChanged = !Span.same(Span.of(base, bm), Span.of(device, dm));
-        return copyMember(deviceChanged ? device : latest, deviceChanged ? dm : lm);
+        boolean deviceChanged = !Span.same(Span.of(base.doc, bm), Span.of(device.doc, dm));
+        return copyMember(deviceChanged ? device.doc : latest.doc, deviceChanged ? dm : lm);
     }
 
     /** {@code garage} or {@code data.settings}: merged field by field when both sides changed it. */
     private boolean objectMember(String name, Member bm, Member lm, Member dm) {
-        Span b = Span.of(base, bm);
-        Span l = Span.of(latest, lm);
-        Span d = Span.of(device, dm);
+        Span b = Span.of(base.doc, bm);
+        Span l = Span.of(latest.doc, lm);
+        Span d = Span.of(device.doc, dm);
         if (Span.same(b, d) || Span.same(l, d)) {
-            return copyMember(latest, lm);
+            return copyMember(latest.doc, lm);
         }
         if (Span.same(b, l)) {
-            return copyMember(device, dm);
+            return copyMember(device.doc, dm);
         }
         if (l == null || d == null) {
             Span kept = l == null ? d : l;
             conflicts.add(new MergeConflict(name, null, null, kept.tree(), null, latestVersion));
-            return copyMember(l == null ? device : latest, l == null ? dm : lm);
+            return copyMember(l == null ? device.doc : latest.doc, l == null ? dm : lm);
         }
         byte[] merged = new ObjectMerge(name, null, latestVersion, conflicts).merge(b, l, d);
-        out.write(latest.bytes, lm.start(), lm.valueStart() - lm.start());
+        out.write(latest.doc.bytes, lm.start(), lm.valueStart() - lm.start());
         out.write(merged, 0, merged.length);
         return true;
     }
 
-    /** One record of the result: an entity of the latest or the device, or a merged record's bytes. */
-    private record Piece(IndexedDocument side, Entity entity, byte[] merged) {
-    }
-
+    /**
+     * One collection, by the rules above. Records are first paired by their bytes where they sit (the base's
+     * with the latest's, the base's with the device's): records nobody touched, nearly all of them, need no id
+     * read and no map. Only the records left over have their ids read and are paired by typed id; ids are
+     * unique on each side (the store's validation), so a record equal in bytes to one of the base is that record.
+     */
     private boolean collection(String name, Member bm, Member lm, Member dm) {
-        Map<String, Entity> b = base.records(name);
-        Map<String, Entity> l = latest.records(name);
-        Map<String, Entity> d = device.records(name);
-        List<Piece> pieces = new ArrayList<>(l.size() + 16);
-        boolean asLatest = true;
-        for (Entity le : l.values()) {
-            Entity be = b.get(le.key());
-            Entity de = d.get(le.key());
-            Span bs = Span.of(base, be);
-            Span ls = Span.of(latest, le);
-            Span ds = Span.of(device, de);
-            if (Span.same(bs, ds)) {
-                pieces.add(new Piece(latest, le, null));
-            } else if (Span.same(bs, ls)) {
-                asLatest = false;
-                if (de != null) {
-                    pieces.add(new Piece(device, de, null));
-                }
-            } else if (de == null) {
-                conflicts.add(new MergeConflict(name, latest.id(le), null, ls.tree(), null, latestVersion));
-                pieces.add(new Piece(latest, le, null));
-            } else if (Span.same(ls, ds)) {
-                pieces.add(new Piece(latest, le, null));
-            } else {
-                asLatest = false;
-                byte[] merged = new ObjectMerge(name, latest.id(le), latestVersion, conflicts).merge(bs, ls, ds);
-                pieces.add(new Piece(null, null, merged));
+        MergeSide.Records b = base.records(name);
+        MergeSide.Records l = latest.records(name);
+        MergeSide.Records d = device.records(name);
+        int[] lb = pairByBytes(l, b);
+        int[] db = pairByBytes(d, b);
+        int[] bl = inverse(lb, b.size());
+        int[] bd = inverse(db, b.size());
+        Map<String, Integer> baseLeft = new HashMap<>();
+        for (int k = 0; k < b.size(); k++) {
+            if (bl[k] < 0 || bd[k] < 0) {
+                keyed(baseLeft, b, k);
             }
         }
-        for (Entity de : d.values()) {
-            if (l.containsKey(de.key())) {
+        Map<String, Integer> latestLeft = new HashMap<>();
+        for (int i = 0; i < l.size(); i++) {
+            if (lb[i] < 0) {
+                keyed(latestLeft, l, i);
+            }
+        }
+        Map<String, Integer> deviceLeft = new HashMap<>();
+        for (int m = 0; m < d.size(); m++) {
+            if (db[m] < 0) {
+                keyed(deviceLeft, d, m);
+            }
+        }
+        Pieces pieces = new Pieces(l.size() + d.size());
+        boolean asLatest = true;
+        for (int i = 0; i < l.size(); i++) {
+            int k = lb[i] >= 0 ? lb[i] : find(baseLeft, l.key(i));
+            int m = k >= 0 ? (bd[k] >= 0 ? bd[k] : find(deviceLeft, b.key(k))) : find(deviceLeft, l.key(i));
+            boolean baseIsDevice = k < 0 && m < 0 || k >= 0 && m >= 0 && (bd[k] == m || same(b, k, d, m));
+            boolean baseIsLatest = k >= 0 && (lb[i] == k || same(b, k, l, i));
+            if (baseIsDevice) {
+                pieces.add(LATEST, i, null);
+            } else if (baseIsLatest) {
+                asLatest = false;
+                if (m >= 0) {
+                    pieces.add(DEVICE, m, null);
+                }
+            } else if (m < 0) {
+                conflicts.add(new MergeConflict(name, l.id(i), null, l.span(i).tree(), null, latestVersion));
+                pieces.add(LATEST, i, null);
+            } else if (same(l, i, d, m)) {
+                pieces.add(LATEST, i, null);
+            } else {
+                asLatest = false;
+                byte[] merged = new ObjectMerge(name, l.id(i), latestVersion, conflicts)
+                        .merge(k >= 0 ? b.span(k) : null, l.span(i), d.span(m));
+                pieces.add(MERGED, -1, merged);
+            }
+        }
+        for (int m = 0; m < d.size(); m++) {
+            int k;
+            boolean inLatest;
+            if (db[m] >= 0) {
+                k = db[m];
+                inLatest = bl[k] >= 0 || latestLeft.containsKey(b.key(k));
+            } else {
+                String key = d.key(m);
+                k = find(baseLeft, key);
+                inLatest = latestLeft.containsKey(key) || k >= 0 && bl[k] >= 0;
+            }
+            if (inLatest) {
                 continue;
             }
-            Entity be = b.get(de.key());
-            Span ds = Span.of(device, de);
-            if (be == null) {
-                pieces.add(new Piece(device, de, null));
+            if (k < 0) {
+                pieces.add(DEVICE, m, null);
                 asLatest = false;
-            } else if (!Span.same(Span.of(base, be), ds)) {
-                conflicts.add(new MergeConflict(name, device.id(de), null, ds.tree(), null, latestVersion));
-                pieces.add(new Piece(device, de, null));
+            } else if (!(db[m] == k || same(b, k, d, m))) {
+                conflicts.add(new MergeConflict(name, d.id(m), null, d.span(m).tree(), null, latestVersion));
+                pieces.add(DEVICE, m, null);
                 asLatest = false;
             }
         }
         // the collection's key itself follows the other-member rule; it stays while it holds records
         boolean keyKept = (bm == null) == (dm == null) ? lm != null : dm != null;
-        if (!keyKept && pieces.isEmpty()) {
+        if (!keyKept && pieces.size == 0) {
             return false;
         }
-        if (asLatest && lm != null && latest.collections.containsKey(name)) {
-            return copyMember(latest, lm);
+        if (asLatest && lm != null && latest.hasCollection(name)) {
+            return copyCollection(latest, lm, l);
         }
         // one of the two is there: the names come from the latest and the device
         Member named = lm != null ? lm : dm;
-        IndexedDocument namedIn = lm != null ? latest : device;
+        IndexedDocument namedIn = lm != null ? latest.doc : device.doc;
         out.write(namedIn.bytes, named.start(), named.valueStart() - named.start());
         out.write('[');
-        writePieces(pieces);
+        writePieces(pieces, l, d);
         out.write(']');
         return true;
     }
 
-    /** Writes records separated by commas; a run of one side's neighbours is copied with the bytes between them. */
-    private void writePieces(List<Piece> pieces) {
-        Piece previous = null;
-        for (Piece p : pieces) {
-            if (p.merged != null) {
-                if (previous != null) {
-                    out.write(',');
-                }
-                out.write(p.merged, 0, p.merged.length);
-            } else if (previous != null && previous.side == p.side && previous.entity != null
-                    && p.entity.previousEnd() == previous.entity.end()) {
-                out.write(p.side.bytes, previous.entity.end(), p.entity.end() - previous.entity.end());
-            } else {
-                if (previous != null) {
-                    out.write(',');
-                }
-                out.write(p.side.bytes, p.entity.start(), p.entity.end() - p.entity.start());
-            }
-            previous = p;
+    private static boolean same(MergeSide.Records a, int i, MergeSide.Records b, int j) {
+        return a.sameBytes(i, b, j) || Span.same(a.span(i), b.span(j));
+    }
+
+    private static void keyed(Map<String, Integer> byKey, MergeSide.Records records, int i) {
+        String key = records.key(i);
+        if (byKey.put(key, i) != null) {
+            throw new MergeException(records.side + ": data." + records.collection + " has the id " + key.substring(2)
+                    + " twice");
         }
+    }
+
+    private static int find(Map<String, Integer> byKey, String key) {
+        Integer i = byKey.get(key);
+        return i == null ? -1 : i;
+    }
+
+    /**
+     * For each record of {@code now}, the index of the record of {@code old} with the same bytes, or -1: both
+     * lists walked side by side, a few places ahead past an insert or a delete.
+     */
+    private static int[] pairByBytes(MergeSide.Records now, MergeSide.Records old) {
+        int[] pair = new int[now.size()];
+        int j = 0;
+        for (int i = 0; i < now.size(); i++) {
+            pair[i] = -1;
+            for (int k = j; k < old.size() && k < j + LOOKAHEAD; k++) {
+                if (now.sameBytes(i, old, k)) {
+                    pair[i] = k;
+                    j = k + 1;
+                    break;
+                }
+            }
+        }
+        return pair;
+    }
+
+    private static int[] inverse(int[] pair, int size) {
+        int[] inverse = new int[size];
+        Arrays.fill(inverse, -1);
+        for (int i = 0; i < pair.length; i++) {
+            if (pair[i] >= 0) {
+                inverse[pair[i]] = i;
+            }
+        }
+        return inverse;
+    }
+
+    /** The records of the result, in order: a record of the latest or the device (by index), or merged bytes. */
+    private static final class Pieces {
+        final int[] side;
+        final int[] index;
+        final List<byte[]> merged = new ArrayList<>();
+        int size;
+
+        Pieces(int capacity) {
+            side = new int[capacity];
+            index = new int[capacity];
+        }
+
+        void add(int from, int i, byte[] bytes) {
+            side[size] = from;
+            index[size] = bytes == null ? i : merged.size();
+            if (bytes != null) {
+                merged.add(bytes);
+            }
+            size++;
+        }
+    }
+
+    /**
+     * Writes records separated by commas; a record that follows its neighbour on the same side is written with
+     * its item's separator, as that side wrote it, so a run of one side's records keeps its bytes.
+     */
+    private void writePieces(Pieces pieces, MergeSide.Records l, MergeSide.Records d) {
+        for (int p = 0; p < pieces.size; p++) {
+            int from = pieces.side[p];
+            int i = pieces.index[p];
+            if (from == MERGED) {
+                if (p > 0) {
+                    out.write(',');
+                }
+                byte[] merged = pieces.merged.get(i);
+                out.write(merged, 0, merged.length);
+                continue;
+            }
+            MergeSide.Records records = from == LATEST ? l : d;
+            if (p > 0 && pieces.side[p - 1] == from && pieces.index[p - 1] == i - 1) {
+                out.write(records.buffers[i], records.start[i], records.end[i] - records.start[i]);
+            } else {
+                if (p > 0) {
+                    out.write(',');
+                }
+                int s = records.recordStart(i);
+                out.write(records.buffers[i], s, records.end[i] - s);
+            }
+        }
+    }
+
+    /** The latest's collection as it is: its member's bytes, its records put back where the skeleton cut them. */
+    private boolean copyCollection(MergeSide side, Member m, MergeSide.Records records) {
+        if (!side.cut) {
+            return copyMember(side.doc, m);
+        }
+        int open = m.valueStart() + 1; // the records were cut out right after the array's '['
+        out.write(side.doc.bytes, m.start(), open - m.start());
+        for (int i = 0; i < records.size(); i++) {
+            out.write(records.buffers[i], records.start[i], records.end[i] - records.start[i]);
+        }
+        out.write(side.doc.bytes, open, m.valueEnd() - open);
+        return true;
     }
 
     /** Writes a member as the side wrote it ({@code "name": value}); false when it is absent. */

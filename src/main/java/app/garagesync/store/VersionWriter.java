@@ -141,7 +141,11 @@ final class VersionWriter {
             VersionInfo stored = null;
             // a delta only on the number right before, never on a damaged one: otherwise a checkpoint
             if (layout != null && last != null && !newestDamaged && last.getKey() == id - 1) {
-                stored = tryDelta(user, uv, last.getValue(), draft, layout);
+                Delta delta = tryDelta(user, uv, last.getValue(), draft, layout);
+                if (delta != null) {
+                    stored = delta.stored();
+                    layout = delta.layout();
+                }
             }
             if (stored == null) {
                 stored = write(user, uv, draft, StoredForm.whole(summary.size()),
@@ -160,8 +164,17 @@ final class VersionWriter {
         }
     }
 
+    /**
+     * A version stored as a delta, and its layout as a read rebuilds it: the parent's items where the delta
+     * copies them (their very buffers), the delta's bytes where it inserts. Kept as the latest's layout
+     * instead of the request's, it lets go of the request's 50 MB, and a comparison with the parent (the
+     * changes feed, a merge) finds the items the two share without comparing their bytes.
+     */
+    private record Delta(VersionInfo stored, Layout layout) {
+    }
+
     /** Writes {@code draft} as a delta of {@code parent} when the policy allows it; null when it does not. */
-    private VersionInfo tryDelta(String user, UserVersions uv, VersionInfo parent, VersionInfo draft, Layout layout)
+    private Delta tryDelta(String user, UserVersions uv, VersionInfo parent, VersionInfo draft, Layout layout)
             throws IOException {
         StoredForm parentForm = uv.forms.get(parent.id());
         int chainLength = parentForm.chainLength() + 1;
@@ -191,7 +204,20 @@ final class VersionWriter {
             return null;
         }
         StoredForm form = new StoredForm(parent.id(), delta.length, chainLength, chainBytes);
-        return write(user, uv, draft, form, out -> out.write(compressed));
+        VersionInfo stored = write(user, uv, draft, form, out -> out.write(compressed));
+        Layout shared = layout;
+        try {
+            shared = DeltaCodec.apply(parentLayout, delta).withIdsOf(layout);
+        } catch (RuntimeException e) {
+            LOG.warn("The delta of version {} of user {} does not apply to its parent's layout: {}", draft.id(), user,
+                    e.getMessage());
+        }
+        if (!parentForm.isDelta()) {
+            // the parent is its chain's checkpoint: a read of it (the changes since it, a merge on it as a base)
+            // gets the very layout the new latest shares its buffers with, instead of reading it again
+            layouts.put(user, LayoutCache.Kind.CHECKPOINT, parent.id(), parentLayout.withoutIds());
+        }
+        return new Delta(stored, shared);
     }
 
     private VersionInfo write(String user, UserVersions uv, VersionInfo draft, StoredForm form,

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,11 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * base, another device's day stored on it, then the stale device's day as a PATCH and as an If-Match POST),
  * and the merged latest must be exactly what the merge rules give.
  *
- * <p>Disabled while it fails: it is the reproduction of the missed target. On 2026-12-01 the PATCH passed and
- * the If-Match POST answered 503 both before and after the merge stopped copying 50 MB buffers and let go of the
- * base and latest before validating; what remains is three whole-document indexes (about 130 MB for 320,000
- * records), the copies of the base and latest read out of their layouts, the layout cache's 25 % of the heap,
- * and the meaning checks of the versions just stored, parsing another 50 MB on their own thread meanwhile.
+ * <p>On 2026-12-01 the PATCH passed and the If-Match POST answered 503 both before and after the merge stopped
+ * copying 50 MB buffers: it held three whole-document indexes (about 130 MB for 320,000 records) and copies of
+ * the base and latest read out of their layouts. The merge now works on the store's layouts, pairing records by
+ * their bytes, with no copy of the base or the latest and no object per record.
  */
 class LargeMergeTest {
 
@@ -134,8 +132,6 @@ class LargeMergeTest {
     }
 
     @Test
-    @Disabled("issue 11, still open: the If-Match POST answers 503 out of heap at -Xmx512m (the stale PATCH before it "
-            + "passes, byte for byte); enable it with the fix")
     void aStalePatchAndAnIfMatchPostOfA50MbGarageAreMergedAt512MbOfHeap() throws Exception {
         byte[] base = garage("base", -1, -1, 0).getBytes(StandardCharsets.UTF_8);
         byte[] other = garage("jour 2", 2, 9, 50).getBytes(StandardCharsets.UTF_8);

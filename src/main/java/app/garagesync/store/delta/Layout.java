@@ -100,6 +100,36 @@ public final class Layout {
         return skeleton.clone();
     }
 
+    /**
+     * This layout with the entity ids of {@code scanned}, a layout of the same document (its collections in the
+     * same order, with as many items each); this one unchanged when they do not line up. A layout rebuilt from
+     * a delta shares its parent's buffers but has no ids, which the next delta is computed with.
+     */
+    public Layout withIdsOf(Layout scanned) {
+        if (scanned.collections.size() != collections.size()) {
+            return this;
+        }
+        List<Collection> out = new ArrayList<>(collections.size());
+        for (int k = 0; k < collections.size(); k++) {
+            Collection c = collections.get(k);
+            Collection s = scanned.collections.get(k);
+            if (!c.name.equals(s.name) || c.size() != s.size() || s.ids == null) {
+                return this;
+            }
+            out.add(new Collection(c.name, c.skeletonOffset, c.buffers, c.start, c.end, s.ids));
+        }
+        return new Layout(skeleton, out);
+    }
+
+    /** This layout without its entity ids (the same buffers and spans): what a comparison by bytes needs. */
+    public Layout withoutIds() {
+        List<Collection> out = new ArrayList<>(collections.size());
+        for (Collection c : collections) {
+            out.add(c.ids == null ? c : new Collection(c.name, c.skeletonOffset, c.buffers, c.start, c.end, null));
+        }
+        return new Layout(skeleton, out);
+    }
+
     public int collectionCount() {
         return collections.size();
     }
