@@ -74,6 +74,24 @@ public interface BlobStore {
 
     void delete(String key) throws IOException;
 
+    /**
+     * Deletes every key, like {@link #delete} each: a store that must make deletions durable may do it once
+     * for all of them (one fsync of a folder for a prune's batch instead of one per blob).
+     */
+    default void deleteAll(java.util.Collection<String> keys) throws IOException {
+        for (String key : keys) {
+            delete(key);
+        }
+    }
+
+    /**
+     * Makes a blob written by {@link #replaceAtomically} durable against a crash of the machine too, as if
+     * it had been written by {@link #replace}; nothing for a missing key. Stores whose writes are all durable
+     * have nothing to do.
+     */
+    default void makeDurable(String key) throws IOException {
+    }
+
     /** True when other processes may write here too, so what this one knows must be re-read. */
     boolean shared();
 

@@ -121,6 +121,18 @@ public final class DurableFiles {
         }
     }
 
+    /**
+     * Makes a file written by {@link #replaceUnsynced} durable: fsync of the file, then of its folder (the
+     * rename that gave it its name). NoSuchFileException when there is no such file.
+     */
+    public static void makeDurable(Path target) throws IOException {
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ)) {
+            ch.force(true);
+            FILE_SYNCS.incrementAndGet();
+        }
+        syncDirectory(target.getParent());
+    }
+
     private static long replaceOrFail(Path target, Content content) throws IOException {
         long size = move(writeTemp(target, content, true), target);
         syncDirectory(target.getParent());

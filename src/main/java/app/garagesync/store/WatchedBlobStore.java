@@ -112,6 +112,25 @@ public final class WatchedBlobStore implements BlobStore {
         });
     }
 
+    @Override
+    public void deleteAll(java.util.Collection<String> keys) throws IOException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        watched(folderOf(keys.iterator().next()), () -> {
+            blobs.deleteAll(keys);
+            return null;
+        });
+    }
+
+    @Override
+    public void makeDurable(String key) throws IOException {
+        watched(folderOf(key), () -> {
+            blobs.makeDurable(key);
+            return null;
+        });
+    }
+
     /** One call to the store; a storage failure is remembered for health under its folder. */
     private <T> T watched(String folder, IoCall<T> call) throws IOException {
         try {
