@@ -35,6 +35,23 @@ public interface BlobStore {
      */
     long create(String key, DurableFiles.Content content) throws IOException;
 
+    /**
+     * Like {@link #create}, except that the new name may be durable only against a crash of the process
+     * until {@link #commitCreated} of it returned (the content is durable before the name exists, so a crash
+     * leaves no blob or the whole one): a writer can let the next one in before the slow part, and concurrent
+     * writers share it. Stores whose creates are durable at once just create.
+     */
+    default long createUncommitted(String key, DurableFiles.Content content) throws IOException {
+        return create(key, content);
+    }
+
+    /**
+     * Makes durable the name of a blob made by {@link #createUncommitted}, and of every blob created under
+     * the same folder before this call began.
+     */
+    default void commitCreated(String key) throws IOException {
+    }
+
     /** Replaces (or creates) {@code key} atomically and durably; readers see old or new, never a mix. */
     long replace(String key, DurableFiles.Content content) throws IOException;
 

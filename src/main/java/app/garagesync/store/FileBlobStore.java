@@ -41,6 +41,28 @@ public final class FileBlobStore implements BlobStore {
         }
     }
 
+    /** Temporary file, its fsync, the hard link; the folder's fsync is {@link #commitCreated}'s. */
+    @Override
+    public long createUncommitted(String key, DurableFiles.Content content) throws IOException {
+        Path file = path(key);
+        DurableFiles.createDirectories(file.getParent());
+        try {
+            return DurableFiles.createNewUncommitted(file, content);
+        } catch (FileAlreadyExistsException e) {
+            throw new BlobExistsException(key);
+        }
+    }
+
+    @Override
+    public void commitCreated(String key) throws IOException {
+        Path folder = path(key).getParent();
+        try {
+            DurableFiles.syncDirectory(folder);
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("write in " + folder, e);
+        }
+    }
+
     @Override
     public long replace(String key, DurableFiles.Content content) throws IOException {
         Path file = path(key);

@@ -65,6 +65,19 @@ public final class WatchedBlobStore implements BlobStore {
     }
 
     @Override
+    public long createUncommitted(String key, DurableFiles.Content content) throws IOException {
+        return write(key, () -> blobs.createUncommitted(key, content));
+    }
+
+    @Override
+    public void commitCreated(String key) throws IOException {
+        write(key, () -> {
+            blobs.commitCreated(key);
+            return 0L;
+        });
+    }
+
+    @Override
     public long replace(String key, DurableFiles.Content content) throws IOException {
         return write(key, () -> blobs.replace(key, content));
     }
