@@ -35,6 +35,23 @@ public interface BlobStore {
      */
     long create(String key, DurableFiles.Content content) throws IOException;
 
+    /**
+     * Like {@link #create}, except that the new name may be durable only against a crash of the process
+     * until {@link #commitCreated} of it returned (the content is durable before the name exists, so a crash
+     * leaves no blob or the whole one): a writer can let the next one in before the slow part, and concurrent
+     * writers share it. Stores whose creates are durable at once just create.
+     */
+    default long createUncommitted(String key, DurableFiles.Content content) throws IOException {
+        return create(key, content);
+    }
+
+    /**
+     * Makes durable the name of a blob made by {@link #createUncommitted}, and of every blob created under
+     * the same folder before this call began.
+     */
+    default void commitCreated(String key) throws IOException {
+    }
+
     /** Replaces (or creates) {@code key} atomically and durably; readers see old or new, never a mix. */
     long replace(String key, DurableFiles.Content content) throws IOException;
 
@@ -73,6 +90,24 @@ public interface BlobStore {
     List<String> folders(String prefix) throws IOException;
 
     void delete(String key) throws IOException;
+
+    /**
+     * Deletes every key, like {@link #delete} each: a store that must make deletions durable may do it once
+     * for all of them (one fsync of a folder for a prune's batch instead of one per blob).
+     */
+    default void deleteAll(java.util.Collection<String> keys) throws IOException {
+        for (String key : keys) {
+            delete(key);
+        }
+    }
+
+    /**
+     * Makes a blob written by {@link #replaceAtomically} durable against a crash of the machine too, as if
+     * it had been written by {@link #replace}; nothing for a missing key. Stores whose writes are all durable
+     * have nothing to do.
+     */
+    default void makeDurable(String key) throws IOException {
+    }
 
     /** True when other processes may write here too, so what this one knows must be re-read. */
     boolean shared();

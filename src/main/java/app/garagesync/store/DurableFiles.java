@@ -74,7 +74,27 @@ public final class DurableFiles {
         }
     }
 
+    /**
+     * As {@link #createNew(Path, Content)}, without the fsync of the folder: the caller makes the name
+     * durable with {@link #syncDirectory} before it acknowledges anything.
+     */
+    public static long createNewUncommitted(Path target, Content content) throws IOException {
+        try {
+            return linkNew(target, content);
+        } catch (FileAlreadyExistsException exists) {
+            throw exists;
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("write " + target, e);
+        }
+    }
+
     private static long createNewOrFail(Path target, Content content) throws IOException {
+        long size = linkNew(target, content);
+        syncDirectory(target.getParent());
+        return size;
+    }
+
+    private static long linkNew(Path target, Content content) throws IOException {
         Path temp = writeTemp(target, content, true);
         long size = Files.size(temp);
         try {
@@ -83,7 +103,6 @@ public final class DurableFiles {
         } finally {
             Files.deleteIfExists(temp);
         }
-        syncDirectory(target.getParent());
         return size;
     }
 
@@ -119,6 +138,18 @@ public final class DurableFiles {
         } catch (IOException e) {
             throw StoreUnavailableException.of("write " + target, e);
         }
+    }
+
+    /**
+     * Makes a file written by {@link #replaceUnsynced} durable: fsync of the file, then of its folder (the
+     * rename that gave it its name). NoSuchFileException when there is no such file.
+     */
+    public static void makeDurable(Path target) throws IOException {
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ)) {
+            ch.force(true);
+            FILE_SYNCS.incrementAndGet();
+        }
+        syncDirectory(target.getParent());
     }
 
     private static long replaceOrFail(Path target, Content content) throws IOException {

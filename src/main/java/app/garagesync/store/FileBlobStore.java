@@ -41,6 +41,28 @@ public final class FileBlobStore implements BlobStore {
         }
     }
 
+    /** Temporary file, its fsync, the hard link; the folder's fsync is {@link #commitCreated}'s. */
+    @Override
+    public long createUncommitted(String key, DurableFiles.Content content) throws IOException {
+        Path file = path(key);
+        DurableFiles.createDirectories(file.getParent());
+        try {
+            return DurableFiles.createNewUncommitted(file, content);
+        } catch (FileAlreadyExistsException e) {
+            throw new BlobExistsException(key);
+        }
+    }
+
+    @Override
+    public void commitCreated(String key) throws IOException {
+        Path folder = path(key).getParent();
+        try {
+            DurableFiles.syncDirectory(folder);
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("write in " + folder, e);
+        }
+    }
+
     @Override
     public long replace(String key, DurableFiles.Content content) throws IOException {
         Path file = path(key);
@@ -153,6 +175,41 @@ public final class FileBlobStore implements BlobStore {
             }
         } catch (IOException e) {
             throw StoreUnavailableException.of("delete " + file, e);
+        }
+    }
+
+    /** Deletes the files, then fsyncs each folder once: a prune's batch costs one folder fsync, not one per file. */
+    @Override
+    public void deleteAll(java.util.Collection<String> keys) throws IOException {
+        java.util.Set<Path> folders = new java.util.LinkedHashSet<>();
+        for (String key : keys) {
+            Path file = path(key);
+            try {
+                if (Files.deleteIfExists(file)) {
+                    folders.add(file.getParent());
+                }
+            } catch (IOException e) {
+                throw StoreUnavailableException.of("delete " + file, e);
+            }
+        }
+        for (Path folder : folders) {
+            try {
+                DurableFiles.syncDirectory(folder);
+            } catch (IOException e) {
+                throw StoreUnavailableException.of("delete in " + folder, e);
+            }
+        }
+    }
+
+    @Override
+    public void makeDurable(String key) throws IOException {
+        Path file = path(key);
+        try {
+            DurableFiles.makeDurable(file);
+        } catch (NoSuchFileException gone) {
+            // nothing written there: nothing to keep
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("write " + file, e);
         }
     }
 

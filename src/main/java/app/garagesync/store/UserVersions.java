@@ -41,6 +41,28 @@ final class UserVersions {
     /** The number this process last tried to write, under the lock. */
     long tried;
 
+    /**
+     * Versions written and named under the lock whose folder fsync has not returned yet: the next writer
+     * numbers and builds on them, readers do not see them (they are not in {@link #byId}) until an fsync of
+     * the folder begun after their link succeeded ({@code VersionWriter}). Changed under the lock only.
+     */
+    final NavigableMap<Long, VersionInfo> pending = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    /** Records a version written but not yet durable: its form for the chains built on it, out of every list. */
+    void written(VersionInfo stored, StoredForm form) {
+        Map<Long, StoredForm> nextForms = new java.util.HashMap<>(forms);
+        nextForms.put(stored.id(), form);
+        forms = Collections.unmodifiableMap(nextForms);
+        pending.put(stored.id(), stored);
+    }
+
+    /** The newest version written by this process or listed, durable or not yet: what the next one builds on. */
+    Map.Entry<Long, VersionInfo> latestWritten() {
+        Map.Entry<Long, VersionInfo> listed = byId.lastEntry();
+        Map.Entry<Long, VersionInfo> written = pending.lastEntry();
+        return written == null || (listed != null && listed.getKey() > written.getKey()) ? listed : written;
+    }
+
     void publish(VersionInfo stored, StoredForm form) {
         NavigableMap<Long, VersionInfo> next = new TreeMap<>(byId);
         next.put(stored.id(), stored);
@@ -71,7 +93,10 @@ final class UserVersions {
     /** A version kept or forgotten but still stored, by id; null when neither. */
     VersionInfo info(long id) {
         VersionInfo v = byId.get(id);
-        return v != null ? v : forgotten.get(id);
+        if (v == null) {
+            v = forgotten.get(id);
+        }
+        return v != null ? v : pending.get(id);
     }
 
     long checkpointOf(long id) {

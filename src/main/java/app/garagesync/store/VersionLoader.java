@@ -167,13 +167,18 @@ final class VersionLoader {
                 needed.add(at);
             }
         }
-        for (long id : new ArrayList<>(forgotten.keySet())) {
-            if (!needed.contains(id)) {
-                LOG.info("Removing version {} of user {}, forgotten by retention before an interruption", id, user);
-                blobs.delete(VersionKeys.versionKey(user, id));
-                forgotten.remove(id);
-                forms.remove(id);
-            }
+        List<Long> unneeded = new ArrayList<>(forgotten.keySet());
+        unneeded.removeAll(needed);
+        if (unneeded.isEmpty()) {
+            return;
+        }
+        LOG.info("Removing versions {} of user {}, forgotten by retention before an interruption", unneeded, user);
+        // forget wrote the prune record without fsync: it must be durable before the files go
+        blobs.makeDurable(VersionKeys.prunedKey(user));
+        blobs.deleteAll(unneeded.stream().map(id -> VersionKeys.versionKey(user, id)).toList());
+        for (long id : unneeded) {
+            forgotten.remove(id);
+            forms.remove(id);
         }
     }
 

@@ -106,10 +106,10 @@ final class VersionPruner {
                     uv.publish(VersionKeys.withStoredSize(v, size), StoredForm.whole(doc.length));
                 }
             }
-            // 2. the prune record names them already (forget wrote it): verify tells them from lost ones
-            for (long id : drop) {
-                blobs.delete(VersionKeys.versionKey(user, id));
-            }
+            // 2. the prune record names them already (forget wrote it): verify tells them from lost ones. It
+            // must reach the disk before the deletions do, or a power loss could leave files gone unnamed
+            blobs.makeDurable(VersionKeys.prunedKey(user));
+            blobs.deleteAll(drop.stream().map(id -> VersionKeys.versionKey(user, id)).toList());
             // a number another daemon forgot may never have been known here: it has no index here either
             indexes.forget(user, drop.stream().map(uv.forgotten::get).filter(java.util.Objects::nonNull).toList());
             Map<Long, StoredForm> nextForms = new HashMap<>(uv.forms);
@@ -132,6 +132,21 @@ final class VersionPruner {
      * at the same moment each add their ids, neither overwrites the other's.
      */
     private void recordPruned(String user, Set<Long> drop) throws IOException {
+        if (!blobs.shared()) {
+            // one process owns a local store and writes this record under the user's lock only. Without
+            // fsync, as the mark of numbers: a kill -9 keeps it; a power loss may bring forgotten versions
+            // back (their files are still there until the prune, which makes the record durable before it
+            // deletes any), and the next backup's forget takes them out again, since the policy is a function
+            // of the versions. Its fsync pair was a second file and a second folder fsync on each backup
+            PrunedIds before;
+            try {
+                before = PrunedIds.parse(readOrEmpty(VersionKeys.prunedKey(user)));
+            } catch (NumberFormatException e) {
+                throw new IllegalStateException("unreadable prune log of user " + user + ": " + e.getMessage(), e);
+            }
+            blobs.replaceAtomically(VersionKeys.prunedKey(user), out -> out.write(before.with(drop).format()));
+            return;
+        }
         ConditionalReplace.update(blobs, VersionKeys.prunedKey(user), now -> {
             PrunedIds before;
             try {
@@ -141,5 +156,13 @@ final class VersionPruner {
             }
             return new ConditionalReplace.Change<>(before.with(drop).format(), drop);
         });
+    }
+
+    private byte[] readOrEmpty(String key) throws IOException {
+        try {
+            return blobs.read(key);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return new byte[0];
+        }
     }
 }

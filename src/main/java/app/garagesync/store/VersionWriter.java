@@ -77,6 +77,45 @@ final class VersionWriter {
     /** {@code merged}: how a merged document was merged, kept in its header; null for one stored as sent. */
     StoreResult put(String user, Incoming json, BackupSummary summary, long expectedLatest, MergeNote merged) {
         UserVersions uv = loader.loaded(user);
+        StoreResult result = putLocked(user, uv, json, summary, expectedLatest, merged);
+        // an unchanged answer may name a version still waiting for its fsync: it waits for it too
+        awaitDurable(user, uv, result.version().id());
+        return result;
+    }
+
+    /**
+     * Returns once version {@code id} is durable and listed. Versions of a local store are named under the
+     * user's lock, in number order, each after its content was fsynced; the fsync of the folder comes after
+     * the lock, so that the user's next backup is written meanwhile and writers share that fsync
+     * ({@link DirectoryCommit}). An fsync begun after this version's link covers its name and those of every
+     * version linked before it, its parents included: only then is it, and every version below it still
+     * waiting, listed for readers, in number order. A failed fsync fails this request (nothing is
+     * acknowledged) and lists nothing; the version's file stays, and the next fsync that succeeds lists it.
+     */
+    private void awaitDurable(String user, UserVersions uv, long id) {
+        Map.Entry<Long, VersionInfo> oldest = uv.pending.firstEntry();
+        if (oldest == null || oldest.getKey() > id) {
+            return; // listed already: made durable by another writer's fsync
+        }
+        try {
+            blobs.commitCreated(VersionKeys.versionKey(user, id));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store a version for user " + user, e);
+        }
+        uv.lock.lock();
+        try {
+            for (Map.Entry<Long, VersionInfo> e = uv.pending.firstEntry(); e != null && e.getKey() <= id;
+                 e = uv.pending.firstEntry()) {
+                uv.publish(e.getValue(), uv.forms.get(e.getKey()));
+                uv.pending.remove(e.getKey());
+            }
+        } finally {
+            uv.lock.unlock();
+        }
+    }
+
+    private StoreResult putLocked(String user, UserVersions uv, Incoming json, BackupSummary summary,
+                                  long expectedLatest, MergeNote merged) {
         uv.lock.lock();
         try {
             long deadline = System.nanoTime() + ConditionalReplace.CONTENDED_FOR_NANOS;
@@ -120,7 +159,7 @@ final class VersionWriter {
     private StoreResult putOnce(String user, UserVersions uv, Incoming json, BackupSummary summary, long expectedLatest,
                                 MergeNote merged) throws IOException {
         {
-            Map.Entry<Long, VersionInfo> last = uv.byId.lastEntry();
+            Map.Entry<Long, VersionInfo> last = uv.latestWritten();
             if (expectedLatest >= 0 && (last == null || last.getKey() != expectedLatest)) {
                 throw new StaleBaseException(expectedLatest, last == null ? null : last.getKey());
             }
@@ -185,7 +224,15 @@ final class VersionWriter {
         Layout parentLayout;
         try {
             checkpointSize = uv.info(uv.checkpointOf( parent.id())).storedSize();
-            parentLayout = reader.parentLayout(user, uv, parent);
+            if (uv.pending.containsKey(parent.id())) {
+                // not listed yet, so not readable: its layout is the one kept since it was written, or none
+                parentLayout = layouts.get(user, LayoutCache.Kind.LATEST, parent.id());
+                if (parentLayout == null) {
+                    return null;
+                }
+            } else {
+                parentLayout = reader.parentLayout(user, uv, parent);
+            }
         } catch (DamagedVersionException e) {
             // a delta on it would not read back: this version is stored whole instead
             LOG.warn("Storing version {} of user {} whole: {}", draft.id(), user, e.getMessage());
@@ -229,13 +276,21 @@ final class VersionWriter {
     private VersionInfo write(String user, UserVersions uv, VersionInfo draft, StoredForm form,
                               DurableFiles.Content payload, boolean restored) throws IOException {
         byte[] header = VersionFile.header(draft, form);
-        long storedSize = blobs.create(VersionKeys.versionKey(user, draft.id()), out -> {
+        DurableFiles.Content content = out -> {
             out.write(header);
             payload.writeTo(out);
-        });
+        };
+        // a shared store's create is durable at once; a restore is rare and answers as it writes
+        boolean deferred = !restored && !blobs.shared();
+        String key = VersionKeys.versionKey(user, draft.id());
+        long storedSize = deferred ? blobs.createUncommitted(key, content) : blobs.create(key, content);
         claim(user, uv, draft.id(), restored);
         VersionInfo stored = VersionKeys.withStoredSize(draft, storedSize);
-        uv.publish( stored, form);
+        if (deferred) {
+            uv.written(stored, form); // listed by awaitDurable, after the lock
+        } else {
+            uv.publish(stored, form);
+        }
         return stored;
     }
 

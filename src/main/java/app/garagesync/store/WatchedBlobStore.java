@@ -65,6 +65,19 @@ public final class WatchedBlobStore implements BlobStore {
     }
 
     @Override
+    public long createUncommitted(String key, DurableFiles.Content content) throws IOException {
+        return write(key, () -> blobs.createUncommitted(key, content));
+    }
+
+    @Override
+    public void commitCreated(String key) throws IOException {
+        write(key, () -> {
+            blobs.commitCreated(key);
+            return 0L;
+        });
+    }
+
+    @Override
     public long replace(String key, DurableFiles.Content content) throws IOException {
         return write(key, () -> blobs.replace(key, content));
     }
@@ -108,6 +121,25 @@ public final class WatchedBlobStore implements BlobStore {
     public void delete(String key) throws IOException {
         watched(folderOf(key), () -> {
             blobs.delete(key);
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteAll(java.util.Collection<String> keys) throws IOException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        watched(folderOf(keys.iterator().next()), () -> {
+            blobs.deleteAll(keys);
+            return null;
+        });
+    }
+
+    @Override
+    public void makeDurable(String key) throws IOException {
+        watched(folderOf(key), () -> {
+            blobs.makeDurable(key);
             return null;
         });
     }

@@ -38,6 +38,25 @@ abstract class BlobStoreContract {
         s.delete("users/b/pruned");
     }
 
+    /** The write path of a version whose folder fsync comes after the writer's lock, and a prune's deletions. */
+    @Test
+    void create_uncommitted_is_create_only_and_delete_all_removes_each_key() throws Exception {
+        BlobStore s = store();
+        assertThat(s.createUncommitted("users/g/versions/0000000001.gsv", text("un"))).isEqualTo(2);
+        assertThatThrownBy(() -> s.createUncommitted("users/g/versions/0000000001.gsv", text("deux")))
+                .isInstanceOf(BlobStore.BlobExistsException.class);
+        s.create("users/g/versions/0000000002.gsv", text("deux"));
+        s.commitCreated("users/g/versions/0000000001.gsv");
+        assertThat(s.list("users/g/versions/")).containsOnlyKeys("0000000001.gsv", "0000000002.gsv");
+        s.replaceAtomically("users/g/pruned", text("1\n"));
+        s.makeDurable("users/g/pruned");
+        s.makeDurable("users/g/nothing-there");
+        assertThat(new String(s.read("users/g/pruned"), StandardCharsets.UTF_8)).isEqualTo("1\n");
+        s.deleteAll(List.of("users/g/versions/0000000001.gsv", "users/g/versions/0000000002.gsv",
+                "users/g/versions/0000000003.gsv"));
+        assertThat(s.list("users/g/versions/")).isEmpty();
+    }
+
     /** The read-modify-write of a record several daemons update: the second writer from the same read loses. */
     @Test
     void replace_if_succeeds_only_on_the_content_it_read() throws Exception {
