@@ -105,12 +105,12 @@ public final class BackupReader {
     }
 
     /** As {@link #read(ArrivingBody)}, with the content hash computed meanwhile elsewhere when {@code hash} is not null. */
-    BackupSummary read(ArrivingBody body, java.util.concurrent.CompletableFuture<ContentHashAhead.Hash> hash) {
+    BackupSummary read(ArrivingBody body, java.util.concurrent.CompletableFuture<ContentHashAhead.Ahead> ahead) {
         byte[] json = body.array();
         BackupSummary summary;
         try (JsonParser p = factory.createParser(body.stream())) {
             Pass pass = new Pass(p, json, json.length, false);
-            pass.hashAhead = hash;
+            pass.ahead = ahead;
             summary = pass.run();
         } catch (ApiException | IOException | SuspectedDuplicate e) {
             summary = null;
@@ -124,7 +124,9 @@ public final class BackupReader {
             throw new IllegalStateException("interrupted while receiving a backup", e);
         }
         boolean bom = json.length >= 3 && (json[0] & 0xFF) == 0xEF && (json[1] & 0xFF) == 0xBB && (json[2] & 0xFF) == 0xBF;
-        if (summary == null || bom || Utf8.firstInvalidByte(json, json.length) >= 0) {
+        ContentHashAhead.Ahead checked = ahead == null ? null : ahead.join();
+        boolean wellFormed = checked != null ? checked.wellFormedUtf8() : Utf8.firstInvalidByte(json, json.length) < 0;
+        if (summary == null || bom || !wellFormed) {
             return read(json, json.length);
         }
         return summary;
@@ -328,13 +330,14 @@ public final class BackupReader {
             return name;
         }
 
-        /** The hash computed while the body arrived ({@link ContentHashAhead}), or null. */
-        private java.util.concurrent.CompletableFuture<ContentHashAhead.Hash> hashAhead;
+        /** What was checked and hashed while the body arrived ({@link ContentHashAhead}), or null. */
+        private java.util.concurrent.CompletableFuture<ContentHashAhead.Ahead> ahead;
 
         private String contentHash() {
-            ContentHashAhead.Hash ahead = hashAhead == null ? null : hashAhead.join();
-            if (ahead != null && ahead.start() == timestampValueStart && ahead.end() == timestampValueEnd) {
-                return ahead.hex();
+            ContentHashAhead.Ahead done = ahead == null ? null : ahead.join();
+            ContentHashAhead.Hash hash = done == null ? null : done.hash();
+            if (hash != null && hash.start() == timestampValueStart && hash.end() == timestampValueEnd) {
+                return hash.hex();
             }
             return BackupReader.contentHash(json, length, timestampValueStart, timestampValueEnd);
         }

@@ -49,7 +49,7 @@ public final class EarlyValidation {
         CompletableFuture<BackupSummary> result = new CompletableFuture<>();
         // keyed by the array itself (identity): it is what the request finds as its body
         started.put(body.array(), result);
-        CompletableFuture<ContentHashAhead.Hash> hash = new CompletableFuture<>();
+        CompletableFuture<ContentHashAhead.Ahead> hash = new CompletableFuture<>();
         try {
             threads.execute(() -> {
                 try {
@@ -68,7 +68,8 @@ public final class EarlyValidation {
             return;
         }
         try {
-            // the content hash on another thread meanwhile, when one is free (the validation hashes otherwise)
+            // the UTF-8 check and the content hash on another thread meanwhile, when one is free (the
+            // validation makes them after its pass otherwise)
             threads.execute(() -> hash.complete(ContentHashAhead.follow(body)));
         } catch (RejectedExecutionException busy) {
             hash.complete(null);

@@ -15,7 +15,15 @@ final class Utf8 {
 
     /** Offset of the first byte that is not part of a well-formed sequence, or -1. */
     static long firstInvalidByte(byte[] b, int length) {
-        int i = 0;
+        return firstInvalidByte(b, 0, length);
+    }
+
+    /**
+     * As {@link #firstInvalidByte(byte[], int)} over {@code [from, length)}, {@code from} being the start of a
+     * sequence (a sequence cut by {@code length} counts as invalid: see {@link #completeUpTo}).
+     */
+    static long firstInvalidByte(byte[] b, int from, int length) {
+        int i = from;
         while (i < length) {
             while (i + 8 <= length && ((long) LONGS.get(b, i) & HIGH_BITS) == 0) {
                 i += 8;
@@ -59,5 +67,22 @@ final class Utf8 {
             i += need + 1;
         }
         return -1;
+    }
+
+    /**
+     * A position at most {@code length} where no sequence is cut: bytes below it can be checked now, those
+     * above once more have arrived. It backs off over at most three continuation bytes (a sequence is at most
+     * four bytes long); a longer run of them is malformed whatever follows, and the check reports it.
+     */
+    static int completeUpTo(byte[] b, int from, int length) {
+        int at = length;
+        for (int k = 0; k < 3 && at > from && (b[at - 1] & 0xC0) == 0x80; k++) {
+            at--;
+        }
+        // at - 1 may now be the lead byte of a sequence the bytes after it do not complete yet
+        if (at > from && (b[at - 1] & 0xFF) >= 0xC0) {
+            at--;
+        }
+        return at;
     }
 }

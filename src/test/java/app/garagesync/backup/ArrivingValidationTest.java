@@ -31,8 +31,8 @@ class ArrivingValidationTest {
             Object whole = answer(() -> reader.read(doc, doc.length));
             for (int round = 0; round < 5; round++) {
                 ArrivingBody body = ArrivingBody.ofSize(doc.length);
-                // every other round with the content hash computed meanwhile on a thread of its own
-                CompletableFuture<ContentHashAhead.Hash> hash = round % 2 == 0 ? null
+                // every other round with the UTF-8 check and the content hash made meanwhile on a thread of their own
+                CompletableFuture<ContentHashAhead.Ahead> hash = round % 2 == 0 ? null
                         : CompletableFuture.supplyAsync(() -> ContentHashAhead.follow(body));
                 CompletableFuture<Object> arriving = CompletableFuture.supplyAsync(() -> answer(() -> reader.read(body, hash)));
                 int maxPiece = 1 + random.nextInt(Math.max(1, doc.length / 3));
@@ -78,6 +78,17 @@ class ArrivingValidationTest {
         assertThat(lead("{\"data\":{},\"timestamp\":\"x\"}")).isNull();
         assertThat(lead("{\"timestamp\":\"not closed")).isNull();
         assertThat(lead("\uFEFF{\"timestamp\":\"x\"}")).isNull();
+    }
+
+    @Test
+    void utf8_is_checked_in_pieces_up_to_a_whole_sequence() {
+        byte[] b = "a€b".getBytes(StandardCharsets.UTF_8); // a, E2 82 AC, b
+        assertThat(Utf8.completeUpTo(b, 0, 1)).isEqualTo(1);
+        assertThat(Utf8.completeUpTo(b, 0, 2)).isEqualTo(1);
+        assertThat(Utf8.completeUpTo(b, 0, 3)).isEqualTo(1);
+        assertThat(Utf8.completeUpTo(b, 0, 5)).isEqualTo(5);
+        assertThat(Utf8.firstInvalidByte(b, 1, 4)).isEqualTo(-1);
+        assertThat(Utf8.firstInvalidByte(b, 1, 3)).isEqualTo(1);
     }
 
     private static long[] lead(String s) {
@@ -138,7 +149,7 @@ class ArrivingValidationTest {
                 + "\"customers\":[");
         for (int i = 0; i < customers; i++) {
             b.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"name\":\"n").append(i)
-                    .append("\",\"city\":\"Besançon\"}");
+                    .append("\",\"city\":\"Besançon € \uD83D\uDE97\"}");
         }
         return b.append("],\"vehicles\":[{\"id\":\"v1\",\"customerId\":1}]}}").toString();
     }
