@@ -98,22 +98,7 @@ final class MergeSide {
         if (!Arrays.equals(doc.bytes, 0, doc.length, other.doc.bytes, 0, other.doc.length)) {
             return false;
         }
-        if (!cut) {
-            return true;
-        }
-        for (Map.Entry<String, Records> e : collections.entrySet()) {
-            Records mine = e.getValue();
-            Records theirs = other.collections.get(e.getKey());
-            if (theirs == null || mine.size() != theirs.size()) {
-                return false;
-            }
-            for (int i = 0; i < mine.size(); i++) {
-                if (!mine.sameItem(i, theirs, i)) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return !cut || sameRecords(other, Records::sameItem);
     }
 
     /** Whether the two sides mean the same: see {@link IndexedDocument#sameValueAs}; records in the same order. */
@@ -121,9 +106,16 @@ final class MergeSide {
         if (!doc.sameValueAs(other.doc)) {
             return false;
         }
-        if (!cut) {
-            return true;
-        }
+        return !cut || sameRecords(other, Records::sameRecord);
+    }
+
+    /** How two records at the same place of a collection are compared. */
+    private interface RecordComparison {
+        boolean same(Records mine, int i, Records theirs, int j);
+    }
+
+    /** Whether every collection has as many records on both sides, each the same as {@code comparison} says. */
+    private boolean sameRecords(MergeSide other, RecordComparison comparison) {
         for (Map.Entry<String, Records> e : collections.entrySet()) {
             Records mine = e.getValue();
             Records theirs = other.collections.get(e.getKey());
@@ -131,7 +123,7 @@ final class MergeSide {
                 return false;
             }
             for (int i = 0; i < mine.size(); i++) {
-                if (!mine.sameRecord(i, theirs, i)) {
+                if (!comparison.same(mine, i, theirs, i)) {
                     return false;
                 }
             }
