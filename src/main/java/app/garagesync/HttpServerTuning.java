@@ -87,17 +87,21 @@ final class HttpServerTuning {
             }
             switch (ctx.statusCode()) {
                 case 413 -> {
-                    // Vert.x drained (and discarded) the rest of the body, however large. Now at most
-                    // LINGER_BYTES more are read, then the connection is closed. Not closed at once: bytes
-                    // left unread make the kernel reset the connection, which can drop the answer itself.
+                    // The rest of the body is not wanted: at most LINGER_BYTES more are read, then the
+                    // connection is closed. Not closed at once: bytes left unread make the kernel reset the
+                    // connection, which can drop the answer itself. The answer says "Connection: close" (Vert.x
+                    // sends it and still lingers): without it a client that keeps connections for its next
+                    // request sent that request down this one, and got nothing back when it was closed.
                     io.vertx.core.http.HttpServerRequest request = ctx.request();
                     if (!request.isEnded()) {
+                        ctx.response().putHeader("Connection", "close");
                         java.util.concurrent.atomic.AtomicLong drained = new java.util.concurrent.atomic.AtomicLong();
                         request.handler(piece -> {
                             if (drained.addAndGet(piece.length()) > LINGER_BYTES) {
                                 request.connection().close();
                             }
                         });
+                        request.endHandler(end -> request.connection().close());
                     }
                     error(ctx, 413, "too_large", "the body is larger than the limit of " + limit);
                 }
