@@ -96,7 +96,8 @@ public final class BackupReader {
     /**
      * Validates a body while it arrives (see {@link EarlyValidation}), with the answer {@link #read(byte[], int)}
      * gives once it is whole. The parser reads the body as it comes in; the checks that need the whole body
-     * (the byte-order mark, UTF-8 outside strings, the content hash) run after its last byte. Any refusal
+     * (the byte-order mark, UTF-8 outside strings, the content hash) run after its last byte, or as it
+     * arrives on another thread ({@link ContentHashAhead}). Any refusal
      * is made again by {@link #read(byte[], int)} on the whole body, so that which error is reported, and
      * how, never depends on how the bytes arrived.
      */
@@ -104,7 +105,7 @@ public final class BackupReader {
         return read(body, null);
     }
 
-    /** As {@link #read(ArrivingBody)}, with the content hash computed meanwhile elsewhere when {@code hash} is not null. */
+    /** As {@link #read(ArrivingBody)}, with the UTF-8 check and the content hash made meanwhile elsewhere when {@code ahead} is not null. */
     BackupSummary read(ArrivingBody body, java.util.concurrent.CompletableFuture<ContentHashAhead.Ahead> ahead) {
         byte[] json = body.array();
         BackupSummary summary;
