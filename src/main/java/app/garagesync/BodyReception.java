@@ -103,8 +103,15 @@ final class BodyReception implements Handler<RoutingContext> {
         return into;
     }
 
-    /** The announced size, or -1 when there is none (chunked) or it does not parse (left to the HTTP codec). */
+    /**
+     * The announced size, or -1 when there is none (chunked) or it does not parse (left to the HTTP codec). A
+     * request that also says Transfer-Encoding is read by its chunks (RFC 9112, 6.3): its Content-Length is
+     * not its size.
+     */
     private static long contentLength(HttpServerRequest request) {
+        if (request.getHeader("Transfer-Encoding") != null) {
+            return -1;
+        }
         String cl = request.getHeader("Content-Length");
         if (cl == null) {
             return -1;
