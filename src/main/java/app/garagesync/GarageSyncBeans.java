@@ -102,7 +102,6 @@ public final class GarageSyncBeans implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(GarageSyncBeans.class);
     /** Registry names of the HTTP edge's parts (health, metrics and the body admission read them). */
     static final String BODY_BUDGET = "bodyBudget";
-    static final String EARLY_VALIDATION = "earlyValidation";
     static final String CONNECTION_GATE = "connectionGate";
 
     private final Set<String> bound = new LinkedHashSet<>();
@@ -153,7 +152,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         bind(context, "identity", new RequestIdentity(access.authMode(), tokens));
         MassDeletionGuard guard = bindGuard(context, dataDir, clock, store, trust);
         EarlyValidation earlyValidation = new EarlyValidation(reader);
-        bind(context, EARLY_VALIDATION, earlyValidation);
+        bind(context, "earlyValidation", earlyValidation);
         bind(context, "backupApi", new BackupApi(store, reader, bodies, metrics, clock, http.sendStallTimeout(),
                 merge.mode(), guard, earlyValidation));
         bindSync(context, dataDir, clock, store, syncSettings, bodies, metrics, offsite, access,

@@ -125,8 +125,7 @@ final class HttpServerTuning {
 
     /** Starts validating a backup POSTed to the API as it arrives (see {@link EarlyValidation}). */
     private static BodyReception.Watcher backupsValidatedEarly(CamelContext context) {
-        EarlyValidation early = context.getRegistry().lookupByNameAndType(GarageSyncBeans.EARLY_VALIDATION,
-                EarlyValidation.class);
+        EarlyValidation early = context.getRegistry().findSingleByType(EarlyValidation.class);
         return new BodyReception.Watcher() {
             @Override
             public void arriving(io.vertx.core.http.HttpServerRequest request, ArrivingBody body) {

@@ -132,6 +132,9 @@ class BigBodyIngestTest {
         // time: 8.4x the body (439 MB), measured before BodyReception
         assertThat(received).isLessThan(3L * body.length);
         assertThat(http.get("/api/backup").bytes()).isEqualTo(body);
+        // and it was validated while it arrived, not after
+        assertThat(daemon.context().getRegistry().findSingleByType(app.garagesync.backup.EarlyValidation.class)
+                .validatedEarly()).isPositive();
     }
 
     /** Bytes allocated so far by the HTTP server's event-loop threads, where bodies are received. */
