@@ -65,13 +65,7 @@ public final class DurableFiles {
      * FileAlreadyExistsException then; any other failure is the storage's ({@link StoreUnavailableException}).
      */
     public static long createNew(Path target, Content content) throws IOException {
-        try {
-            return createNewOrFail(target, content);
-        } catch (FileAlreadyExistsException exists) {
-            throw exists;
-        } catch (IOException e) {
-            throw StoreUnavailableException.of("write " + target, e);
-        }
+        return createNew(target, content, true);
     }
 
     /**
@@ -79,19 +73,21 @@ public final class DurableFiles {
      * durable with {@link #syncDirectory} before it acknowledges anything.
      */
     public static long createNewUncommitted(Path target, Content content) throws IOException {
+        return createNew(target, content, false);
+    }
+
+    private static long createNew(Path target, Content content, boolean syncFolder) throws IOException {
         try {
-            return linkNew(target, content);
+            long size = linkNew(target, content);
+            if (syncFolder) {
+                syncDirectory(target.getParent());
+            }
+            return size;
         } catch (FileAlreadyExistsException exists) {
             throw exists;
         } catch (IOException e) {
             throw StoreUnavailableException.of("write " + target, e);
         }
-    }
-
-    private static long createNewOrFail(Path target, Content content) throws IOException {
-        long size = linkNew(target, content);
-        syncDirectory(target.getParent());
-        return size;
     }
 
     private static long linkNew(Path target, Content content) throws IOException {

@@ -32,22 +32,25 @@ public final class FileBlobStore implements BlobStore {
 
     @Override
     public long create(String key, DurableFiles.Content content) throws IOException {
-        Path file = path(key);
-        DurableFiles.createDirectories(file.getParent());
-        try {
-            return DurableFiles.createNew(file, content);
-        } catch (FileAlreadyExistsException e) {
-            throw new BlobExistsException(key);
-        }
+        return createAt(key, file -> DurableFiles.createNew(file, content));
     }
 
     /** Temporary file, its fsync, the hard link; the folder's fsync is {@link #commitCreated}'s. */
     @Override
     public long createUncommitted(String key, DurableFiles.Content content) throws IOException {
+        return createAt(key, file -> DurableFiles.createNewUncommitted(file, content));
+    }
+
+    /** How a new file is made at its path. */
+    private interface Creation {
+        long at(Path file) throws IOException;
+    }
+
+    private long createAt(String key, Creation creation) throws IOException {
         Path file = path(key);
         DurableFiles.createDirectories(file.getParent());
         try {
-            return DurableFiles.createNewUncommitted(file, content);
+            return creation.at(file);
         } catch (FileAlreadyExistsException e) {
             throw new BlobExistsException(key);
         }
