@@ -64,7 +64,7 @@ public final class BackupReader {
         }
         // JSON text must not start with a BOM (RFC 8259 section 8.1); Jackson skips it silently, and the
         // bytes stored would then differ from every copy the app writes itself
-        if (length >= 3 && (json[0] & 0xFF) == 0xEF && (json[1] & 0xFF) == 0xBB && (json[2] & 0xFF) == 0xBF) {
+        if (startsWithBom(json, length)) {
             throw ApiException.invalidBackup("$: the file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM");
         }
         // Jackson checks UTF-8 only in the strings it decodes; skipped values must be valid too
@@ -124,17 +124,20 @@ public final class BackupReader {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while receiving a backup", e);
         }
-        boolean bom = json.length >= 3 && (json[0] & 0xFF) == 0xEF && (json[1] & 0xFF) == 0xBB && (json[2] & 0xFF) == 0xBF;
         ContentHashAhead.Ahead checked = ahead == null ? null : ahead.join();
         boolean wellFormed = checked != null ? checked.wellFormedUtf8() : Utf8.firstInvalidByte(json, json.length) < 0;
         if (body.length() != json.length) {
             // fewer bytes than announced (the HTTP server does not let that happen): validated as they are
             return read(json, body.length());
         }
-        if (summary == null || bom || !wellFormed) {
+        if (summary == null || startsWithBom(json, json.length) || !wellFormed) {
             return read(json, json.length);
         }
         return summary;
+    }
+
+    private static boolean startsWithBom(byte[] json, int length) {
+        return length >= 3 && (json[0] & 0xFF) == 0xEF && (json[1] & 0xFF) == 0xBB && (json[2] & 0xFF) == 0xBF;
     }
 
     /** One validation pass over one document. */
