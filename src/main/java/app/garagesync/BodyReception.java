@@ -77,6 +77,7 @@ final class BodyReception implements Handler<RoutingContext> {
                     ? body.append(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
                     : body.append(read(bytes, copy), 0, copy.length);
             if (!taken) {
+                ctx.put(RefusedBodyDrain.RECEIVED, Boolean.TRUE);
                 body.abandon();
                 ctx.fail(413);
             }
@@ -108,7 +109,7 @@ final class BodyReception implements Handler<RoutingContext> {
      * request that also says Transfer-Encoding is read by its chunks (RFC 9112, 6.3): its Content-Length is
      * not its size.
      */
-    private static long contentLength(HttpServerRequest request) {
+    static long contentLength(HttpServerRequest request) {
         if (request.getHeader("Transfer-Encoding") != null) {
             return -1;
         }

@@ -26,9 +26,6 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  */
 final class HttpServerTuning {
 
-    /** What is still read of a body after its 413, so that the answer reaches the client before the close. */
-    static final long LINGER_BYTES = 1 << 20;
-
     private HttpServerTuning() {
     }
 
@@ -76,8 +73,8 @@ final class HttpServerTuning {
         router.route().order(-97).handler(bodyAdmission);
         String limit = context.resolvePropertyPlaceholders("{{garagesync.max-backup-size}}");
         // then the body, into one array of its announced size, validated as it arrives when it is a backup
-        router.route().order(-96).handler(new BodyReception(SettingsReader.of(context).bytes("garagesync.max-backup-size"),
-                backupsValidatedEarly(context)));
+        long maxBody = SettingsReader.of(context).bytes("garagesync.max-backup-size");
+        router.route().order(-96).handler(new BodyReception(maxBody, backupsValidatedEarly(context)));
         // Router.errorHandler is not consulted for failures inside Camel's sub-router: a failure handler is
         router.route().order(-99).failureHandler(ctx -> {
             if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) {
@@ -87,23 +84,8 @@ final class HttpServerTuning {
             }
             switch (ctx.statusCode()) {
                 case 413 -> {
-                    // The rest of the body is not wanted: at most LINGER_BYTES more are read, then the
-                    // connection is closed. Not closed at once: bytes left unread make the kernel reset the
-                    // connection, which can drop the answer itself. The answer says "Connection: close" (Vert.x
-                    // sends it and still lingers): without it a client that keeps connections for its next
-                    // request sent that request down this one, and got nothing back when it was closed.
-                    io.vertx.core.http.HttpServerRequest request = ctx.request();
-                    if (!request.isEnded()) {
-                        ctx.response().putHeader("Connection", "close");
-                        java.util.concurrent.atomic.AtomicLong drained = new java.util.concurrent.atomic.AtomicLong();
-                        request.handler(piece -> {
-                            if (drained.addAndGet(piece.length()) > LINGER_BYTES) {
-                                request.connection().close();
-                            }
-                        });
-                        request.endHandler(end -> request.connection().close());
-                    }
-                    error(ctx, 413, "too_large", "the body is larger than the limit of " + limit);
+                    RefusedBodyDrain.thenAnswer(ctx, maxBody,
+                            () -> error(ctx, 413, "too_large", "the body is larger than the limit of " + limit));
                 }
                 case 400 -> error(ctx, 400, "invalid_request", "the request could not be read");
                 case 403 -> error(ctx, 403, "origin_not_allowed", "this origin is not in garagesync.cors.allowed-origins");

@@ -157,6 +157,26 @@ class HttpEdgeLimitsTest {
         }
     }
 
+    @Test
+    void a_body_over_the_limit_gets_its_413_even_when_the_client_sends_it_whole_before_reading(@TempDir Path dir) {
+        try (RunningDaemon daemon = RunningDaemon.start(dir, "garagesync.max-backup-size", "1MB")) {
+            // Java's HttpClient sends the whole body before it reads the answer: a daemon that answered and
+            // closed with bytes of the body unread made the kernel reset the connection, and the 413 was
+            // lost in about one request in fifteen (13 of 200 measured) ("header parser received no bytes"). One client, so
+            // the connection the 413s leave is also the one the last request goes down.
+            Http http = daemon.http().as("overgrown");
+            long seed = System.nanoTime();
+            java.util.Random random = new java.util.Random(seed);
+            for (int i = 0; i < 200; i++) {
+                int size = (1 << 20) + 1 + random.nextInt(1 << 20); // up to twice the limit
+                Http.Response refused = http.postBytes("/api/backup", "application/json", pad(Backups.small(1), size));
+                assertThat(refused.status()).as("seed %d, request %d of %d bytes", seed, i, size).isEqualTo(413);
+                assertThat(refused.body()).contains("\"too_large\"");
+            }
+            assertThat(http.postJson("/api/backup", Backups.small(2)).status()).isEqualTo(201);
+        }
+    }
+
     static Socket connect(RunningDaemon daemon) throws IOException {
         Socket s = new Socket("127.0.0.1", daemon.port());
         // a guard against a hang, not a measurement: the awaited close comes long before it
