@@ -81,7 +81,7 @@ public final class BackupApi {
         String user = user(exchange);
         RequestBodies.Body body = bodies.backup(exchange);
         long started = System.nanoTime();
-        ChangeSet cs = ChangeSet.parse(body.array(), body.length(), reader.maxDepth());
+        ChangeSet cs = ChangeSet.parse(body.array(), body.length(), reader.partsFactory());
         VersionInfo base = store.version(user, cs.baseVersion()).orElse(null);
         VersionInfo latest = store.latest(user).orElse(null);
         if (base == null || latest == null) {
@@ -94,9 +94,9 @@ public final class BackupApi {
         int length = applied.length();
         boolean onLatest = latest.id() == base.id();
         Incoming early = onLatest ? store.incoming(user, doc, length) : null;
-        // on a stale base the merged document is what gets validated (see MergeOntoLatest)
+        // on a stale base the merged document is stored, known valid from its parts (see MergeOntoLatest)
         BackupSummary summary = onLatest ? reader.read(doc, length) : null;
-        MergeOntoLatest.Outcome outcome = merges.write(user, base.id(), baseDoc, doc, length, summary, early);
+        MergeOntoLatest.Outcome outcome = merges.writeBuilt(user, base.id(), baseDoc, doc, length, summary, early);
         newVersion(exchange, outcome.result());
         Map<String, Object> answer = answer(outcome, System.nanoTime() - started);
         answer.put("replaced", applied.replaced());

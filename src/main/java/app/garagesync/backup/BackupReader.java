@@ -2,6 +2,7 @@ package app.garagesync.backup;
 
 import app.garagesync.api.ApiException;
 import app.garagesync.api.ArrivingBody;
+import app.garagesync.merge.MergedShape;
 import app.garagesync.store.BackupSummary;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -32,6 +33,7 @@ import java.util.Set;
 public final class BackupReader {
 
     private final JsonFactory factory;
+    private final JsonFactory partsFactory;
     private final int maxNestingDepth;
 
     public BackupReader(int maxNestingDepth, int maxStringLength) {
@@ -48,10 +50,19 @@ public final class BackupReader {
                 // than two members, one per entity, and was a third of a 50 MB backup's validation
                 .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
                 .build();
+        this.partsFactory = factory.rebuild().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     }
 
     public int maxDepth() {
         return maxNestingDepth;
+    }
+
+    /**
+     * A parser factory with the limits of a backup's validation, refusing a member name given twice: for
+     * parts of a backup sent on their own (a change-set's records), which must meet the same rules.
+     */
+    JsonFactory partsFactory() {
+        return partsFactory;
     }
 
     public BackupSummary read(byte[] json) {
@@ -78,6 +89,26 @@ public final class BackupReader {
             // two ids of a collection share a hash: the ids themselves say whether they are the same
             return pass(json, length, true);
         }
+    }
+
+    /**
+     * The summary of a merged document, from what the merge knows of it ({@link MergedShape}) instead of a
+     * second validation: a three-way merge of valid backups is one (see ThreeWayMerge), and its inputs were
+     * validated when they arrived. The timestamp's text and the content hash are read from the bytes.
+     */
+    public BackupSummary summaryOfMerge(byte[] json, int length, MergedShape shape) {
+        String timestamp = null;
+        if (shape.timestampStart() >= 0) {
+            try (JsonParser p = factory.createParser(json, shape.timestampStart(), shape.timestampEnd() - shape.timestampStart())) {
+                JsonToken t = p.nextToken();
+                timestamp = t != null && t.isScalarValue() && t != JsonToken.VALUE_NULL ? p.getText() : null;
+            } catch (IOException e) {
+                throw new IllegalStateException("the merge wrote a timestamp that does not parse", e);
+            }
+        }
+        int total = shape.recordsByCollection().values().stream().mapToInt(Integer::intValue).sum();
+        return new BackupSummary(total, shape.recordsByCollection(), timestamp,
+                contentHash(json, length, shape.timestampStart(), shape.timestampEnd()), length, shape.timestampStart());
     }
 
     private BackupSummary pass(byte[] json, int length, boolean exactIds) {

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,11 +38,17 @@ public final class ChangeSet {
         return baseVersion;
     }
 
-    static ChangeSet parse(byte[] body, int length, int maxDepth) {
-        JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth)
-                        .maxStringLength(Integer.MAX_VALUE).maxNumberLength(1000).build())
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /**
+     * Reads a change-set with the limits and rules of a backup's validation ({@code factory}, see
+     * {@link BackupReader#partsFactory()}): its records,
+     * garage and settings become parts of a version, which is then known valid without being read whole.
+     */
+    static ChangeSet parse(byte[] body, int length, JsonFactory factory) {
+        // Jackson checks UTF-8 only in the strings it decodes: the records' skipped values must be valid too
+        long bad = Utf8.firstInvalidByte(body, length);
+        if (bad >= 0) {
+            throw ApiException.badRequest("$: invalid UTF-8 at byte offset " + bad);
+        }
         ChangeSet cs = new ChangeSet(body);
         try (JsonParser p = factory.createParser(body, 0, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {

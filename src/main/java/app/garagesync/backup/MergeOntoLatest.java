@@ -98,14 +98,19 @@ final class MergeOntoLatest {
     }
 
     /**
-     * Like {@link #write(String, long, byte[], int, BackupSummary, Incoming)}, with the base's document
-     * when the caller read it already (a PATCH, which applied its change-set to it), and a {@code summary}
-     * that may be null: the device's state is then validated only if it is stored as it is. A merged
-     * document is validated anyway, and it holds every change of the device: a PATCH on a stale base
-     * validated 50 MB twice.
+     * A PATCH's state: its base with a change-set applied, the base's document handed over ({@link KnownBase}),
+     * and {@code summary} null on a stale base. Its parts are valid (a stored version, and records read to the
+     * rules of validation, see {@link ChangeSet#parse}), so a merge of it is valid too: it is read whole only
+     * when it is stored as it is, and a merged document is not read again (a PATCH on a stale base validated
+     * 50 MB twice, then once).
      */
-    Outcome write(String user, long base, KnownBase baseDoc, byte[] device, int length, BackupSummary summary,
-                  Incoming early) {
+    Outcome writeBuilt(String user, long base, KnownBase baseDoc, byte[] device, int length, BackupSummary summary,
+                       Incoming early) {
+        return write(user, base, baseDoc, device, length, summary, early);
+    }
+
+    private Outcome write(String user, long base, KnownBase baseDoc, byte[] device, int length, BackupSummary summary,
+                          Incoming early) {
         ReentrantLock turn = turns[Math.floorMod(user.hashCode(), turns.length)];
         turn.lock();
         try {
@@ -161,8 +166,17 @@ final class MergeOntoLatest {
             // past the merge the base's bytes are 50 MB that the validation and the store's work need more (at
             // -Xmx512m they ran out of heap); a lost race below merges from the layouts again
             baseDoc = null;
-            // the engine hands back the device's own array when only the device changed: validated already
-            BackupSummary merged = doc == device && summary != null ? summary : reader.read(doc, merge.length());
+            BackupSummary merged;
+            if (doc == device && summary != null) {
+                // the engine hands back the device's own array when only the device changed: validated already
+                merged = summary;
+            } else if (merge.shape() != null) {
+                // a merge of valid backups is one (the device's state is valid, see write and writeBuilt):
+                // validating its 50 MB again doubled the cost of a merge
+                merged = reader.summaryOfMerge(doc, merge.length(), merge.shape());
+            } else {
+                merged = reader.read(doc, merge.length());
+            }
             try {
                 StoreResult result = store.putOnBase(user, latest.id(), store.incoming(user, doc, merge.length()), merged, note);
                 return new Outcome(result, note, conflicts, merged);

@@ -6,13 +6,19 @@ import java.util.List;
 /**
  * The merged document (a valid backup): the first {@code length} bytes of {@code buffer}, handed over
  * without the copy that trimming a 50 MB output would cost; and the fields both sides changed differently,
- * in document order. When one side changed nothing, {@code buffer} is the other side's array itself; a merge
+ * in document order; {@code shape}, when the merge wrote the document itself, what it knows of it (else null).
+ * When one side changed nothing, {@code buffer} is the other side's array itself; a merge
  * of layouts that keeps the latest as it is says so ({@link #latestKept()}, {@code buffer} null) instead.
  */
-public record MergeResult(byte[] buffer, int length, List<MergeConflict> conflicts) {
+public record MergeResult(byte[] buffer, int length, List<MergeConflict> conflicts, MergedShape shape) {
 
     public MergeResult {
         conflicts = List.copyOf(conflicts);
+    }
+
+    /** A result whose shape is not known here (the device's or the latest's document as it is). */
+    public MergeResult(byte[] buffer, int length, List<MergeConflict> conflicts) {
+        this(buffer, length, conflicts, null);
     }
 
     MergeResult(byte[] document, List<MergeConflict> conflicts) {

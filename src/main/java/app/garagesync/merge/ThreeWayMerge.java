@@ -67,6 +67,12 @@ public final class ThreeWayMerge {
     private final long latestVersion;
     private final Output out;
     private final List<MergeConflict> conflicts = new ArrayList<>();
+    /** The records written per collection, the timestamp's place: the shape of the output, while it is known. */
+    private final Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+    private int timestampStart = -1;
+    private int timestampEnd = -1;
+    private boolean shapeKnown = true;
+    private boolean wroteData;
 
     private ThreeWayMerge(MergeSide base, MergeSide latest, MergeSide device, long latestVersion) {
         this.base = base;
@@ -135,7 +141,7 @@ public final class ThreeWayMerge {
             }
             ThreeWayMerge m = new ThreeWayMerge(b, l, d, latestVersion);
             m.document();
-            return new MergeResult(m.out.buffer(), m.out.size(), m.conflicts);
+            return new MergeResult(m.out.buffer(), m.out.size(), m.conflicts, m.shape());
         } catch (MergeException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError e) {
@@ -164,8 +170,9 @@ public final class ThreeWayMerge {
                 out.write(',');
             }
             boolean wrote = switch (name) {
-                case "data" -> data(lm != null ? latest.doc : device.doc, lm != null ? lm : dm);
+                case "data" -> wroteData = data(lm != null ? latest.doc : device.doc, lm != null ? lm : dm);
                 case "garage" -> objectMember("garage", bm, lm, dm);
+                case "timestamp" -> timestamp(bm, lm, dm);
                 default -> otherMember(bm, lm, dm);
             };
             if (wrote) {
@@ -195,6 +202,7 @@ public final class ThreeWayMerge {
             } else if (latest.hasCollection(name) || device.hasCollection(name) || base.hasCollection(name)) {
                 wrote = collection(name, bm, lm, dm);
             } else {
+                shapeKnown = false;
                 wrote = otherMember(bm, lm, dm);
             }
             if (wrote) {
@@ -205,6 +213,27 @@ public final class ThreeWayMerge {
         }
         out.write('}');
         return true;
+    }
+
+    /** The top-level timestamp, merged as any other member, its value's place in the output noted. */
+    private boolean timestamp(Member bm, Member lm, Member dm) {
+        boolean deviceChanged = !Span.same(Span.of(base.doc, bm), Span.of(device.doc, dm));
+        Member m = deviceChanged ? dm : lm;
+        if (!copyMember(deviceChanged ? device.doc : latest.doc, m)) {
+            return false;
+        }
+        timestampEnd = out.size();
+        timestampStart = timestampEnd - (m.valueEnd() - m.valueStart());
+        return true;
+    }
+
+    /**
+     * What validation would learn of the output (see {@link MergedShape}), or null when the merge wrote
+     * something it does not count: a member of {@code data} that is neither a collection nor the settings,
+     * or no {@code data} at all, which only inputs that are not valid backups have.
+     */
+    private MergedShape shape() {
+        return shapeKnown && wroteData ? new MergedShape(counts, timestampStart, timestampEnd) : null;
     }
 
     /** A member merged as a whole value: the device's if it changed it from base, else the latest's. */
@@ -322,8 +351,10 @@ public final class ThreeWayMerge {
             return false;
         }
         if (asLatest && lm != null && latest.hasCollection(name)) {
+            counts.put(name, l.size());
             return copyCollection(latest, lm, l);
         }
+        counts.put(name, pieces.size);
         // one of the two is there: the names come from the latest and the device
         Member named = lm != null ? lm : dm;
         IndexedDocument namedIn = lm != null ? latest.doc : device.doc;

@@ -29,7 +29,7 @@ class ChangeSetFuzzTest {
         EXECUTIONS.incrementAndGet();
         ChangeSet cs;
         try {
-            cs = ChangeSet.parse(body, body.length, READER.maxDepth());
+            cs = ChangeSet.parse(body, body.length, READER.partsFactory());
         } catch (ApiException refused) {
             assertThat(refused.status()).isEqualTo(400);
             return;

@@ -162,6 +162,28 @@ class ThreeWayMergeProperties {
     }
 
     @Test
+    void the_summary_from_the_merge_is_the_one_validation_reads() throws Exception {
+        int[] compared = {0};
+        forEachScenario((s, random) -> {
+            Sides sides = sides(s);
+            byte[] base = compact(sides.base);
+            // spacing on a side, so that the places the merge notes are not those of compact documents
+            byte[] latest = random.nextBoolean() ? compact(sides.latest) : pretty(sides.latest);
+            byte[] device = random.nextBoolean() ? compact(sides.device) : pretty(sides.device);
+            MergeResult r = ThreeWayMerge.merge(base, latest, device, 2);
+            if (r.shape() != null) {
+                byte[] doc = r.document();
+                assertThat(READER.summaryOfMerge(doc, doc.length, r.shape())).isEqualTo(READER.read(doc));
+                compared[0]++;
+            } else {
+                // no shape only when the merge handed back a side as it is
+                assertThat(r.buffer() == latest || r.buffer() == device).as("a merge written without its shape").isTrue();
+            }
+        });
+        assertThat(compared[0]).as("merges compared").isGreaterThan(TRIES / 2);
+    }
+
+    @Test
     void a_damaged_document_raises_only_the_merge_exception() throws Exception {
         int[] outcomes = new int[2];
         forEachScenario((s, random) -> outcomes[damagedDocument(s, random.nextInt(100_001), random.nextInt(12))]++);
