@@ -12,6 +12,7 @@ import app.garagesync.store.Incoming;
 import app.garagesync.store.BackupSummary;
 import app.garagesync.store.StoreResult;
 import app.garagesync.store.VersionInfo;
+import app.garagesync.store.delta.Layout;
 import app.garagesync.trust.guard.MassDeletionGuard;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,9 +88,12 @@ public final class BackupApi {
         if (base == null || latest == null) {
             throw MergeOntoLatest.baseGone(cs.baseVersion(), latest);
         }
-        // held by the merge alone, which lets go of it once merged (see KnownBase)
-        MergeOntoLatest.KnownBase baseDoc = new MergeOntoLatest.KnownBase(readBase(user, base, latest));
-        ChangeSetApplier.Result applied = ChangeSetApplier.apply(baseDoc.bytes(), cs);
+        // the base as the store's layout of it when it keeps one (no 50 MB read and parse), else its bytes,
+        // then held by the merge alone, which lets go of them once merged (see KnownBase)
+        Layout baseLayout = baseLayout(user, base, latest);
+        MergeOntoLatest.KnownBase baseDoc = new MergeOntoLatest.KnownBase(baseLayout == null ? readBase(user, base, latest) : null);
+        ChangeSetApplier.Result applied = baseLayout != null ? ChangeSetApplier.apply(baseLayout, cs)
+                : ChangeSetApplier.apply(baseDoc.bytes(), cs);
         byte[] doc = applied.buffer();
         int length = applied.length();
         boolean onLatest = latest.id() == base.id();
@@ -109,11 +113,21 @@ public final class BackupApi {
         try {
             return store.read(user, base.id());
         } catch (DamagedVersionException e) {
-            if (base.id() == latest.id()) {
-                throw e;
-            }
-            throw MergeOntoLatest.baseGone(base.id(), latest);
+            throw baseDamaged(e, base, latest);
         }
+    }
+
+    private Layout baseLayout(String user, VersionInfo base, VersionInfo latest) {
+        try {
+            return store.layout(user, base.id());
+        } catch (DamagedVersionException e) {
+            throw baseDamaged(e, base, latest);
+        }
+    }
+
+    /** A damaged latest is reported as such; a damaged older base cannot be merged from (412). */
+    private static RuntimeException baseDamaged(DamagedVersionException e, VersionInfo base, VersionInfo latest) {
+        return base.id() == latest.id() ? e : MergeOntoLatest.baseGone(base.id(), latest);
     }
 
     /** POST with If-Match: the device's whole state, edited from version {@code base}. */

@@ -1,6 +1,8 @@
 package app.garagesync.backup;
 
 import app.garagesync.Json;
+import app.garagesync.store.delta.Layout;
+import app.garagesync.store.delta.LayoutScanner;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -8,6 +10,8 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +20,10 @@ import java.util.Set;
  * Builds the document of a new version from its base and a {@link ChangeSet}, copying bytes: every
  * member and entity the change-set does not touch is the base's bytes, every one it brings is the
  * request's bytes. Replaced entities keep their place; new ones go at the end of their collection.
+ *
+ * <p>The base comes as its layout (the store keeps it, or it is scanned): only its skeleton is parsed, and
+ * its records are copied from the layout's slices, their ids read where the layout has none. Parsing the
+ * whole 50 MB base to find the records a 1% change-set touches was a third of a stale PATCH.
  */
 final class ChangeSetApplier {
 
@@ -23,6 +31,7 @@ final class ChangeSetApplier {
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(10_000).maxStringLength(Integer.MAX_VALUE).maxNumberLength(100_000).build())
             .build();
+    private static final byte[] ID_FIRST = "{\"id\":".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * The new document, the first {@code length} bytes of {@code buffer} (the output's own array: trimming a
@@ -37,21 +46,30 @@ final class ChangeSetApplier {
     }
 
     private final byte[] base;
+    private final Map<Integer, Layout.Items> collectionsAt = new HashMap<>();
     private final ChangeSet cs;
     private final Output out;
     private int replaced;
     private int inserted;
     private int deleted;
 
-    private ChangeSetApplier(byte[] base, ChangeSet cs) {
-        this.base = base;
+    private ChangeSetApplier(Layout base, ChangeSet cs) {
+        this.base = base.skeleton();
+        for (Layout.Items items : base.items()) {
+            collectionsAt.put(items.skeletonOffset(), items);
+        }
         this.cs = cs;
-        this.out = new Output(base.length + cs.body.length);
+        this.out = new Output((int) Math.min(Integer.MAX_VALUE - 16, base.size() + cs.body.length));
     }
 
     static Result apply(byte[] base, ChangeSet cs) {
+        return apply(LayoutScanner.scan(base, base.length), cs);
+    }
+
+    /** The change-set applied to the version whose layout is {@code base}. */
+    static Result apply(Layout base, ChangeSet cs) {
         ChangeSetApplier a = new ChangeSetApplier(base, cs);
-        try (JsonParser p = FACTORY.createParser(base)) {
+        try (JsonParser p = FACTORY.createParser(a.base)) {
             a.document(p);
         } catch (IOException e) {
             throw new UncheckedIOException("the base version no longer parses", e);
@@ -119,7 +137,14 @@ final class ChangeSetApplier {
             } else if (!name.equals("settings") && v == JsonToken.START_ARRAY) {
                 seen.add(name);
                 copyBase(nameStart, valueStart + 1);
-                collection(p, name);
+                Layout.Items items = collectionsAt.get(valueStart + 1);
+                if (items != null) {
+                    collection(items, name);
+                    skip(p);
+                } else {
+                    // records the layout did not cut out of the skeleton (a "data" spelled with escapes)
+                    collection(p, name);
+                }
                 out.write(']');
             } else {
                 skip(p);
@@ -148,6 +173,102 @@ final class ChangeSetApplier {
         out.write('}');
     }
 
+    /** A collection of the base from its layout: records copied from its slices, found by their ids. */
+    private void collection(Layout.Items items, String name) {
+        Map<String, ChangeSet.Span> upserts = cs.upserts.getOrDefault(name, Map.of());
+        Set<String> deletes = cs.deletes.getOrDefault(name, Set.of());
+        Set<String> used = new HashSet<>();
+        boolean first = true;
+        boolean touched = !upserts.isEmpty() || !deletes.isEmpty();
+        for (int i = 0; i < items.start().length; i++) {
+            byte[] buffer = items.buffers()[i];
+            int start = entityStart(buffer, items.start()[i], items.end()[i]);
+            int end = items.end()[i];
+            String id = touched ? typedKey(buffer, start, end, items.ids() == null ? null : items.ids()[i]) : null;
+            if (id != null && deletes.contains(id)) {
+                deleted++;
+                continue;
+            }
+            first = separator(first);
+            ChangeSet.Span replacement = id == null ? null : upserts.get(id);
+            if (replacement != null) {
+                copyRequest(replacement);
+                used.add(id);
+                replaced++;
+            } else {
+                out.write(buffer, start, end - start);
+            }
+        }
+        insertRest(upserts, deletes, used, first);
+    }
+
+    /** Where the entity of an item starts: past the separator and spaces before it. */
+    private static int entityStart(byte[] buffer, int from, int to) {
+        int i = from;
+        while (i < to && (buffer[i] == ',' || buffer[i] == ' ' || buffer[i] == '\n' || buffer[i] == '\r' || buffer[i] == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * The typed key ({@link ChangeSet#idKey}) of the entity at {@code [start, end)}, from its id as written
+     * when the layout kept it, else read: at once when {@code id} is its first member, as apps write it.
+     */
+    private static String typedKey(byte[] buffer, int start, int end, String asWritten) {
+        String written = asWritten;
+        if (written == null && java.util.Arrays.equals(buffer, start, Math.min(end, start + ID_FIRST.length), ID_FIRST, 0, ID_FIRST.length)) {
+            written = firstValue(buffer, start + ID_FIRST.length, end);
+        }
+        if (written == null) {
+            written = LayoutScanner.entityId(buffer, start, end);
+        }
+        if (written == null || written.isEmpty()) {
+            return null;
+        }
+        if (written.charAt(0) != '"') {
+            try {
+                return app.garagesync.store.NumberIdKeys.key(written);
+            } catch (NumberFormatException e) {
+                return null; // not an id the change-set can name: the record is kept as it is
+            }
+        }
+        byte[] bytes = written.getBytes(StandardCharsets.ISO_8859_1);
+        if (written.indexOf('\\') < 0) {
+            return bytes.length > 2 ? "s:" + new String(bytes, 1, bytes.length - 2, StandardCharsets.UTF_8) : null;
+        }
+        // escapes: decoded as validation decodes them
+        try (JsonParser p = FACTORY.createParser(bytes)) {
+            JsonToken t = p.nextToken();
+            return t == JsonToken.VALUE_STRING ? ChangeSet.idKey(p, t, "id") : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The scalar value at {@code at} as written (a string with its quotes), or null when it is not one. */
+    private static String firstValue(byte[] buffer, int at, int end) {
+        int i = at;
+        if (i >= end) {
+            return null;
+        }
+        if (buffer[i] == '"') {
+            for (i++; i < end; i++) {
+                if (buffer[i] == '\\') {
+                    i++;
+                } else if (buffer[i] == '"') {
+                    return new String(buffer, at, i + 1 - at, StandardCharsets.ISO_8859_1);
+                }
+            }
+            return null;
+        }
+        while (i < end && buffer[i] != ',' && buffer[i] != '}' && buffer[i] != ' ' && buffer[i] != '\n'
+                && buffer[i] != '\r' && buffer[i] != '\t') {
+            i++;
+        }
+        return i > at ? new String(buffer, at, i - at, StandardCharsets.ISO_8859_1) : null;
+    }
+
     private void collection(JsonParser p, String name) throws IOException {
         Map<String, ChangeSet.Span> upserts = cs.upserts.getOrDefault(name, Map.of());
         Set<String> deletes = cs.deletes.getOrDefault(name, Set.of());
@@ -171,6 +292,11 @@ final class ChangeSetApplier {
                 copyBase(start, end);
             }
         }
+        insertRest(upserts, deletes, used, first);
+    }
+
+    /** The upserts that replaced nothing: new records, at the end of their collection. */
+    private void insertRest(Map<String, ChangeSet.Span> upserts, Set<String> deletes, Set<String> used, boolean first) {
         for (Map.Entry<String, ChangeSet.Span> e : upserts.entrySet()) {
             if (!used.contains(e.getKey()) && !deletes.contains(e.getKey())) {
                 first = separator(first);

@@ -77,17 +77,18 @@ public final class Layout {
     /**
      * One collection's entities as a reader outside the store sees them: the collection's name and each
      * entity's id as written (null when the layout came from a delta), and the span {@code [start, end)} of
-     * its item in its buffer, which begins with what separates it from the entity before. The arrays are the
-     * layout's own: read them, never change them.
+     * its item in its buffer, which begins with what separates it from the entity before; where the items go
+     * in {@link #skeleton()}: right after the array's {@code [} at {@code skeletonOffset - 1}. The arrays are
+     * the layout's own: read them, never change them.
      */
-    public record Items(String name, byte[][] buffers, int[] start, int[] end, String[] ids) {
+    public record Items(String name, byte[][] buffers, int[] start, int[] end, String[] ids, int skeletonOffset) {
     }
 
     /** The collections' entities, in document order. */
     public List<Items> items() {
         List<Items> items = new ArrayList<>(collections.size());
         for (Collection c : collections) {
-            items.add(new Items(c.name, c.buffers, c.start, c.end, c.ids));
+            items.add(new Items(c.name, c.buffers, c.start, c.end, c.ids, c.skeletonOffset));
         }
         return items;
     }
