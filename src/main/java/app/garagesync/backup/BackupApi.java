@@ -100,7 +100,7 @@ public final class BackupApi {
         Incoming early = onLatest ? store.incoming(user, doc, length) : null;
         // on a stale base the merged document is stored, known valid from its parts (see MergeOntoLatest)
         BackupSummary summary = onLatest ? reader.read(doc, length) : null;
-        MergeOntoLatest.Outcome outcome = merges.writeBuilt(user, base.id(), baseDoc, doc, length, summary, early);
+        MergeOntoLatest.Outcome outcome = merges.writeBuilt(user, base.id(), baseDoc, doc, length, applied.layout(), summary, early);
         newVersion(exchange, outcome.result());
         Map<String, Object> answer = answer(outcome, System.nanoTime() - started);
         answer.put("replaced", applied.replaced());

@@ -11,7 +11,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -35,9 +37,10 @@ final class ChangeSetApplier {
 
     /**
      * The new document, the first {@code length} bytes of {@code buffer} (the output's own array: trimming a
-     * 50 MB document to its length would copy it), and what the change-set did.
+     * 50 MB document to its length would copy it), what the change-set did, and the document's layout (where
+     * its records were written, which a merge would otherwise scan 50 MB to find), or null.
      */
-    record Result(byte[] buffer, int length, int replaced, int inserted, int deleted) {
+    record Result(byte[] buffer, int length, int replaced, int inserted, int deleted, Layout layout) {
 
         /** The new document in an array of its own length: a copy, for callers that need one. */
         byte[] document() {
@@ -52,6 +55,8 @@ final class ChangeSetApplier {
     private int replaced;
     private int inserted;
     private int deleted;
+    /** Where the output's collections and records are, while every collection was written from the layout. */
+    private List<Layout.Region> regions = new ArrayList<>();
 
     private ChangeSetApplier(Layout base, ChangeSet cs) {
         this.base = base.skeleton();
@@ -74,7 +79,8 @@ final class ChangeSetApplier {
         } catch (IOException e) {
             throw new UncheckedIOException("the base version no longer parses", e);
         }
-        return new Result(a.out.buffer(), a.out.size(), a.replaced, a.inserted, a.deleted);
+        Layout layout = a.regions == null ? null : Layout.over(a.out.buffer(), a.out.size(), a.regions);
+        return new Result(a.out.buffer(), a.out.size(), a.replaced, a.inserted, a.deleted, layout);
     }
 
     private void document(JsonParser p) throws IOException {
@@ -143,6 +149,7 @@ final class ChangeSetApplier {
                     skip(p);
                 } else {
                     // records the layout did not cut out of the skeleton (a "data" spelled with escapes)
+                    regions = null;
                     collection(p, name);
                 }
                 out.write(']');
@@ -157,12 +164,15 @@ final class ChangeSetApplier {
                 out.writeBytes(Json.bytes(e.getKey()));
                 out.write(':');
                 out.write('[');
+                Cut cut = new Cut(asWritten(e.getKey()));
                 boolean firstEntity = true;
                 for (ChangeSet.Span span : e.getValue().values()) {
                     firstEntity = separator(firstEntity);
                     copyRequest(span);
                     inserted++;
+                    cut.entityEnds();
                 }
+                cut.done();
                 out.write(']');
             }
         }
@@ -179,6 +189,7 @@ final class ChangeSetApplier {
         Set<String> deletes = cs.deletes.getOrDefault(name, Set.of());
         Set<String> used = new HashSet<>();
         boolean first = true;
+        Cut cut = new Cut(items.name());
         boolean touched = !upserts.isEmpty() || !deletes.isEmpty();
         for (int i = 0; i < items.start().length; i++) {
             byte[] buffer = items.buffers()[i];
@@ -198,8 +209,47 @@ final class ChangeSetApplier {
             } else {
                 out.write(buffer, start, end - start);
             }
+            cut.entityEnds();
         }
-        insertRest(upserts, deletes, used, first);
+        insertRest(upserts, deletes, used, first, cut);
+        cut.done();
+    }
+
+    /** The region of one collection in the output, noted as its records are written (see {@link Layout.Region}). */
+    private final class Cut {
+        private final String name;
+        private final int from = out.size();
+        private int[] ends = new int[16];
+        private int n;
+
+        Cut(String name) {
+            this.name = name;
+        }
+
+        void entityEnds() {
+            if (n == ends.length) {
+                ends = java.util.Arrays.copyOf(ends, n * 2);
+            }
+            ends[n++] = out.size();
+        }
+
+        void done() {
+            if (regions == null) {
+                return;
+            }
+            int[] end = java.util.Arrays.copyOf(ends, n);
+            int[] start = new int[n];
+            for (int i = 0; i < n; i++) {
+                start[i] = i == 0 ? from : end[i - 1];
+            }
+            regions.add(new Layout.Region(name, from, n == 0 ? from : end[n - 1], start, end, null));
+        }
+    }
+
+    /** A collection's name as a layout names it: as written between its quotes. */
+    private static String asWritten(String name) {
+        byte[] json = Json.bytes(name);
+        return new String(json, 1, json.length - 2, StandardCharsets.UTF_8);
     }
 
     /** Where the entity of an item starts: past the separator and spaces before it. */
@@ -292,16 +342,20 @@ final class ChangeSetApplier {
                 copyBase(start, end);
             }
         }
-        insertRest(upserts, deletes, used, first);
+        insertRest(upserts, deletes, used, first, null);
     }
 
     /** The upserts that replaced nothing: new records, at the end of their collection. */
-    private void insertRest(Map<String, ChangeSet.Span> upserts, Set<String> deletes, Set<String> used, boolean first) {
+    private void insertRest(Map<String, ChangeSet.Span> upserts, Set<String> deletes, Set<String> used, boolean first,
+                            Cut cut) {
         for (Map.Entry<String, ChangeSet.Span> e : upserts.entrySet()) {
             if (!used.contains(e.getKey()) && !deletes.contains(e.getKey())) {
                 first = separator(first);
                 copyRequest(e.getValue());
                 inserted++;
+                if (cut != null) {
+                    cut.entityEnds();
+                }
             }
         }
     }

@@ -94,34 +94,35 @@ final class MergeOntoLatest {
      *                the latest then), or null
      */
     Outcome write(String user, long base, byte[] device, int length, BackupSummary summary, Incoming early) {
-        return write(user, base, null, device, length, summary, early);
+        return write(user, base, null, device, length, null, summary, early);
     }
 
     /**
-     * A PATCH's state: its base with a change-set applied, the base's document handed over ({@link KnownBase}),
-     * and {@code summary} null on a stale base. Its parts are valid (a stored version, and records read to the
+     * A PATCH's state: its base with a change-set applied, the base's document handed over ({@link KnownBase}:
+     * its bytes, or none when the store keeps its layout), the state's layout when the applier knows it (else
+     * null), and {@code summary} null on a stale base. Its parts are valid (a stored version, and records read to the
      * rules of validation, see {@link ChangeSet#parse}), so a merge of it is valid too: it is read whole only
      * when it is stored as it is, and a merged document is not read again (a PATCH on a stale base validated
      * 50 MB twice, then once).
      */
-    Outcome writeBuilt(String user, long base, KnownBase baseDoc, byte[] device, int length, BackupSummary summary,
-                       Incoming early) {
-        return write(user, base, baseDoc, device, length, summary, early);
+    Outcome writeBuilt(String user, long base, KnownBase baseDoc, byte[] device, int length, Layout deviceLayout,
+                       BackupSummary summary, Incoming early) {
+        return write(user, base, baseDoc, device, length, deviceLayout, summary, early);
     }
 
-    private Outcome write(String user, long base, KnownBase baseDoc, byte[] device, int length, BackupSummary summary,
-                          Incoming early) {
+    private Outcome write(String user, long base, KnownBase baseDoc, byte[] device, int length, Layout deviceLayout,
+                          BackupSummary summary, Incoming early) {
         ReentrantLock turn = turns[Math.floorMod(user.hashCode(), turns.length)];
         turn.lock();
         try {
-            return writeInTurn(user, base, baseDoc, device, length, summary, early);
+            return writeInTurn(user, base, baseDoc, device, length, deviceLayout, summary, early);
         } finally {
             turn.unlock();
         }
     }
 
-    private Outcome writeInTurn(String user, long base, KnownBase known, byte[] device, int length, BackupSummary summary,
-                                Incoming early) {
+    private Outcome writeInTurn(String user, long base, KnownBase known, byte[] device, int length, Layout deviceLayout,
+                                BackupSummary summary, Incoming early) {
         byte[] baseDoc = known == null ? null : known.take();
         for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
             VersionInfo latest = store.latest(user).orElse(null);
@@ -143,7 +144,7 @@ final class MergeOntoLatest {
             }
             MergeResult merge;
             try {
-                merge = merge(user, base, baseDoc, latest, device, length);
+                merge = merge(user, base, baseDoc, latest, device, length, deviceLayout);
             } catch (MergeException e) {
                 if (summary == null) {
                     reader.read(device, length); // a state the merge cannot read: its validation says what is wrong, as a 400
@@ -194,7 +195,8 @@ final class MergeOntoLatest {
      * the records the latest shares with its base (its layout's copies of the base's) paired without comparing
      * bytes. Otherwise from their documents, {@code baseDoc} when the caller read the base already.
      */
-    private MergeResult merge(String user, long base, byte[] baseDoc, VersionInfo latest, byte[] device, int length) {
+    private MergeResult merge(String user, long base, byte[] baseDoc, VersionInfo latest, byte[] device, int length,
+                              Layout deviceLayout) {
         Layout baseLayout;
         try {
             baseLayout = store.layout(user, base);
@@ -204,7 +206,7 @@ final class MergeOntoLatest {
         }
         Layout latestLayout = baseLayout == null ? null : store.layout(user, latest.id());
         if (latestLayout != null) {
-            return ThreeWayMerge.merge(baseLayout, latestLayout, device, length, latest.id());
+            return ThreeWayMerge.merge(baseLayout, latestLayout, device, length, deviceLayout, latest.id());
         }
         byte[] b = baseDoc != null ? baseDoc : readBase(user, base, latest);
         byte[] l = store.read(user, latest.id());

@@ -111,13 +111,23 @@ public final class ThreeWayMerge {
      * as it is, the result says so ({@link MergeResult#latestKept()}) instead of holding a copy of it.
      */
     public static MergeResult merge(Layout base, Layout latest, byte[] device, int deviceLength, long latestVersion) {
+        return merge(base, latest, device, deviceLength, null, latestVersion);
+    }
+
+    /**
+     * Like {@link #merge(Layout, Layout, byte[], int, long)}, with the device's layout when its writer knows it
+     * (a change-set applied to its base): the device's document is then not scanned to find its records.
+     */
+    public static MergeResult merge(Layout base, Layout latest, byte[] device, int deviceLength, Layout deviceLayout,
+                                    long latestVersion) {
         if (base == null || latest == null || device == null) {
             throw new MergeException("a merge needs three documents: base, latest and device");
         }
         try {
             MergeSide b = MergeSide.of("base", base);
             MergeSide l = b == null ? null : MergeSide.of("latest", latest);
-            MergeSide d = l == null ? null : MergeSide.of("device", scan("device", device, deviceLength));
+            MergeSide d = l == null ? null : MergeSide.of("device",
+                    deviceLayout != null ? deviceLayout : scan("device", device, deviceLength));
             if (d == null) {
                 // a collection the layouts name otherwise than the merge (escapes): the documents whole
                 byte[] bd = base.materialize();

@@ -51,13 +51,18 @@ public final class Layout {
 
     /**
      * One collection's run of items in a whole document: {@code [from, to)} of the document, cut out
-     * of the skeleton; its items are {@code [start[i], end[i])}.
+     * of the skeleton (from right after the array's {@code [} to the end of its last entity); its items are
+     * {@code [start[i], end[i])}, each from the end of the entity before (or {@code from}); ids as written,
+     * or null. {@code name} is the member's name as written, between its quotes.
      */
-    record Region(String name, int from, int to, int[] start, int[] end, String[] ids) {
+    public record Region(String name, int from, int to, int[] start, int[] end, String[] ids) {
     }
 
-    /** The layout of {@code doc}: the skeleton is the document without the regions, in document order. */
-    static Layout over(byte[] doc, int length, List<Region> regions) {
+    /**
+     * The layout of {@code doc}: the skeleton is the document without the regions, in document order. For
+     * a writer that knows where it put the records of the document it wrote, as {@link LayoutScanner} finds them.
+     */
+    public static Layout over(byte[] doc, int length, List<Region> regions) {
         java.io.ByteArrayOutputStream skeleton = new java.io.ByteArrayOutputStream(Math.max(64, length / 64));
         int copied = 0;
         int removed = 0;
