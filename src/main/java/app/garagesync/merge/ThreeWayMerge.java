@@ -50,8 +50,10 @@ import java.util.Set;
  *     as base, the latest's.</li>
  * </ol>
  *
- * <p>The result parses and passes the store's validation when the three inputs do. Inputs it cannot read
- * as backups raise {@link MergeException}, never anything else.
+ * <p>The result parses and passes the store's validation when the three inputs do, and the merge says what
+ * that validation would count in it ({@link MergedShape}): a merged version is stored without being read
+ * whole again, so this is a promise the store relies on (ThreeWayMergeProperties checks both). Inputs it
+ * cannot read as backups raise {@link MergeException}, never anything else.
  */
 public final class ThreeWayMerge {
 
