@@ -167,6 +167,9 @@ final class MergeOntoLatest {
             // past the merge the base's bytes are 50 MB that the validation and the store's work need more (at
             // -Xmx512m they ran out of heap); a lost race below merges from the layouts again
             baseDoc = null;
+            // the store starts its scan of the merged document on its helper thread while this one hashes it
+            // (the summary): 50 MB each, side by side instead of one after the other
+            Incoming incoming = store.incoming(user, doc, merge.length());
             BackupSummary merged;
             if (doc == device && summary != null) {
                 // the engine hands back the device's own array when only the device changed: validated already
@@ -179,7 +182,7 @@ final class MergeOntoLatest {
                 merged = reader.read(doc, merge.length());
             }
             try {
-                StoreResult result = store.putOnBase(user, latest.id(), store.incoming(user, doc, merge.length()), merged, note);
+                StoreResult result = store.putOnBase(user, latest.id(), incoming, merged, note);
                 return new Outcome(result, note, conflicts, merged);
             } catch (StaleBaseException e) {
                 LOG.info("A version of user {} came while a change from version {} was merged onto {}: merging again",
