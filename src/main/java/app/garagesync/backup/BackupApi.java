@@ -136,8 +136,9 @@ public final class BackupApi {
         RequestBodies.Body json = bodies.backup(exchange);
         long started = System.nanoTime();
         VersionInfo latest = store.latest(user).orElse(null);
-        // the store starts on its share of the work during validation, as for a plain POST, when it will be needed
-        Incoming early = latest != null && latest.id() == base ? store.incoming(user, json.array(), json.length()) : null;
+        // the store starts on its share of the work during validation, as for a plain POST: stored as it is when
+        // the base is still the latest, or merged from the layout found meanwhile
+        Incoming early = latest != null ? store.incoming(user, json.array(), json.length()) : null;
         BackupSummary summary = validated(json);
         MergeOntoLatest.Outcome outcome = merges.write(user, base, json.array(), json.length(), summary, early);
         if (outcome.summary() != null) {

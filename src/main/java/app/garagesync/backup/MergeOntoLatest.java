@@ -90,8 +90,8 @@ final class MergeOntoLatest {
 
     /**
      * @param device  the device's state: its first {@code length} bytes, validated into {@code summary}
-     * @param early   the store's work on {@code device} started while it was validated (its base looked like
-     *                the latest then), or null
+     * @param early   the store's work on {@code device} started while it was validated, or null: stored as it
+     *                is when the base is still the latest, else its layout is what the merge reads the device by
      */
     Outcome write(String user, long base, byte[] device, int length, BackupSummary summary, Incoming early) {
         return write(user, base, null, device, length, null, summary, early);
@@ -144,7 +144,9 @@ final class MergeOntoLatest {
             }
             MergeResult merge;
             try {
-                merge = merge(user, base, baseDoc, latest, device, length, deviceLayout);
+                // the device's layout: from its writer (a PATCH), or found by the store's scan during validation
+                Layout found = deviceLayout != null ? deviceLayout : early != null ? early.layout() : null;
+                merge = merge(user, base, baseDoc, latest, device, length, found);
             } catch (MergeException e) {
                 if (summary == null) {
                     reader.read(device, length); // a state the merge cannot read: its validation says what is wrong, as a 400

@@ -63,8 +63,11 @@ public final class Incoming {
         }
     }
 
-    /** The document's layout, computed ahead or now. */
-    Layout layout() {
+    /**
+     * The document's layout, computed ahead or now: for the store, and for a merge of the document, which
+     * would otherwise scan it again (use it only once the document is validated).
+     */
+    public Layout layout() {
         Ahead done = done();
         return done != null && done.layout() != null ? done.layout() : LayoutScanner.scan(json, length);
     }
