@@ -194,7 +194,7 @@ final class ChangeSetApplier {
         int[] named = touched ? namedStrings(upserts.keySet(), deletes) : null;
         for (int i = 0; i < items.start().length; i++) {
             byte[] buffer = items.buffers()[i];
-            int start = entityStart(buffer, items.start()[i], items.end()[i]);
+            int start = items.entityStart(i);
             int end = items.end()[i];
             String id = touched && mayBeNamed(buffer, start, end, named)
                     ? typedKey(buffer, start, end, items.ids() == null ? null : items.ids()[i]) : null;
@@ -305,15 +305,6 @@ final class ChangeSetApplier {
             h = 31 * h + b[i];
         }
         return h;
-    }
-
-    /** Where the entity of an item starts: past the separator and spaces before it. */
-    private static int entityStart(byte[] buffer, int from, int to) {
-        int i = from;
-        while (i < to && (buffer[i] == ',' || buffer[i] == ' ' || buffer[i] == '\n' || buffer[i] == '\r' || buffer[i] == '\t')) {
-            i++;
-        }
-        return i;
     }
 
     /**

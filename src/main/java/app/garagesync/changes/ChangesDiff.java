@@ -227,7 +227,7 @@ public final class ChangesDiff {
                     upserts.write(',');
                 }
                 int i = changed.get(k);
-                int start = entityStart(now, i);
+                int start = now.entityStart(i);
                 upserts.write(now.buffers()[i], start, now.end()[i] - start);
             }
             upserts.write(']');
@@ -394,20 +394,9 @@ public final class ChangesDiff {
         if (ba == bb && ia == ib && ea == eb || Arrays.equals(ba, ia, ea, bb, ib, eb)) {
             return true;
         }
-        int sa = entityStart(a, i);
-        int sb = entityStart(b, j);
+        int sa = a.entityStart(i);
+        int sb = b.entityStart(j);
         return Arrays.equals(ba, sa, ea, bb, sb, eb);
-    }
-
-    /** An item starts with what separated it from the entity before: the entity starts after it. */
-    private static int entityStart(Layout.Items items, int i) {
-        byte[] buf = items.buffers()[i];
-        int p = items.start()[i];
-        int end = items.end()[i];
-        while (p < end && (buf[p] == ',' || buf[p] == ' ' || buf[p] == '\n' || buf[p] == '\r' || buf[p] == '\t')) {
-            p++;
-        }
-        return p;
     }
 
     private static Map<String, Layout.Items> byName(Layout layout) {

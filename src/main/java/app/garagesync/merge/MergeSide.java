@@ -161,12 +161,7 @@ final class MergeSide {
 
         /** Where record i itself starts: after the separator its item begins with. */
         int recordStart(int i) {
-            byte[] b = buffers[i];
-            int p = start[i];
-            while (p < end[i] && (b[p] == ',' || b[p] == ' ' || b[p] == '\n' || b[p] == '\r' || b[p] == '\t')) {
-                p++;
-            }
-            return p;
+            return Layout.entityStart(buffers[i], start[i], end[i]);
         }
 
         Span span(int i) {

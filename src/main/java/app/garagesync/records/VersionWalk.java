@@ -130,7 +130,7 @@ final class VersionWalk {
                     continue;
                 }
                 byte[] buffer = items.buffers()[i];
-                int start = entityStart(buffer, items.start()[i], items.end()[i]);
+                int start = items.entityStart(i);
                 int end = items.end()[i];
                 String key = RecordSpans.idKey(buffer, start, end);
                 Ref ref = key == null ? null : new Ref(items.name(), key);
@@ -199,15 +199,6 @@ final class VersionWalk {
     private void forget() {
         layout = null;
         known = Map.of();
-    }
-
-    /** An item starts with what separated it from the entity before: the entity starts after it. */
-    private static int entityStart(byte[] buffer, int p, int end) {
-        while (p < end && (buffer[p] == ',' || buffer[p] == ' ' || buffer[p] == '\n' || buffer[p] == '\r'
-                || buffer[p] == '\t')) {
-            p++;
-        }
-        return p;
     }
 
     private static MessageDigest sha256() {

@@ -87,6 +87,24 @@ public final class Layout {
      * the layout's own: read them, never change them.
      */
     public record Items(String name, byte[][] buffers, int[] start, int[] end, String[] ids, int skeletonOffset) {
+
+        /** Where entity {@code i} itself starts in its buffer: past the separator its item begins with. */
+        public int entityStart(int i) {
+            return Layout.entityStart(buffers[i], start[i], end[i]);
+        }
+    }
+
+    /**
+     * Where the entity of an item {@code [from, to)} of {@code buffer} starts: an item begins with what
+     * separated it from the entity before (a comma, spaces), which this skips.
+     */
+    public static int entityStart(byte[] buffer, int from, int to) {
+        int p = from;
+        while (p < to && (buffer[p] == ',' || buffer[p] == ' ' || buffer[p] == '\n' || buffer[p] == '\r'
+                || buffer[p] == '\t')) {
+            p++;
+        }
+        return p;
     }
 
     /** The collections' entities, in document order. */
