@@ -164,15 +164,8 @@ final class ChangeSetApplier {
                 out.writeBytes(Json.bytes(e.getKey()));
                 out.write(':');
                 out.write('[');
-                Cut cut = new Cut(asWritten(e.getKey()));
-                boolean firstEntity = true;
-                for (ChangeSet.Span span : e.getValue().values()) {
-                    firstEntity = separator(firstEntity);
-                    copyRequest(span);
-                    inserted++;
-                    cut.entityEnds();
-                }
-                cut.done();
+                // a collection the base lacks: every upsert is new (a delete names nothing in it)
+                new CollectionEdit(e.getValue(), Set.of(), new Cut(asWritten(e.getKey()))).finish();
                 out.write(']');
             }
         }
@@ -185,22 +178,44 @@ final class ChangeSetApplier {
 
     /** A collection of the base from its layout: records copied from its slices, found by their ids. */
     private void collection(Layout.Items items, String name) {
-        Map<String, ChangeSet.Span> upserts = cs.upserts.getOrDefault(name, Map.of());
-        Set<String> deletes = cs.deletes.getOrDefault(name, Set.of());
-        Set<String> used = new HashSet<>();
-        boolean first = true;
-        Cut cut = new Cut(items.name());
-        boolean touched = !upserts.isEmpty() || !deletes.isEmpty();
-        int[] named = touched ? namedStrings(upserts.keySet(), deletes) : null;
+        CollectionEdit edit = new CollectionEdit(cs.upserts.getOrDefault(name, Map.of()),
+                cs.deletes.getOrDefault(name, Set.of()), new Cut(items.name()));
+        boolean touched = !edit.upserts.isEmpty() || !edit.deletes.isEmpty();
+        int[] named = touched ? namedStrings(edit.upserts.keySet(), edit.deletes) : null;
         for (int i = 0; i < items.start().length; i++) {
             byte[] buffer = items.buffers()[i];
             int start = items.entityStart(i);
             int end = items.end()[i];
             String id = touched && mayBeNamed(buffer, start, end, named)
                     ? typedKey(buffer, start, end, items.ids() == null ? null : items.ids()[i]) : null;
+            edit.record(id, buffer, start, end);
+        }
+        edit.finish();
+    }
+
+    /**
+     * One collection being written: each record of the base kept, replaced by its upsert or dropped by its
+     * delete, then the upserts that replaced nothing, at the end; its place noted in {@code cut} (null when
+     * the output's layout is not kept).
+     */
+    private final class CollectionEdit {
+        final Map<String, ChangeSet.Span> upserts;
+        final Set<String> deletes;
+        private final Set<String> used = new HashSet<>();
+        private final Cut cut;
+        private boolean first = true;
+
+        CollectionEdit(Map<String, ChangeSet.Span> upserts, Set<String> deletes, Cut cut) {
+            this.upserts = upserts;
+            this.deletes = deletes;
+            this.cut = cut;
+        }
+
+        /** The base's record {@code [start, end)} of {@code source}, whose typed id is {@code id} (null: none named). */
+        void record(String id, byte[] source, int start, int end) {
             if (id != null && deletes.contains(id)) {
                 deleted++;
-                continue;
+                return;
             }
             first = separator(first);
             ChangeSet.Span replacement = id == null ? null : upserts.get(id);
@@ -209,12 +224,31 @@ final class ChangeSetApplier {
                 used.add(id);
                 replaced++;
             } else {
-                out.write(buffer, start, end - start);
+                out.write(source, start, end - start);
             }
-            cut.entityEnds();
+            entityWritten();
         }
-        insertRest(upserts, deletes, used, first, cut);
-        cut.done();
+
+        /** The upserts that replaced nothing: new records, at the end of the collection. */
+        void finish() {
+            for (Map.Entry<String, ChangeSet.Span> e : upserts.entrySet()) {
+                if (!used.contains(e.getKey()) && !deletes.contains(e.getKey())) {
+                    first = separator(first);
+                    copyRequest(e.getValue());
+                    inserted++;
+                    entityWritten();
+                }
+            }
+            if (cut != null) {
+                cut.done();
+            }
+        }
+
+        private void entityWritten() {
+            if (cut != null) {
+                cut.entityEnds();
+            }
+        }
     }
 
     /** The region of one collection in the output, noted as its records are written (see {@link Layout.Region}). */
@@ -366,44 +400,14 @@ final class ChangeSetApplier {
     }
 
     private void collection(JsonParser p, String name) throws IOException {
-        Map<String, ChangeSet.Span> upserts = cs.upserts.getOrDefault(name, Map.of());
-        Set<String> deletes = cs.deletes.getOrDefault(name, Set.of());
-        Set<String> used = new HashSet<>();
-        boolean first = true;
+        CollectionEdit edit = new CollectionEdit(cs.upserts.getOrDefault(name, Map.of()),
+                cs.deletes.getOrDefault(name, Set.of()), null);
         while (p.nextToken() == JsonToken.START_OBJECT) {
             int start = offset(p);
             String id = entityId(p);
-            int end = end(p);
-            if (id != null && deletes.contains(id)) {
-                deleted++;
-                continue;
-            }
-            first = separator(first);
-            ChangeSet.Span replacement = id == null ? null : upserts.get(id);
-            if (replacement != null) {
-                copyRequest(replacement);
-                used.add(id);
-                replaced++;
-            } else {
-                copyBase(start, end);
-            }
+            edit.record(id, base, start, end(p));
         }
-        insertRest(upserts, deletes, used, first, null);
-    }
-
-    /** The upserts that replaced nothing: new records, at the end of their collection. */
-    private void insertRest(Map<String, ChangeSet.Span> upserts, Set<String> deletes, Set<String> used, boolean first,
-                            Cut cut) {
-        for (Map.Entry<String, ChangeSet.Span> e : upserts.entrySet()) {
-            if (!used.contains(e.getKey()) && !deletes.contains(e.getKey())) {
-                first = separator(first);
-                copyRequest(e.getValue());
-                inserted++;
-                if (cut != null) {
-                    cut.entityEnds();
-                }
-            }
-        }
+        edit.finish();
     }
 
     private static String entityId(JsonParser p) throws IOException {
