@@ -169,9 +169,9 @@ final class MergeOntoLatest {
             // past the merge the base's bytes are 50 MB that the validation and the store's work need more (at
             // -Xmx512m they ran out of heap); a lost race below merges from the layouts again
             baseDoc = null;
-            // the store starts its scan of the merged document on its helper thread while this one hashes it
-            // (the summary): 50 MB each, side by side instead of one after the other
-            Incoming incoming = store.incoming(user, doc, merge.length());
+            // where the merge wrote the records: the store need not scan the 50 MB to find them (when the merge
+            // does not say, it scans them on its helper thread while this one hashes the document)
+            Incoming incoming = store.incoming(user, doc, merge.length(), merge.layout());
             BackupSummary merged;
             if (doc == device && summary != null) {
                 // the engine hands back the device's own array when only the device changed: validated already

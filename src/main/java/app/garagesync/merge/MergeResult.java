@@ -1,16 +1,18 @@
 package app.garagesync.merge;
 
+import app.garagesync.store.delta.Layout;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The merged document (a valid backup): the first {@code length} bytes of {@code buffer}, handed over
  * without the copy that trimming a 50 MB output would cost; and the fields both sides changed differently,
- * in document order; {@code shape}, when the merge wrote the document itself, what it knows of it (else null).
+ * in document order; {@code shape}, when the merge wrote the document itself, what it knows of it (else null),
+ * and {@code layout}, where it wrote its records, as a scan of it would find them (without ids), or null.
  * When one side changed nothing, {@code buffer} is the other side's array itself; a merge
  * of layouts that keeps the latest as it is says so ({@link #latestKept()}, {@code buffer} null) instead.
  */
-public record MergeResult(byte[] buffer, int length, List<MergeConflict> conflicts, MergedShape shape) {
+public record MergeResult(byte[] buffer, int length, List<MergeConflict> conflicts, MergedShape shape, Layout layout) {
 
     public MergeResult {
         conflicts = List.copyOf(conflicts);
@@ -18,7 +20,7 @@ public record MergeResult(byte[] buffer, int length, List<MergeConflict> conflic
 
     /** A result whose shape is not known here (the device's or the latest's document as it is). */
     public MergeResult(byte[] buffer, int length, List<MergeConflict> conflicts) {
-        this(buffer, length, conflicts, null);
+        this(buffer, length, conflicts, null, null);
     }
 
     MergeResult(byte[] document, List<MergeConflict> conflicts) {

@@ -74,6 +74,12 @@ public final class ThreeWayMerge {
     private int timestampStart = -1;
     private int timestampEnd = -1;
     private boolean shapeKnown = true;
+    /**
+     * Where the output's collections and records are, as {@link LayoutScanner} would find them: the store would
+     * otherwise scan the 50 MB it is handed to find them again. Null once a collection was written without its
+     * records being cut out (a side read as a whole document).
+     */
+    private List<Layout.Region> regions = new ArrayList<>();
     private boolean wroteData;
 
     private ThreeWayMerge(MergeSide base, MergeSide latest, MergeSide device, long latestVersion) {
@@ -81,6 +87,9 @@ public final class ThreeWayMerge {
         this.latest = latest;
         this.device = device;
         this.latestVersion = latestVersion;
+        if (!(base.cut && latest.cut && device.cut)) {
+            regions = null; // names read from whole documents may be decoded where a scan keeps them as written
+        }
         this.out = new Output((int) Math.min(Integer.MAX_VALUE - 16, latest.size() + device.size() / 16 + 64));
     }
 
@@ -153,7 +162,9 @@ public final class ThreeWayMerge {
             }
             ThreeWayMerge m = new ThreeWayMerge(b, l, d, latestVersion);
             m.document();
-            return new MergeResult(m.out.buffer(), m.out.size(), m.conflicts, m.shape());
+            MergedShape shape = m.shape();
+            Layout layout = shape == null || m.regions == null ? null : Layout.over(m.out.buffer(), m.out.size(), m.regions);
+            return new MergeResult(m.out.buffer(), m.out.size(), m.conflicts, shape, layout);
         } catch (MergeException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError e) {
@@ -372,7 +383,7 @@ public final class ThreeWayMerge {
         IndexedDocument namedIn = lm != null ? latest.doc : device.doc;
         out.write(namedIn.bytes, named.start(), named.valueStart() - named.start());
         out.write('[');
-        writePieces(pieces, l, d);
+        writePieces(name, pieces, l, d);
         out.write(']');
         return true;
     }
@@ -451,41 +462,52 @@ public final class ThreeWayMerge {
      * Writes records separated by commas; a record that follows its neighbour on the same side is written with
      * its item's separator, as that side wrote it, so a run of one side's records keeps its bytes.
      */
-    private void writePieces(Pieces pieces, MergeSide.Records l, MergeSide.Records d) {
+    private void writePieces(String name, Pieces pieces, MergeSide.Records l, MergeSide.Records d) {
+        Cut cut = new Cut(name, pieces.size);
         for (int p = 0; p < pieces.size; p++) {
-            int from = pieces.side[p];
-            int i = pieces.index[p];
-            if (from == MERGED) {
-                if (p > 0) {
-                    out.write(',');
-                }
-                byte[] merged = pieces.merged.get(i);
-                out.write(merged, 0, merged.length);
-                continue;
+            writePiece(pieces, p, l, d);
+            cut.entityEnds();
+        }
+        cut.done();
+    }
+
+    private void writePiece(Pieces pieces, int p, MergeSide.Records l, MergeSide.Records d) {
+        int from = pieces.side[p];
+        int i = pieces.index[p];
+        if (from == MERGED) {
+            if (p > 0) {
+                out.write(',');
             }
-            MergeSide.Records records = from == LATEST ? l : d;
-            if (p > 0 && pieces.side[p - 1] == from && pieces.index[p - 1] == i - 1) {
-                out.write(records.buffers[i], records.start[i], records.end[i] - records.start[i]);
-            } else {
-                if (p > 0) {
-                    out.write(',');
-                }
-                int s = records.recordStart(i);
-                out.write(records.buffers[i], s, records.end[i] - s);
+            byte[] merged = pieces.merged.get(i);
+            out.write(merged, 0, merged.length);
+            return;
+        }
+        MergeSide.Records records = from == LATEST ? l : d;
+        if (p > 0 && pieces.side[p - 1] == from && pieces.index[p - 1] == i - 1) {
+            out.write(records.buffers[i], records.start[i], records.end[i] - records.start[i]);
+        } else {
+            if (p > 0) {
+                out.write(',');
             }
+            int s = records.recordStart(i);
+            out.write(records.buffers[i], s, records.end[i] - s);
         }
     }
 
     /** The latest's collection as it is: its member's bytes, its records put back where the skeleton cut them. */
     private boolean copyCollection(MergeSide side, Member m, MergeSide.Records records) {
         if (!side.cut) {
+            regions = null;
             return copyMember(side.doc, m);
         }
         int open = m.valueStart() + 1; // the records were cut out right after the array's '['
         out.write(side.doc.bytes, m.start(), open - m.start());
+        Cut cut = new Cut(records.collection, records.size());
         for (int i = 0; i < records.size(); i++) {
             out.write(records.buffers[i], records.start[i], records.end[i] - records.start[i]);
+            cut.entityEnds();
         }
+        cut.done();
         out.write(side.doc.bytes, open, m.valueEnd() - open);
         return true;
     }
@@ -503,6 +525,37 @@ public final class ThreeWayMerge {
         Set<String> names = new LinkedHashSet<>(latest.keySet());
         names.addAll(device.keySet());
         return names;
+    }
+
+    /**
+     * The region of one collection in the output (see {@link Layout.Region}): from right after its {@code [} to
+     * the end of its last record, each item from the end of the record before.
+     */
+    private final class Cut {
+        private final String name;
+        private final int from = out.size();
+        private final int[] end;
+        private int n;
+
+        Cut(String name, int records) {
+            this.name = name;
+            this.end = new int[records];
+        }
+
+        void entityEnds() {
+            end[n++] = out.size();
+        }
+
+        void done() {
+            if (regions == null) {
+                return;
+            }
+            int[] start = new int[n];
+            for (int i = 0; i < n; i++) {
+                start[i] = i == 0 ? from : end[i - 1];
+            }
+            regions.add(new Layout.Region(name, from, n == 0 ? from : end[n - 1], start, end, null));
+        }
     }
 
     /** The output, which can take back a separator written for a member that turned out absent. */

@@ -28,6 +28,14 @@ public interface BackupStore {
         return Incoming.inline(json, length);
     }
 
+    /**
+     * Like {@link #incoming(String, byte[], int)}, for a document whose writer knows its layout (a merge): the
+     * store does not scan it again. {@code layout} must be what a scan of it would find; null: not known.
+     */
+    default Incoming incoming(String user, byte[] json, int length, Layout layout) {
+        return incoming(user, json, length);
+    }
+
     /** Like {@link #put(String, byte[], BackupSummary)}, for a document handed over by {@link #incoming}. */
     StoreResult put(String user, Incoming json, BackupSummary summary);
 

@@ -28,21 +28,40 @@ public final class Incoming {
 
     final byte[] json;
     final int length;
+    /** The layout its writer handed over, or null: then scanned (ahead or when asked). */
+    private final Layout known;
     private final CompletableFuture<Ahead> ahead;
 
     /** What was computed ahead: the layout (null if not wanted) and the whole document's zstd frame (null if not wanted). */
     private record Ahead(Layout layout, ByteArrayOutputStream wholeFrame) {
     }
 
-    private Incoming(byte[] json, int length, CompletableFuture<Ahead> ahead) {
+    private Incoming(byte[] json, int length, Layout known, CompletableFuture<Ahead> ahead) {
         this.json = json;
         this.length = length;
+        this.known = known;
         this.ahead = ahead;
     }
 
     /** A document whose work is all done when the store needs it, on the storing thread. */
     public static Incoming inline(byte[] json, int length) {
-        return new Incoming(json, length, null);
+        return new Incoming(json, length, null, null);
+    }
+
+    /**
+     * A document whose layout its writer knows ({@code known}, what a scan would find): only its whole
+     * compression, when wanted, is started ahead.
+     */
+    static Incoming ahead(byte[] json, int length, Layout known, boolean compressWhole, int zstdLevel, Executor executor) {
+        CompletableFuture<Ahead> work = null;
+        if (compressWhole && length >= AHEAD_MIN_SIZE) {
+            try {
+                work = CompletableFuture.supplyAsync(() -> new Ahead(null, compressed(json, length, zstdLevel)), executor);
+            } catch (RejectedExecutionException busy) {
+                work = null; // compressed inline when stored, as a small one is
+            }
+        }
+        return new Incoming(json, length, known, work);
     }
 
     /**
@@ -54,7 +73,7 @@ public final class Incoming {
             return inline(json, length);
         }
         try {
-            return new Incoming(json, length, CompletableFuture.supplyAsync(() -> new Ahead(
+            return new Incoming(json, length, null, CompletableFuture.supplyAsync(() -> new Ahead(
                     scan ? LayoutScanner.scan(json, length) : null,
                     compressWhole ? compressed(json, length, zstdLevel) : null), executor));
         } catch (RejectedExecutionException busy) {
@@ -68,6 +87,9 @@ public final class Incoming {
      * would otherwise scan it again (use it only once the document is validated).
      */
     public Layout layout() {
+        if (known != null) {
+            return known;
+        }
         Ahead done = done();
         return done != null && done.layout() != null ? done.layout() : LayoutScanner.scan(json, length);
     }

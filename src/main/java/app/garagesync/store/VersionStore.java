@@ -76,7 +76,12 @@ public final class VersionStore implements BackupStore {
 
     @Override
     public Incoming incoming(String user, byte[] json, int length) {
-        return writer.incoming(user, json, length);
+        return writer.incoming(user, json, length, null);
+    }
+
+    @Override
+    public Incoming incoming(String user, byte[] json, int length, Layout layout) {
+        return writer.incoming(user, json, length, layout);
     }
 
     /** Incoming backups whose scan or compression the helper thread took on. */

@@ -54,7 +54,8 @@ final class VersionWriter {
         this.mark = mark;
     }
 
-    Incoming incoming(String user, byte[] json, int length) {
+    /** {@code known}: the document's layout as its writer knows it (no scan then), or null. */
+    Incoming incoming(String user, byte[] json, int length, Layout known) {
         boolean scan = policy.maxChain() > 0;
         boolean whole = !scan;
         if (scan) {
@@ -65,6 +66,9 @@ final class VersionWriter {
             Map.Entry<Long, VersionInfo> last = byId == null ? null : byId.lastEntry();
             StoredForm lastForm = last == null ? null : uv.forms.get(last.getKey());
             whole = lastForm == null || lastForm.chainLength() + 1 > policy.maxChain();
+        }
+        if (scan && known != null) {
+            return Incoming.ahead(json, length, known, whole, zstdLevel, ahead);
         }
         return Incoming.ahead(json, length, scan, whole, zstdLevel, ahead);
     }

@@ -3,6 +3,7 @@ package app.garagesync.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.store.delta.Layout;
+import app.garagesync.testing.LayoutText;
 import app.garagesync.store.delta.LayoutScanner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,19 +50,9 @@ class ChangeSetApplierTest {
             assertThat(MAPPER.readTree(withIds)).as(what).isEqualTo(expected(base, changes));
             // the layout the applier hands to the merge is the one a scan of its output finds
             ChangeSetApplier.Result applied = ChangeSetApplier.apply(scanned, cs);
-            assertThat(describe(applied.layout())).as(what).isEqualTo(describe(LayoutScanner.scan(applied.buffer(), applied.length())));
+            assertThat(LayoutText.describe(applied.layout())).as(what).isEqualTo(LayoutText.describe(LayoutScanner.scan(applied.buffer(), applied.length())));
             assertThat(applied.layout().materialize()).as(what).isEqualTo(withIds);
         }
-    }
-
-    /** A layout's skeleton and its collections' names and item spans, ids left out (the applier keeps none). */
-    private static String describe(Layout layout) {
-        StringBuilder b = new StringBuilder(new String(layout.skeleton(), StandardCharsets.UTF_8));
-        for (Layout.Items items : layout.items()) {
-            b.append('|').append(items.name()).append('@').append(items.skeletonOffset())
-                    .append(java.util.Arrays.toString(items.start())).append(java.util.Arrays.toString(items.end()));
-        }
-        return b.toString();
     }
 
     private static String base(Random r) {

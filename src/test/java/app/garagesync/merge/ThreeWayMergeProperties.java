@@ -3,6 +3,8 @@ package app.garagesync.merge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import app.garagesync.backup.BackupReader;
+import app.garagesync.store.delta.LayoutScanner;
+import app.garagesync.testing.LayoutText;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -178,6 +180,29 @@ class ThreeWayMergeProperties {
             } else {
                 // no shape only when the merge handed back a side as it is
                 assertThat(r.buffer() == latest || r.buffer() == device).as("a merge written without its shape").isTrue();
+            }
+        });
+        assertThat(compared[0]).as("merges compared").isGreaterThan(TRIES / 2);
+    }
+
+    @Test
+    void the_layout_from_the_merge_is_the_one_a_scan_finds() throws Exception {
+        int[] compared = {0};
+        forEachScenario((s, random) -> {
+            Sides sides = sides(s);
+            byte[] base = random.nextBoolean() ? compact(sides.base) : pretty(sides.base);
+            byte[] latest = random.nextBoolean() ? compact(sides.latest) : pretty(sides.latest);
+            byte[] device = random.nextBoolean() ? compact(sides.device) : pretty(sides.device);
+            MergeResult r = ThreeWayMerge.merge(base, latest, device, 2);
+            if (r.layout() != null) {
+                byte[] doc = r.document();
+                // the store takes it instead of scanning: a wrong one would store (and deltas would copy) wrong records
+                assertThat(LayoutText.describe(r.layout())).isEqualTo(LayoutText.describe(LayoutScanner.scan(doc, doc.length)));
+                assertThat(r.layout().materialize()).isEqualTo(doc);
+                compared[0]++;
+            } else {
+                // none only when the merge handed back a side as it is
+                assertThat(r.buffer() == latest || r.buffer() == device).as("a merge written without its layout").isTrue();
             }
         });
         assertThat(compared[0]).as("merges compared").isGreaterThan(TRIES / 2);

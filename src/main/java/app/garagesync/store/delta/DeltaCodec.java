@@ -22,6 +22,8 @@ public final class DeltaCodec {
     private static final byte[] MAGIC = {'G', 'S', 'D', '1'};
     private static final int COPY = 0;
     private static final int INSERT = 1;
+    /** How many of the parent's items past the expected one are compared with a child's item before its id is read. */
+    private static final int LOOKAHEAD = 8;
 
     private DeltaCodec() {
     }
@@ -44,27 +46,27 @@ public final class DeltaCodec {
     private static void writeOps(Varints out, Layout parent, Layout.Collection c) {
         Layout.Collection p = parent.collection(c.name);
         int pIndex = p == null ? -1 : parent.indexOf(p);
-        Map<String, Integer> byId = new HashMap<>();
-        if (p != null && p.ids != null) {
-            for (int j = 0; j < p.size(); j++) {
-                if (p.ids[j] != null) {
-                    byId.putIfAbsent(p.ids[j], j);
-                }
-            }
-        }
+        Map<String, Integer> byId = null;
         List<int[]> ops = new ArrayList<>(); // {COPY, from, count} or {INSERT, firstItem, count}
         int next = 0;
         for (int i = 0; i < c.size(); i++) {
-            int match = -1;
-            if (p != null && next < p.size() && c.sameBytes(i, p, next)) {
-                match = next;
-            } else if (c.ids != null && c.ids[i] != null) {
-                Integer j = byId.get(c.ids[i]);
-                if (j != null) {
-                    if (c.sameBytes(i, p, j)) {
-                        match = j;
-                    } else {
-                        next = j + 1;
+            int match = p == null ? -1 : nearby(c, i, p, next);
+            if (match < 0 && p != null && next < p.size()) {
+                if (sameId(c, i, p, next)) {
+                    next++; // edited where it was: inserted, and the parent's record passed
+                } else if (c.ids != null && c.ids[i] != null && p.ids != null) {
+                    // out of order: found by its id, in a map made once per collection and only then (300,000
+                    // ids put in a map for every delta were a third of storing a merged version)
+                    if (byId == null) {
+                        byId = byId(p);
+                    }
+                    Integer j = byId.get(c.ids[i]);
+                    if (j != null) {
+                        if (c.sameBytes(i, p, j)) {
+                            match = j;
+                        } else {
+                            next = j + 1;
+                        }
                     }
                 }
             }
@@ -97,6 +99,39 @@ public final class DeltaCodec {
                 }
             }
         }
+    }
+
+    /**
+     * The parent's item among the next few from {@code next} with the bytes of the child's item {@code i}, or -1:
+     * the records a merge or an edit left in place, past a few deleted ones, are found without any id.
+     */
+    private static int nearby(Layout.Collection c, int i, Layout.Collection p, int next) {
+        for (int k = next; k < p.size() && k < next + LOOKAHEAD; k++) {
+            if (c.sameBytes(i, p, k)) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the child's item {@code i} and the parent's item {@code j} are records with one id (as written). */
+    private static boolean sameId(Layout.Collection c, int i, Layout.Collection p, int j) {
+        String a = c.ids != null && c.ids[i] != null ? c.ids[i] : LayoutScanner.entityId(c.buffers[i], c.start[i], c.end[i]);
+        if (a == null) {
+            return false;
+        }
+        String b = p.ids != null && p.ids[j] != null ? p.ids[j] : LayoutScanner.entityId(p.buffers[j], p.start[j], p.end[j]);
+        return a.equals(b);
+    }
+
+    private static Map<String, Integer> byId(Layout.Collection p) {
+        Map<String, Integer> byId = new HashMap<>(Math.max(16, p.size() * 4 / 3 + 1));
+        for (int j = 0; j < p.size(); j++) {
+            if (p.ids[j] != null) {
+                byId.putIfAbsent(p.ids[j], j);
+            }
+        }
+        return byId;
     }
 
     /** The layout of the child version: {@code delta} applied to {@code parent}, sharing their buffers. */
