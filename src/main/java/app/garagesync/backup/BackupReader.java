@@ -2,6 +2,7 @@ package app.garagesync.backup;
 
 import app.garagesync.api.ApiException;
 import app.garagesync.api.ArrivingBody;
+import app.garagesync.merge.MergeProgress;
 import app.garagesync.merge.MergedShape;
 import app.garagesync.store.BackupSummary;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -97,6 +98,14 @@ public final class BackupReader {
      * validated when they arrived. The timestamp's text and the content hash are read from the bytes.
      */
     public BackupSummary summaryOfMerge(byte[] json, int length, MergedShape shape) {
+        return summaryOfMerge(json, length, shape, null);
+    }
+
+    /**
+     * Like {@link #summaryOfMerge(byte[], int, MergedShape)}, with the content hash when it was made as the merge
+     * wrote the document ({@link #contentHash(MergeProgress)}); null: made now.
+     */
+    public BackupSummary summaryOfMerge(byte[] json, int length, MergedShape shape, String contentHash) {
         String timestamp = null;
         if (shape.timestampStart() >= 0) {
             try (JsonParser p = factory.createParser(json, shape.timestampStart(), shape.timestampEnd() - shape.timestampStart())) {
@@ -108,7 +117,18 @@ public final class BackupReader {
         }
         int total = shape.recordsByCollection().values().stream().mapToInt(Integer::intValue).sum();
         return new BackupSummary(total, shape.recordsByCollection(), timestamp,
-                contentHash(json, length, shape.timestampStart(), shape.timestampEnd()), length, shape.timestampStart());
+                contentHash != null ? contentHash : contentHash(json, length, shape.timestampStart(), shape.timestampEnd()),
+                length, shape.timestampStart());
+    }
+
+    /**
+     * The content hash of the document a merge is writing, made as it writes it (see {@link MergeProgress});
+     * null when the merge wrote none of its own.
+     */
+    public static String contentHash(MergeProgress progress) throws InterruptedException {
+        MessageDigest d = digest();
+        return progress.follow((buffer, from, to) -> d.update(buffer, from, to - from))
+                ? HexFormat.of().formatHex(d.digest()) : null;
     }
 
     private BackupSummary pass(byte[] json, int length, boolean exactIds) {

@@ -3,6 +3,7 @@ package app.garagesync.backup;
 import app.garagesync.api.ApiException;
 import app.garagesync.merge.MergeConflict;
 import app.garagesync.merge.MergeException;
+import app.garagesync.merge.MergeProgress;
 import app.garagesync.merge.MergeResult;
 import app.garagesync.merge.ThreeWayMerge;
 import app.garagesync.store.BackupStore;
@@ -18,6 +19,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +53,16 @@ final class MergeOntoLatest {
     private final BackupStore store;
     private final BackupReader reader;
     private final MergeMode mode;
+    /**
+     * Hash the document a merge writes while it writes it ({@link MergeProgress}), one merge each; when both are
+     * busy the document is hashed once merged, as before.
+     */
+    private final ThreadPoolExecutor hashers = new ThreadPoolExecutor(0, 2, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "garage-sync-merge-hash");
+                t.setDaemon(true);
+                return t;
+            });
 
     /**
      * @param merged    how the stored document was merged; null when the device's state was stored as it was
@@ -143,15 +159,19 @@ final class MergeOntoLatest {
                 }
             }
             MergeResult merge;
+            MergeProgress progress = new MergeProgress();
+            CompletableFuture<String> hash = hashWhileMerging(progress);
             try {
                 // the device's layout: from its writer (a PATCH), or found by the store's scan during validation
                 Layout found = deviceLayout != null ? deviceLayout : early != null ? early.layout() : null;
-                merge = merge(user, base, baseDoc, latest, device, length, found);
+                merge = merge(user, base, baseDoc, latest, device, length, found, progress);
             } catch (MergeException e) {
                 if (summary == null) {
                     reader.read(device, length); // a state the merge cannot read: its validation says what is wrong, as a 400
                 }
                 throw e;
+            } finally {
+                progress.abandon(); // a merge that wrote no document of its own: its hasher stops
             }
             List<Map<String, Object>> conflicts = describe(merge.conflicts());
             if (mode == MergeMode.REJECT) {
@@ -179,7 +199,7 @@ final class MergeOntoLatest {
             } else if (merge.shape() != null) {
                 // a merge of valid backups is one (the device's state is valid, see write and writeBuilt):
                 // validating its 50 MB again doubled the cost of a merge
-                merged = reader.summaryOfMerge(doc, merge.length(), merge.shape());
+                merged = reader.summaryOfMerge(doc, merge.length(), merge.shape(), hashed(hash));
             } else {
                 merged = reader.read(doc, merge.length());
             }
@@ -201,7 +221,7 @@ final class MergeOntoLatest {
      * bytes. Otherwise from their documents, {@code baseDoc} when the caller read the base already.
      */
     private MergeResult merge(String user, long base, byte[] baseDoc, VersionInfo latest, byte[] device, int length,
-                              Layout deviceLayout) {
+                              Layout deviceLayout, MergeProgress progress) {
         Layout baseLayout;
         try {
             baseLayout = store.layout(user, base);
@@ -211,13 +231,41 @@ final class MergeOntoLatest {
         }
         Layout latestLayout = baseLayout == null ? null : store.layout(user, latest.id());
         if (latestLayout != null) {
-            return ThreeWayMerge.merge(baseLayout, latestLayout, device, length, deviceLayout, latest.id());
+            return ThreeWayMerge.merge(baseLayout, latestLayout, device, length, deviceLayout, latest.id(), progress);
         }
         byte[] b = baseDoc != null ? baseDoc : readBase(user, base, latest);
         byte[] l = store.read(user, latest.id());
         MergeResult merge = ThreeWayMerge.merge(b, l, device, length, latest.id());
         // the byte merge hands back the latest's own array when it keeps it
         return merge.buffer() == l ? new MergeResult(null, -1, merge.conflicts()) : merge;
+    }
+
+    /** The content hash of the document {@code progress} follows, made on a hasher thread; null when none is free. */
+    private CompletableFuture<String> hashWhileMerging(MergeProgress progress) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return BackupReader.contentHash(progress);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }, hashers);
+        } catch (RejectedExecutionException busy) {
+            return null;
+        }
+    }
+
+    /** The hash made while merging, once the merge ended it; null when none was made (then it is made now). */
+    private static String hashed(CompletableFuture<String> hash) {
+        if (hash == null) {
+            return null;
+        }
+        try {
+            return hash.join();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private byte[] readBase(String user, long base, VersionInfo latest) {

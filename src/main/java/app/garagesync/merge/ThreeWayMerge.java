@@ -80,9 +80,12 @@ public final class ThreeWayMerge {
      * records being cut out (a side read as a whole document).
      */
     private List<Layout.Region> regions = new ArrayList<>();
+    /** Told how far the output is final, for its reader on another thread; or null. */
+    private final MergeProgress progress;
     private boolean wroteData;
 
-    private ThreeWayMerge(MergeSide base, MergeSide latest, MergeSide device, long latestVersion) {
+    private ThreeWayMerge(MergeSide base, MergeSide latest, MergeSide device, long latestVersion, MergeProgress progress) {
+        this.progress = progress;
         this.base = base;
         this.latest = latest;
         this.device = device;
@@ -131,6 +134,31 @@ public final class ThreeWayMerge {
      */
     public static MergeResult merge(Layout base, Layout latest, byte[] device, int deviceLength, Layout deviceLayout,
                                     long latestVersion) {
+        return merge(base, latest, device, deviceLength, deviceLayout, latestVersion, null);
+    }
+
+    /**
+     * Like {@link #merge(Layout, Layout, byte[], int, Layout, long)}, telling {@code progress} (when not null) how
+     * far the document it writes is final as it goes, so that another thread can read it meanwhile. It ends the
+     * progress when the result is a document it wrote with its shape known, and abandons it otherwise.
+     */
+    public static MergeResult merge(Layout base, Layout latest, byte[] device, int deviceLength, Layout deviceLayout,
+                                    long latestVersion, MergeProgress progress) {
+        try {
+            MergeResult r = mergeLayouts(base, latest, device, deviceLength, deviceLayout, latestVersion, progress);
+            if (progress != null && r.shape() != null) {
+                progress.end(r.buffer(), r.length(), r.shape().timestampStart(), r.shape().timestampEnd());
+            }
+            return r;
+        } finally {
+            if (progress != null) {
+                progress.abandon();
+            }
+        }
+    }
+
+    private static MergeResult mergeLayouts(Layout base, Layout latest, byte[] device, int deviceLength,
+                                            Layout deviceLayout, long latestVersion, MergeProgress progress) {
         if (base == null || latest == null || device == null) {
             throw new MergeException("a merge needs three documents: base, latest and device");
         }
@@ -160,7 +188,7 @@ public final class ThreeWayMerge {
             if (b.sameValueAs(d)) {
                 return MergeResult.latestAsItIs();
             }
-            ThreeWayMerge m = new ThreeWayMerge(b, l, d, latestVersion);
+            ThreeWayMerge m = new ThreeWayMerge(b, l, d, latestVersion, progress);
             m.document();
             MergedShape shape = m.shape();
             Layout layout = shape == null || m.regions == null ? null : Layout.over(m.out.buffer(), m.out.size(), m.regions);
@@ -203,6 +231,7 @@ public final class ThreeWayMerge {
             } else {
                 out.truncate(before);
             }
+            published();
         }
         out.write('}');
     }
@@ -233,6 +262,7 @@ public final class ThreeWayMerge {
             } else {
                 out.truncate(before);
             }
+            published();
         }
         out.write('}');
         return true;
@@ -467,6 +497,7 @@ public final class ThreeWayMerge {
         for (int p = 0; p < pieces.size; p++) {
             writePiece(pieces, p, l, d);
             cut.entityEnds();
+            published();
         }
         cut.done();
     }
@@ -494,6 +525,16 @@ public final class ThreeWayMerge {
         }
     }
 
+    /**
+     * Tells the progress, every so often, that the output so far is final: called only where nothing written
+     * before will be taken back (between members once each is decided, between the records of a collection).
+     */
+    private void published() {
+        if (progress != null && out.size() - progress.published >= progress.publishEvery) {
+            progress.publish(out.buffer(), out.size(), timestampStart, timestampEnd);
+        }
+    }
+
     /** The latest's collection as it is: its member's bytes, its records put back where the skeleton cut them. */
     private boolean copyCollection(MergeSide side, Member m, MergeSide.Records records) {
         if (!side.cut) {
@@ -506,6 +547,7 @@ public final class ThreeWayMerge {
         for (int i = 0; i < records.size(); i++) {
             out.write(records.buffers[i], records.start[i], records.end[i] - records.start[i]);
             cut.entityEnds();
+            published();
         }
         cut.done();
         out.write(side.doc.bytes, open, m.valueEnd() - open);

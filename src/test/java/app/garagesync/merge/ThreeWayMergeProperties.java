@@ -209,6 +209,40 @@ class ThreeWayMergeProperties {
     }
 
     @Test
+    void the_hash_made_while_merging_is_the_one_validation_reads() throws Exception {
+        int[] outcomes = new int[2];
+        java.util.concurrent.ExecutorService hasher = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            forEachScenario((s, random) -> {
+                Sides sides = sides(s);
+                byte[] base = compact(sides.base);
+                byte[] latest = random.nextBoolean() ? compact(sides.latest) : pretty(sides.latest);
+                byte[] device = random.nextBoolean() ? compact(sides.device) : pretty(sides.device);
+                // published every few bytes, so that the hasher reads while the merge writes
+                MergeProgress progress = new MergeProgress(1 + random.nextInt(64));
+                java.util.concurrent.Future<String> hash = hasher.submit(() -> BackupReader.contentHash(progress));
+                MergeResult r = ThreeWayMerge.merge(LayoutScanner.scan(base, base.length),
+                        LayoutScanner.scan(latest, latest.length), device, device.length, null, 2, progress);
+                String made = hash.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                if (r.shape() != null) {
+                    byte[] doc = r.document();
+                    assertThat(made).isNotNull();
+                    assertThat(READER.summaryOfMerge(doc, doc.length, r.shape(), made)).isEqualTo(READER.read(doc));
+                    outcomes[0]++;
+                } else {
+                    // a side kept as it is: the merge wrote nothing of its own, and the hasher stopped
+                    assertThat(made).isNull();
+                    outcomes[1]++;
+                }
+            });
+        } finally {
+            hasher.shutdownNow();
+        }
+        assertThat(outcomes[0]).as("merges hashed as written").isGreaterThan(TRIES / 2);
+        assertThat(outcomes[1]).as("merges that kept a side").isPositive();
+    }
+
+    @Test
     void a_damaged_document_raises_only_the_merge_exception() throws Exception {
         int[] outcomes = new int[2];
         forEachScenario((s, random) -> outcomes[damagedDocument(s, random.nextInt(100_001), random.nextInt(12))]++);
