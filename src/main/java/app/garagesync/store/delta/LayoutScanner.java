@@ -43,6 +43,10 @@ public final class LayoutScanner {
      * For a layout whose ids were not kept (rebuilt from a delta or an index).
      */
     public static String entityId(byte[] buffer, int from, int to) {
+        String leading = leadingId(buffer, Layout.entityStart(buffer, from, to), to);
+        if (leading != null) {
+            return leading;
+        }
         LayoutScanner s = new LayoutScanner(buffer, to);
         s.pos = from;
         while (true) {
@@ -54,6 +58,41 @@ public final class LayoutScanner {
             }
         }
         return s.pos < to ? s.entity() : null;
+    }
+
+    /**
+     * The id of an entity that opens with it, {@code {"id":}, as the app writes them: read without walking the
+     * rest of the entity (the first "id" member is the one {@link #entity} returns too). Null when the entity
+     * does not open so, or the id is not a plain string or scalar.
+     */
+    private static String leadingId(byte[] b, int p, int to) {
+        int v = p + 6;
+        if (v >= to || b[p] != '{' || b[p + 1] != '"' || b[p + 2] != 'i' || b[p + 3] != 'd' || b[p + 4] != '"'
+                || b[p + 5] != ':') {
+            return null;
+        }
+        byte first = b[v];
+        if (first == '"') {
+            for (int i = v + 1; i < to; i++) {
+                if (b[i] == '\\') {
+                    i++;
+                } else if (b[i] == '"') {
+                    return new String(b, v, i + 1 - v, StandardCharsets.ISO_8859_1);
+                }
+            }
+            return null;
+        }
+        if (first == '{' || first == '[' || first == ' ' || first == '\n' || first == '\r' || first == '\t'
+                || first == ',' || first == '}' || first == ']') {
+            return null;
+        }
+        for (int i = v + 1; i < to; i++) {
+            byte c = b[i];
+            if (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                return new String(b, v, i - v, StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
     }
 
     private Layout run() {
