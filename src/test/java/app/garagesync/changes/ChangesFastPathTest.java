@@ -184,6 +184,19 @@ class ChangesFastPathTest {
             return d;
         }
 
+        /** Every collection there and filled up to {@code perCollection} records: a garage compared in parallel. */
+        void grow(Random r, int perCollection) {
+            for (int c = names.size(); c < COLLECTIONS.length; c++) {
+                names.add(COLLECTIONS[c]);
+                records.add(new ArrayList<>());
+            }
+            for (List<String[]> list : records) {
+                while (list.size() < perCollection) {
+                    list.add(new String[] {newId(r), body(r)});
+                }
+            }
+        }
+
         void edit(Random r, int count) {
             for (int k = 0; k < count; k++) {
                 int c = r.nextInt(names.size());
