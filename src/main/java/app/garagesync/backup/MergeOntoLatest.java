@@ -160,7 +160,8 @@ final class MergeOntoLatest {
             }
             MergeResult merge;
             MergeProgress progress = new MergeProgress();
-            CompletableFuture<String> hash = hashWhileMerging(progress);
+            // nothing is stored in reject mode: no hash to make
+            CompletableFuture<String> hash = mode == MergeMode.REJECT ? null : hashWhileMerging(progress);
             try {
                 // the device's layout: from its writer (a PATCH), or found by the store's scan during validation
                 Layout found = deviceLayout != null ? deviceLayout : early != null ? early.layout() : null;
