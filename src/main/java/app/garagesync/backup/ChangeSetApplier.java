@@ -273,12 +273,7 @@ final class ChangeSetApplier {
             if (regions == null) {
                 return;
             }
-            int[] end = java.util.Arrays.copyOf(ends, n);
-            int[] start = new int[n];
-            for (int i = 0; i < n; i++) {
-                start[i] = i == 0 ? from : end[i - 1];
-            }
-            regions.add(new Layout.Region(name, from, n == 0 ? from : end[n - 1], start, end, null));
+            regions.add(Layout.Region.ofEnds(name, from, ends, n, null));
         }
     }
 

@@ -56,6 +56,19 @@ public final class Layout {
      * or null. {@code name} is the member's name as written, between its quotes.
      */
     public record Region(String name, int from, int to, int[] start, int[] end, String[] ids) {
+
+        /**
+         * The region from {@code from} whose entities end at the first {@code n} of {@code ends}, each item
+         * starting where the entity before it ended (the first at {@code from}); {@code ids} of length n, or null.
+         */
+        public static Region ofEnds(String name, int from, int[] ends, int n, String[] ids) {
+            int[] end = java.util.Arrays.copyOf(ends, n);
+            int[] start = new int[n];
+            for (int i = 0; i < n; i++) {
+                start[i] = i == 0 ? from : end[i - 1];
+            }
+            return new Region(name, from, n == 0 ? from : end[n - 1], start, end, ids);
+        }
     }
 
     /**

@@ -178,14 +178,8 @@ public final class LayoutScanner {
             ends[n] = pos;
             n++;
         }
-        int endOfItems = n == 0 ? contentStart : ends[n - 1];
         pos++; // ']'
-        int[] start = new int[n];
-        int[] end = Arrays.copyOf(ends, n);
-        for (int i = 0; i < n; i++) {
-            start[i] = i == 0 ? contentStart : end[i - 1];
-        }
-        regions.add(new Layout.Region(name, contentStart, endOfItems, start, end, Arrays.copyOf(ids, n)));
+        regions.add(Layout.Region.ofEnds(name, contentStart, ends, n, Arrays.copyOf(ids, n)));
     }
 
     /** Reads one entity object and returns its id as written (quotes included for a string), or null. */
