@@ -165,47 +165,49 @@ class ThreeWayMergeProperties {
 
     @Test
     void the_summary_from_the_merge_is_the_one_validation_reads() throws Exception {
-        int[] compared = {0};
-        forEachScenario((s, random) -> {
-            Sides sides = sides(s);
-            byte[] base = compact(sides.base);
-            // spacing on a side, so that the places the merge notes are not those of compact documents
-            byte[] latest = random.nextBoolean() ? compact(sides.latest) : pretty(sides.latest);
-            byte[] device = random.nextBoolean() ? compact(sides.device) : pretty(sides.device);
-            MergeResult r = ThreeWayMerge.merge(base, latest, device, 2);
-            if (r.shape() != null) {
-                byte[] doc = r.document();
-                assertThat(READER.summaryOfMerge(doc, doc.length, r.shape())).isEqualTo(READER.read(doc));
-                compared[0]++;
-            } else {
-                // no shape only when the merge handed back a side as it is
-                assertThat(r.buffer() == latest || r.buffer() == device).as("a merge written without its shape").isTrue();
-            }
+        int compared = forEachWrittenMerge(false, (r, doc) -> {
+            assertThat(r.shape()).as("a merge written without its shape").isNotNull();
+            assertThat(READER.summaryOfMerge(doc, doc.length, r.shape())).isEqualTo(READER.read(doc));
         });
-        assertThat(compared[0]).as("merges compared").isGreaterThan(TRIES / 2);
+        assertThat(compared).as("merges compared").isGreaterThan(TRIES / 2);
     }
 
     @Test
     void the_layout_from_the_merge_is_the_one_a_scan_finds() throws Exception {
-        int[] compared = {0};
+        int compared = forEachWrittenMerge(true, (r, doc) -> {
+            assertThat(r.layout()).as("a merge written without its layout").isNotNull();
+            // the store takes it instead of scanning: a wrong one would store (and deltas would copy) wrong records
+            assertThat(LayoutText.describe(r.layout())).isEqualTo(LayoutText.describe(LayoutScanner.scan(doc, doc.length)));
+            assertThat(r.layout().materialize()).isEqualTo(doc);
+        });
+        assertThat(compared).as("merges compared").isGreaterThan(TRIES / 2);
+    }
+
+    /** What is checked of a document the merge wrote itself. */
+    private interface WrittenCheck {
+        void check(MergeResult r, byte[] doc) throws Exception;
+    }
+
+    /**
+     * Merges every scenario, the latest and the device (and the base when {@code spacedBase}) written compact or
+     * spaced at random, so that the places the merge notes are not those of compact documents; checks each
+     * document the merge wrote with {@code check}, and that any other result is a side handed back as it is.
+     * How many documents were checked.
+     */
+    private static int forEachWrittenMerge(boolean spacedBase, WrittenCheck check) throws Exception {
+        int[] written = {0};
         forEachScenario((s, random) -> {
             Sides sides = sides(s);
-            byte[] base = random.nextBoolean() ? compact(sides.base) : pretty(sides.base);
+            byte[] base = spacedBase && random.nextBoolean() ? pretty(sides.base) : compact(sides.base);
             byte[] latest = random.nextBoolean() ? compact(sides.latest) : pretty(sides.latest);
             byte[] device = random.nextBoolean() ? compact(sides.device) : pretty(sides.device);
             MergeResult r = ThreeWayMerge.merge(base, latest, device, 2);
-            if (r.layout() != null) {
-                byte[] doc = r.document();
-                // the store takes it instead of scanning: a wrong one would store (and deltas would copy) wrong records
-                assertThat(LayoutText.describe(r.layout())).isEqualTo(LayoutText.describe(LayoutScanner.scan(doc, doc.length)));
-                assertThat(r.layout().materialize()).isEqualTo(doc);
-                compared[0]++;
-            } else {
-                // none only when the merge handed back a side as it is
-                assertThat(r.buffer() == latest || r.buffer() == device).as("a merge written without its layout").isTrue();
+            if (r.buffer() != latest && r.buffer() != device) {
+                check.check(r, r.document());
+                written[0]++;
             }
         });
-        assertThat(compared[0]).as("merges compared").isGreaterThan(TRIES / 2);
+        return written[0];
     }
 
     @Test
