@@ -341,13 +341,8 @@ final class ChangeSetApplier {
      * when the layout kept it, else read: at once when {@code id} is its first member, as apps write it.
      */
     private static String typedKey(byte[] buffer, int start, int end, String asWritten) {
-        String written = asWritten;
-        if (written == null && java.util.Arrays.equals(buffer, start, Math.min(end, start + ID_FIRST.length), ID_FIRST, 0, ID_FIRST.length)) {
-            written = firstValue(buffer, start + ID_FIRST.length, end);
-        }
-        if (written == null) {
-            written = LayoutScanner.entityId(buffer, start, end);
-        }
+        // an id that opens its record is read without walking the rest of it (see LayoutScanner.entityId)
+        String written = asWritten != null ? asWritten : LayoutScanner.entityId(buffer, start, end);
         if (written == null || written.isEmpty()) {
             return null;
         }
@@ -369,29 +364,6 @@ final class ChangeSetApplier {
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    /** The scalar value at {@code at} as written (a string with its quotes), or null when it is not one. */
-    private static String firstValue(byte[] buffer, int at, int end) {
-        int i = at;
-        if (i >= end) {
-            return null;
-        }
-        if (buffer[i] == '"') {
-            for (i++; i < end; i++) {
-                if (buffer[i] == '\\') {
-                    i++;
-                } else if (buffer[i] == '"') {
-                    return new String(buffer, at, i + 1 - at, StandardCharsets.ISO_8859_1);
-                }
-            }
-            return null;
-        }
-        while (i < end && buffer[i] != ',' && buffer[i] != '}' && buffer[i] != ' ' && buffer[i] != '\n'
-                && buffer[i] != '\r' && buffer[i] != '\t') {
-            i++;
-        }
-        return i > at ? new String(buffer, at, i - at, StandardCharsets.ISO_8859_1) : null;
     }
 
     private void collection(JsonParser p, String name) throws IOException {
