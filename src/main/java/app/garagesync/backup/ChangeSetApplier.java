@@ -187,7 +187,7 @@ final class ChangeSetApplier {
             int start = items.entityStart(i);
             int end = items.end()[i];
             String id = touched && mayBeNamed(buffer, start, end, named)
-                    ? typedKey(buffer, start, end, items.ids() == null ? null : items.ids()[i]) : null;
+                    ? typedKey(items.id(i)) : null;
             edit.record(id, buffer, start, end);
         }
         edit.finish();
@@ -337,12 +337,10 @@ final class ChangeSetApplier {
     }
 
     /**
-     * The typed key ({@link ChangeSet#idKey}) of the entity at {@code [start, end)}, from its id as written
-     * when the layout kept it, else read: at once when {@code id} is its first member, as apps write it.
+     * The typed key ({@link ChangeSet#idKey}) of an entity whose id is {@code written} as written
+     * ({@link Layout.Items#id}), or null.
      */
-    private static String typedKey(byte[] buffer, int start, int end, String asWritten) {
-        // an id that opens its record is read without walking the rest of it (see LayoutScanner.entityId)
-        String written = asWritten != null ? asWritten : LayoutScanner.entityId(buffer, start, end);
+    private static String typedKey(String written) {
         if (written == null || written.isEmpty()) {
             return null;
         }

@@ -359,12 +359,9 @@ public final class ChangesDiff {
         return pair;
     }
 
-    /** A record's id as written: from the layout when it kept it, else read from the record's bytes. */
+    /** A record's id as written ({@link Layout.Items#id}); a record without one cannot be told here. */
     private static String idOf(Layout.Items items, int i) {
-        String id = items.ids() == null ? null : items.ids()[i];
-        if (id == null) {
-            id = LayoutScanner.entityId(items.buffers()[i], items.start()[i], items.end()[i]);
-        }
+        String id = items.id(i);
         if (id == null) {
             throw new CannotTell();
         }

@@ -116,12 +116,8 @@ public final class DeltaCodec {
 
     /** Whether the child's item {@code i} and the parent's item {@code j} are records with one id (as written). */
     private static boolean sameId(Layout.Collection c, int i, Layout.Collection p, int j) {
-        String a = c.ids != null && c.ids[i] != null ? c.ids[i] : LayoutScanner.entityId(c.buffers[i], c.start[i], c.end[i]);
-        if (a == null) {
-            return false;
-        }
-        String b = p.ids != null && p.ids[j] != null ? p.ids[j] : LayoutScanner.entityId(p.buffers[j], p.start[j], p.end[j]);
-        return a.equals(b);
+        String a = c.id(i);
+        return a != null && a.equals(p.id(j));
     }
 
     private static Map<String, Integer> byId(Layout.Collection p) {

@@ -44,6 +44,11 @@ public final class Layout {
             return start.length;
         }
 
+        /** The id of entity i as written: kept, or read from its bytes; null when it has none. */
+        String id(int i) {
+            return idOf(ids, buffers, start, end, i);
+        }
+
         boolean sameBytes(int i, Collection other, int j) {
             return java.util.Arrays.equals(buffers[i], start[i], end[i], other.buffers[j], other.start[j], other.end[j]);
         }
@@ -105,6 +110,16 @@ public final class Layout {
         public int entityStart(int i) {
             return Layout.entityStart(buffers[i], start[i], end[i]);
         }
+
+        /** The id of entity {@code i} as written: the layout's, or read from its bytes; null when it has none. */
+        public String id(int i) {
+            return idOf(ids, buffers, start, end, i);
+        }
+    }
+
+    private static String idOf(String[] ids, byte[][] buffers, int[] start, int[] end, int i) {
+        String kept = ids == null ? null : ids[i];
+        return kept != null ? kept : LayoutScanner.entityId(buffers[i], start[i], end[i]);
     }
 
     /**
