@@ -7,9 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Validates big backups while they arrive: a thread reads the body through {@link ArrivingBody#stream()}
@@ -30,12 +28,7 @@ public final class EarlyValidation {
 
     private final BackupReader reader;
     private final Map<byte[], CompletableFuture<BackupSummary>> started = new ConcurrentHashMap<>();
-    private final ThreadPoolExecutor threads = new ThreadPoolExecutor(0, THREADS, 30, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "garage-sync-early-validation");
-                t.setDaemon(true);
-                return t;
-            });
+    private final ThreadPoolExecutor threads = SideThreads.pool("garage-sync-early-validation", THREADS);
 
     public EarlyValidation(BackupReader reader) {
         this.reader = reader;

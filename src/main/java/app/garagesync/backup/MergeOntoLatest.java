@@ -21,9 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,12 +55,7 @@ final class MergeOntoLatest {
      * Hash the document a merge writes while it writes it ({@link MergeProgress}), one merge each; when both are
      * busy the document is hashed once merged, as before.
      */
-    private final ThreadPoolExecutor hashers = new ThreadPoolExecutor(0, 2, 30, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "garage-sync-merge-hash");
-                t.setDaemon(true);
-                return t;
-            });
+    private final ThreadPoolExecutor hashers = SideThreads.pool("garage-sync-merge-hash", 2);
 
     /**
      * @param merged    how the stored document was merged; null when the device's state was stored as it was
