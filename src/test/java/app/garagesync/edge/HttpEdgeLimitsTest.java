@@ -63,11 +63,16 @@ class HttpEdgeLimitsTest {
                     send(s, "POST /api/backup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                             + "Content-Length: " + 9 * 1024 * 1024 + "\r\n\r\n{\"data\":");
                 }
-                // the two stalled bodies hold 18 of the 20 MB: a third large body does not fit
-                Http.Response busy = daemon.http().postBytes("/api/backup", "application/json", new byte[5 * 1024 * 1024]);
-                assertThat(busy.status()).isEqualTo(503);
-                assertThat(busy.header("Retry-After")).isNotNull();
-                assertThat(busy.body()).contains("\"busy\"");
+                // the two stalled bodies hold 18 of the 20 MB: a third large body does not fit. Announced and not
+                // sent, as in the 401 case above: bytes left unread when the daemon closes could reset the
+                // connection before this side reads the answer
+                try (Socket third = connect(daemon)) {
+                    send(third, "POST /api/backup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + 5 * 1024 * 1024 + "\r\n\r\n");
+                    String head = readHead(third);
+                    assertThat(head).startsWith("HTTP/1.1 503").containsIgnoringCase("retry-after:");
+                    assertThat(readToEnd(third)).contains("\"busy\"");
+                }
                 // small ones still fit, and health answers
                 assertThat(daemon.http().postJson("/api/backup", Backups.small(3)).status()).isEqualTo(201);
                 assertThat(daemon.http().get("/api/health").status()).isEqualTo(200);
