@@ -72,10 +72,8 @@ final class BodyReception implements Handler<RoutingContext> {
                 return;
             }
             ByteBuf bytes = piece.getByteBuf();
-            byte[] copy = bytes.hasArray() ? null : new byte[bytes.readableBytes()];
-            boolean taken = copy == null
-                    ? body.append(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
-                    : body.append(read(bytes, copy), 0, copy.length);
+            // straight from the network's (often direct) buffer into the body's array
+            boolean taken = body.append(bytes.readableBytes(), (into, at) -> bytes.getBytes(bytes.readerIndex(), into, at, bytes.readableBytes()));
             if (!taken) {
                 ctx.put(RefusedBodyDrain.RECEIVED, Boolean.TRUE);
                 body.abandon();
@@ -97,11 +95,6 @@ final class BodyReception implements Handler<RoutingContext> {
             ctx.next();
         });
         request.resume();
-    }
-
-    private static byte[] read(ByteBuf bytes, byte[] into) {
-        bytes.getBytes(bytes.readerIndex(), into);
-        return into;
     }
 
     /**

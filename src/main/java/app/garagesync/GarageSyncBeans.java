@@ -151,7 +151,7 @@ public final class GarageSyncBeans implements CamelConfiguration {
         bind(context, "backupStore", store);
         bind(context, "identity", new RequestIdentity(access.authMode(), tokens));
         MassDeletionGuard guard = bindGuard(context, dataDir, clock, store, trust);
-        EarlyValidation earlyValidation = new EarlyValidation(reader);
+        EarlyValidation earlyValidation = new EarlyValidation(reader, store);
         bind(context, "earlyValidation", earlyValidation);
         bind(context, "backupApi", new BackupApi(store, reader, bodies, metrics, clock, http.sendStallTimeout(),
                 merge.mode(), guard, earlyValidation));

@@ -2,6 +2,7 @@ package app.garagesync;
 
 import app.garagesync.api.ApiException;
 import app.garagesync.api.ArrivingBody;
+import app.garagesync.auth.RequestIdentity;
 import app.garagesync.backup.EarlyValidation;
 import app.garagesync.api.Responses;
 import io.vertx.core.buffer.Buffer;
@@ -108,6 +109,7 @@ final class HttpServerTuning {
     /** Starts validating a backup POSTed to the API as it arrives (see {@link EarlyValidation}). */
     private static BodyReception.Watcher backupsValidatedEarly(CamelContext context) {
         EarlyValidation early = context.getRegistry().findSingleByType(EarlyValidation.class);
+        RequestIdentity identity = context.getRegistry().lookupByNameAndType("identity", RequestIdentity.class);
         return new BodyReception.Watcher() {
             @Override
             public void arriving(io.vertx.core.http.HttpServerRequest request, ArrivingBody body) {
@@ -115,7 +117,7 @@ final class HttpServerTuning {
                 if (early != null && request.method() == HttpMethod.POST
                         && ("/api/backup".equals(path) || "/api/import".equals(path))
                         && isJson(request.getHeader("Content-Type"))) {
-                    early.start(body);
+                    early.start(body, userOf(identity, request));
                 }
             }
 
@@ -126,6 +128,22 @@ final class HttpServerTuning {
                 }
             }
         };
+    }
+
+    /**
+     * Who the request will turn out to be from, for the store's work that depends on it (see
+     * {@link EarlyValidation#start}); null when it will be refused, or no identity is bound. The route decides
+     * again, and a wrong guess here costs only work done for nothing.
+     */
+    private static String userOf(RequestIdentity identity, io.vertx.core.http.HttpServerRequest request) {
+        if (identity == null) {
+            return null;
+        }
+        try {
+            return identity.userOf(request.getHeader("X-User-Id"), request.getHeader("Authorization"), request.query());
+        } catch (RuntimeException refused) {
+            return null;
+        }
     }
 
     private static boolean isJson(String contentType) {

@@ -51,6 +51,17 @@ public final class ArrivingBody {
      * limit: nothing is added, and the body should be refused.
      */
     public boolean append(byte[] bytes, int offset, int count) {
+        return append(count, (into, at) -> System.arraycopy(bytes, offset, into, at, count));
+    }
+
+    /** Copies {@code count} bytes into the body's array at a position: straight from the network's buffer, with no copy between. */
+    @FunctionalInterface
+    public interface Filler {
+        void fill(byte[] into, int at);
+    }
+
+    /** As {@link #append(byte[], int, int)}, the {@code count} bytes copied in by {@code filler}. */
+    public boolean append(int count, Filler filler) {
         int at = filled;
         if ((long) at + count > limit) {
             return false;
@@ -59,7 +70,7 @@ public final class ArrivingBody {
             // only a chunked body grows; the reader of an arriving body needs a fixed array (see sized())
             array = Arrays.copyOf(array, (int) Math.min(limit, Math.max((long) array.length * 2, (long) at + count)));
         }
-        System.arraycopy(bytes, offset, array, at, count);
+        filler.fill(array, at);
         filled = at + count;
         wakeReader();
         return true;

@@ -136,10 +136,11 @@ public final class BackupApi {
         RequestBodies.Body json = bodies.backup(exchange);
         long started = System.nanoTime();
         VersionInfo latest = store.latest(user).orElse(null);
-        // the store starts on its share of the work during validation, as for a plain POST: stored as it is when
-        // the base is still the latest, or merged from the layout found meanwhile
-        Incoming early = latest != null ? store.incoming(user, json.array(), json.length()) : null;
-        BackupSummary summary = validated(json);
+        // validated and handed to the store as a plain POST is: stored as it is when the base is still the latest,
+        // or merged from the layout found meanwhile
+        Received received = received(user, json);
+        Incoming early = latest != null ? received.incoming() : null;
+        BackupSummary summary = received.summary();
         MergeOntoLatest.Outcome outcome = merges.write(user, base, json.array(), json.length(), summary, early);
         if (outcome.summary() != null) {
             reposts.remember(user, outcome.result().version().id(), outcome.summary());
@@ -218,19 +219,36 @@ public final class BackupApi {
                 return answer(new StoreResult.Unchanged(latest), System.nanoTime() - started);
             }
         }
-        // the store starts on its share of the work (on the other core, for a big backup) during validation
-        Incoming incoming = store.incoming(user, json.array(), json.length());
-        BackupSummary summary = validated(json);
-        StoreResult result = store.put(user, incoming, summary);
+        Received received = received(user, json);
+        StoreResult result = store.put(user, received.incoming(), received.summary());
+        BackupSummary summary = received.summary();
         reposts.remember(user, result.version().id(), summary);
         newVersion(exchange, result);
         return answer(result, System.nanoTime() - started);
     }
 
-    /** The body's summary: validated while it arrived when it was big (see {@link EarlyValidation}), or now. */
-    private BackupSummary validated(RequestBodies.Body json) {
-        BackupSummary summary = earlyValidation.take(json.array());
-        return summary != null ? summary : reader.read(json.array(), json.length());
+    /** A body that passed validation, handed to the store with what was done on it while it arrived. */
+    private record Received(BackupSummary summary, Incoming incoming) {
+    }
+
+    /** Validates the body (or takes its validation made as it arrived) and hands it to the store; a 400 if invalid. */
+    private Received received(String user, RequestBodies.Body json) {
+        EarlyValidation.Taken early = earlyValidation.take(json.array(), user);
+        if (early != null) {
+            // validated, and compressed when the store wanted it whole, while it arrived
+            Layout layout = early.validated().layout();
+            return new Received(early.validated().summary(), early.incoming() != null ? early.incoming().withLayout(layout)
+                    : store.incoming(user, json.array(), json.length(), layout));
+        }
+        if (json.length() < EarlyValidation.MIN_SIZE) {
+            // the validation notes the layout on its way: the store does not scan the document again
+            BackupReader.Validated valid = reader.validate(json.array(), json.length());
+            return new Received(valid.summary(), store.incoming(user, json.array(), json.length(), valid.layout()));
+        }
+        // a big body that came in chunks or found every thread busy: the store starts on its share of the work
+        // (scan, compression; on the other core) during its validation
+        Incoming incoming = store.incoming(user, json.array(), json.length());
+        return new Received(reader.read(json.array(), json.length()), incoming);
     }
 
     /** Tells the route's retention step which version this request stored, if any. */

@@ -5,12 +5,15 @@ import app.garagesync.api.ArrivingBody;
 import app.garagesync.merge.MergeProgress;
 import app.garagesync.merge.MergedShape;
 import app.garagesync.store.BackupSummary;
+import app.garagesync.store.delta.Layout;
+import app.garagesync.store.delta.LayoutRecorder;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.base.ParserBase;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -71,6 +74,22 @@ public final class BackupReader {
     }
 
     public BackupSummary read(byte[] json, int length) {
+        return validate(json, length, false).summary();
+    }
+
+    /** A backup that passed validation: its summary, and its layout as the store's scanner finds it (null if not made). */
+    public record Validated(BackupSummary summary, Layout layout) {
+    }
+
+    /**
+     * Validates as {@link #read(byte[], int)} does, noting on the way where its collections and entities are: the
+     * store takes that layout instead of scanning the document again.
+     */
+    public Validated validate(byte[] json, int length) {
+        return validate(json, length, true);
+    }
+
+    private Validated validate(byte[] json, int length, boolean withLayout) {
         if (length == 0) {
             throw ApiException.invalidBackup("$: the body is empty, expected a JSON object");
         }
@@ -85,10 +104,10 @@ public final class BackupReader {
             throw ApiException.invalidBackup("$: invalid UTF-8 at byte offset " + bad);
         }
         try {
-            return pass(json, length, false);
+            return pass(json, length, false, withLayout);
         } catch (SuspectedDuplicate s) {
             // two ids of a collection share a hash: the ids themselves say whether they are the same
-            return pass(json, length, true);
+            return pass(json, length, true, withLayout);
         }
     }
 
@@ -131,9 +150,12 @@ public final class BackupReader {
                 ? HexFormat.of().formatHex(d.digest()) : null;
     }
 
-    private BackupSummary pass(byte[] json, int length, boolean exactIds) {
+    private Validated pass(byte[] json, int length, boolean exactIds, boolean withLayout) {
         try (JsonParser p = factory.createParser(json, 0, length)) {
-            return new Pass(p, json, length, exactIds).run();
+            Pass pass = new Pass(p, json, length, exactIds);
+            pass.layout = withLayout ? new LayoutRecorder() : null;
+            BackupSummary summary = pass.run();
+            return new Validated(summary, withLayout ? pass.layout.layout(json, length) : null);
         } catch (JsonProcessingException e) {
             // limit violations (nesting depth, string length) come without a location
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
@@ -153,16 +175,18 @@ public final class BackupReader {
      * how, never depends on how the bytes arrived.
      */
     public BackupSummary read(ArrivingBody body) {
-        return read(body, null);
+        return read(body, null).summary();
     }
 
     /** As {@link #read(ArrivingBody)}, with the UTF-8 check and the content hash made meanwhile elsewhere when {@code ahead} is not null. */
-    BackupSummary read(ArrivingBody body, java.util.concurrent.CompletableFuture<ContentHashAhead.Ahead> ahead) {
+    Validated read(ArrivingBody body, java.util.concurrent.CompletableFuture<ContentHashAhead.Ahead> ahead) {
         byte[] json = body.array();
         BackupSummary summary;
+        LayoutRecorder layout = new LayoutRecorder();
         try (JsonParser p = factory.createParser(body.stream())) {
             Pass pass = new Pass(p, json, json.length, false);
             pass.ahead = ahead;
+            pass.layout = layout;
             summary = pass.run();
         } catch (ApiException | IOException | SuspectedDuplicate e) {
             summary = null;
@@ -179,12 +203,12 @@ public final class BackupReader {
         boolean wellFormed = checked != null ? checked.wellFormedUtf8() : Utf8.firstInvalidByte(json, json.length) < 0;
         if (body.length() != json.length) {
             // fewer bytes than announced (the HTTP server does not let that happen): validated as they are
-            return read(json, body.length());
+            return validate(json, body.length());
         }
         if (summary == null || startsWithBom(json, json.length) || !wellFormed) {
-            return read(json, json.length);
+            return validate(json, json.length);
         }
-        return summary;
+        return new Validated(summary, layout.layout(json, json.length));
     }
 
     private static boolean startsWithBom(byte[] json, int length) {
@@ -209,6 +233,10 @@ public final class BackupReader {
         /** The key ("s:" string, "n:" number) or the hash of the id of the entity last read. */
         private String idKey;
         private long idHash;
+        /** Notes where the collections and entities are, as the store's scanner would find them; null when not wanted. */
+        LayoutRecorder layout;
+        /** Whether the top-level member being read is {@code data} written so (the scanner's collections are only there). */
+        private boolean plainData;
 
         Pass(JsonParser p, byte[] json, int length, boolean exactIds) {
             this.exactIds = exactIds;
@@ -226,6 +254,9 @@ public final class BackupReader {
             names.open();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = member();
+                if (layout != null && "data".equals(name)) {
+                    plainData = isWritten(p.currentTokenLocation().getByteOffset(), "\"data\"");
+                }
                 JsonToken value = p.nextToken();
                 switch (name) {
                     case "data" -> readData(value);
@@ -264,20 +295,28 @@ public final class BackupReader {
             names.open();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String collection = member();
+                long nameQuote = plainData && !"settings".equals(collection) ? nameQuote() : -1;
                 JsonToken v = p.nextToken();
+                if (plainData && nameQuote < 0 && !"settings".equals(collection)) {
+                    layout.abandon(); // a name the parser found where no quote is: leave the layout to the scanner
+                }
                 if ("settings".equals(collection)) {
                     requireObjectOrNull(v, "data.settings");
                 } else {
-                    counts.put(collection, readCollection(collection, v));
+                    counts.put(collection, readCollection(collection, v, nameQuote));
                 }
             }
             names.close();
         }
 
-        private int readCollection(String collection, JsonToken value) throws IOException {
+        private int readCollection(String collection, JsonToken value, long nameQuote) throws IOException {
             String path = "data." + collection;
             if (value != JsonToken.START_ARRAY) {
                 throw ApiException.invalidBackup(path + ": must be an array of objects, got " + describe(value));
+            }
+            LayoutRecorder recorder = nameQuote >= 0 ? layout : null;
+            if (recorder != null) {
+                recorder.collection(json, (int) nameQuote, tokenStart());
             }
             // one set for every collection, emptied in between: it keeps its capacity, so the next
             // collection of a similar size grows it no more
@@ -294,6 +333,9 @@ public final class BackupReader {
                     throw ApiException.invalidBackup(path + "[" + index + "]: must be an object, got " + describe(t));
                 }
                 readEntityId(path, index);
+                if (recorder != null) {
+                    recorder.entity(tokenStart(), rawId);
+                }
                 if (!exactIds && !idHashes.add(idHash)) {
                     throw SuspectedDuplicate.INSTANCE;
                 }
@@ -301,6 +343,9 @@ public final class BackupReader {
                     throw ApiException.invalidBackup(path + "[" + index + "].id: duplicate id " + abbreviate(idText)
                             + " (ids must be unique within '" + collection + "')");
                 }
+            }
+            if (recorder != null) {
+                recorder.endCollection();
             }
             return index;
         }
@@ -311,6 +356,7 @@ public final class BackupReader {
         /** Reads one entity, leaves its id in {@link #idKey} or {@link #idHash}. */
         private void readEntityId(String path, int index) throws IOException {
             boolean found = false;
+            rawId = null;
             names.open();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 boolean isId = "id".equals(member());
@@ -343,6 +389,10 @@ public final class BackupReader {
                 }
                 if (exactIds) {
                     idText = p.getText();
+                }
+                if (layout != null) {
+                    // read once the parser has taken the whole value: its bytes are all in
+                    rawId = LayoutRecorder.idAt(json, tokenStart());
                 }
                 found = true;
             }
@@ -387,6 +437,37 @@ public final class BackupReader {
                         + ", column " + p.currentLocation().getColumnNr() + ": Duplicate field '" + abbreviate(name) + "'");
             }
             return name;
+        }
+
+        /** The id of the entity last read as the store's scanner keeps it, when a layout is recorded. */
+        private String rawId;
+
+        /**
+         * Where the current token starts in the document, without the location object {@code currentTokenLocation}
+         * makes: once per entity, that was garbage of a 50 MB backup's own size. Jackson's byte parsers count the
+         * token's offset from 1 here; {@code LayoutRecorderTest} holds the result to the scanner's.
+         */
+        private int tokenStart() {
+            return (int) (((ParserBase) p).getTokenCharacterOffset() - 1);
+        }
+
+        /** Where the opening quote of the current member's name is (a member of {@code data}); -1 when not written plainly. */
+        private long nameQuote() {
+            long at = p.currentTokenLocation().getByteOffset();
+            return at >= 0 && at < length && json[(int) at] == '"' ? at : -1;
+        }
+
+        /** Whether the bytes at {@code at} are {@code text} as written. */
+        private boolean isWritten(long at, String text) {
+            if (at < 0 || at + text.length() > length) {
+                return false;
+            }
+            for (int i = 0; i < text.length(); i++) {
+                if (json[(int) at + i] != text.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** What was checked and hashed while the body arrived ({@link ContentHashAhead}), or null. */

@@ -1,7 +1,8 @@
 package app.garagesync.backup;
 
 import app.garagesync.api.ArrivingBody;
-import app.garagesync.store.BackupSummary;
+import app.garagesync.store.BackupStore;
+import app.garagesync.store.Incoming;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,21 +28,38 @@ public final class EarlyValidation {
     static final int THREADS = 6;
 
     private final BackupReader reader;
-    private final Map<byte[], CompletableFuture<BackupSummary>> started = new ConcurrentHashMap<>();
+    private final BackupStore store;
+    private final Map<byte[], Started> started = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor threads = SideThreads.pool("garage-sync-early-validation", THREADS);
 
-    public EarlyValidation(BackupReader reader) {
-        this.reader = reader;
+    /** A body being validated as it arrives, for {@code user} (null: not known then), with the store's work on it (or null). */
+    private record Started(CompletableFuture<BackupReader.Validated> result, String user, Incoming incoming) {
     }
 
-    /** Starts validating {@code body} as it arrives, when it is big enough and a thread is free. */
-    public void start(ArrivingBody body) {
+    /**
+     * What was done while a body arrived: its validation, and the store's work on it when it was started for the
+     * user the request turned out to be from.
+     */
+    public record Taken(BackupReader.Validated validated, Incoming incoming) {
+    }
+
+    public EarlyValidation(BackupReader reader, BackupStore store) {
+        this.reader = reader;
+        this.store = store;
+    }
+
+    /**
+     * Starts validating {@code body} as it arrives, when it is big enough and a thread is free; and, when the
+     * request names its {@code user} (null: not known yet), the store's compression of it if it wants one.
+     */
+    public void start(ArrivingBody body, String user) {
         if (!body.sized() || body.array().length < MIN_SIZE) {
             return;
         }
-        CompletableFuture<BackupSummary> result = new CompletableFuture<>();
+        CompletableFuture<BackupReader.Validated> result = new CompletableFuture<>();
+        Incoming incoming = user == null ? null : store.arriving(user, body.array(), body::stream);
         // keyed by the array itself (identity): it is what the request finds as its body
-        started.put(body.array(), result);
+        started.put(body.array(), new Started(result, user, incoming));
         CompletableFuture<ContentHashAhead.Ahead> hash = new CompletableFuture<>();
         try {
             threads.execute(() -> {
@@ -70,16 +88,16 @@ public final class EarlyValidation {
     }
 
     /**
-     * The summary of the body whose bytes are {@code array}, validated while it arrived; null when its
+     * What was done on the body whose bytes are {@code array} while it arrived, for {@code user}; null when its
      * validation was not started here. Throws what validation threw (an invalid backup's 400).
      */
-    public BackupSummary take(byte[] array) {
-        CompletableFuture<BackupSummary> result = started.remove(array);
-        if (result == null) {
+    public Taken take(byte[] array, String user) {
+        Started early = started.remove(array);
+        if (early == null) {
             return null;
         }
         try {
-            return result.get();
+            return new Taken(early.result().get(), user.equals(early.user()) ? early.incoming() : null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while validating a backup", e);

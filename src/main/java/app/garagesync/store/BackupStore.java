@@ -36,6 +36,16 @@ public interface BackupStore {
         return incoming(user, json, length);
     }
 
+    /**
+     * A document of {@code array.length} bytes still arriving in {@code array}, which {@code bytes} reads as it
+     * comes in (waiting for it, failing if it is abandoned): when the user's next version will be stored whole,
+     * the store starts compressing it now, so that little is left when its last byte is in. Null when the store
+     * starts nothing. Once the document is valid, pass {@link Incoming#withLayout} of it to {@link #put}.
+     */
+    default Incoming arriving(String user, byte[] array, java.util.function.Supplier<java.io.InputStream> bytes) {
+        return null;
+    }
+
     /** Like {@link #put(String, byte[], BackupSummary)}, for a document handed over by {@link #incoming}. */
     StoreResult put(String user, Incoming json, BackupSummary summary);
 

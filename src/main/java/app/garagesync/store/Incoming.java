@@ -83,6 +83,29 @@ public final class Incoming {
     }
 
     /**
+     * A document still arriving in {@code array} (see {@link BackupStore#arriving}), compressed whole on
+     * {@code executor} as {@code bytes} reads it in; null when the executor is busy. Its layout is set by
+     * {@link #withLayout} once the document is valid.
+     */
+    static Incoming compressingAsItArrives(byte[] array, java.util.function.Supplier<java.io.InputStream> bytes, int level,
+                                           Executor executor) {
+        try {
+            return new Incoming(array, array.length, null, CompletableFuture.supplyAsync(
+                    () -> new Ahead(null, compressedAsItArrives(bytes, array.length, level)), executor));
+        } catch (RejectedExecutionException busy) {
+            return null;
+        }
+    }
+
+    /**
+     * This document with its layout as its validation found it (what a scan would find), or scanned when asked if
+     * {@code layout} is null; the work started ahead is kept.
+     */
+    public Incoming withLayout(Layout layout) {
+        return new Incoming(json, length, layout, ahead);
+    }
+
+    /**
      * The document's layout, computed ahead or now: for the store, and for a merge of the document, which
      * would otherwise scan it again (use it only once the document is validated).
      */
@@ -117,6 +140,21 @@ public final class Incoming {
         } catch (ExecutionException e) {
             return null;
         }
+    }
+
+    /** The zstd frame of a document read as it arrives; fails (and is then made again when stored) if it is abandoned. */
+    private static ByteArrayOutputStream compressedAsItArrives(java.util.function.Supplier<java.io.InputStream> bytes,
+                                                               int length, int level) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(Math.max(4096, length / 6));
+        byte[] piece = new byte[1 << 16];
+        try (java.io.InputStream in = bytes.get(); OutputStream z = VersionFile.compressing(frame, level)) {
+            for (int n = in.read(piece); n >= 0; n = in.read(piece)) {
+                z.write(piece, 0, n);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return frame;
     }
 
     /** The version file's zstd frame, compressed by the helper thread alone: the other core is validating meanwhile. */

@@ -63,6 +63,16 @@ final class VersionFile {
         z.close();
     }
 
+    /**
+     * A stream that writes to {@code out} the zstd frame (with its checksum) of what is written to it, on the
+     * caller's thread alone; closing it ends the frame and leaves {@code out} open.
+     */
+    static OutputStream compressing(OutputStream out, int level) throws IOException {
+        ZstdOutputStream z = new ZstdOutputStream(new NonClosing(out), RecyclingBufferPool.INSTANCE, level);
+        z.setChecksum(true);
+        return z;
+    }
+
     /** Lets the zstd stream end its frame without closing the file the caller still has to fsync. */
     private static final class NonClosing extends java.io.FilterOutputStream {
         NonClosing(OutputStream out) {

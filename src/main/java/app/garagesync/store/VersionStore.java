@@ -84,6 +84,11 @@ public final class VersionStore implements BackupStore {
         return writer.incoming(user, json, length, layout);
     }
 
+    @Override
+    public Incoming arriving(String user, byte[] array, java.util.function.Supplier<java.io.InputStream> bytes) {
+        return writer.arriving(user, array, bytes);
+    }
+
     /** Incoming backups whose scan or compression the helper thread took on. */
     long preparedAhead() {
         return writer.preparedAhead();

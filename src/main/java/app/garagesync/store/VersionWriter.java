@@ -57,20 +57,35 @@ final class VersionWriter {
     /** {@code known}: the document's layout as its writer knows it (no scan then), or null. */
     Incoming incoming(String user, byte[] json, int length, Layout known) {
         boolean scan = policy.maxChain() > 0;
-        boolean whole = !scan;
-        if (scan) {
-            // a hint, read without the lock: a wrong guess costs a compression, never a wrong version
-            // (a shared store is not listed again for it: that is done once, under the lock, by put)
-            UserVersions uv = blobs.shared() ? loader.cached(user) : loader.loaded(user);
-            NavigableMap<Long, VersionInfo> byId = uv == null ? null : uv.byId;
-            Map.Entry<Long, VersionInfo> last = byId == null ? null : byId.lastEntry();
-            StoredForm lastForm = last == null ? null : uv.forms.get(last.getKey());
-            whole = lastForm == null || lastForm.chainLength() + 1 > policy.maxChain();
-        }
+        boolean whole = storedWhole(user);
         if (scan && known != null) {
             return Incoming.ahead(json, length, known, whole, zstdLevel, ahead);
         }
         return Incoming.ahead(json, length, scan, whole, zstdLevel, ahead);
+    }
+
+    /** See {@link BackupStore#arriving}: the compression started as the document comes in, when it will be stored whole. */
+    Incoming arriving(String user, byte[] array, java.util.function.Supplier<java.io.InputStream> bytes) {
+        if (array.length < Incoming.AHEAD_MIN_SIZE || !storedWhole(user)) {
+            return null;
+        }
+        return Incoming.compressingAsItArrives(array, bytes, zstdLevel, ahead);
+    }
+
+    /**
+     * Whether the user's next version will be stored whole (a first version, or the end of a chain of deltas).
+     * A hint, read without the lock: a wrong guess costs a compression, never a wrong version (a shared store is
+     * not listed again for it: that is done once, under the lock, by put).
+     */
+    private boolean storedWhole(String user) {
+        if (policy.maxChain() <= 0) {
+            return true;
+        }
+        UserVersions uv = blobs.shared() ? loader.cached(user) : loader.loaded(user);
+        NavigableMap<Long, VersionInfo> byId = uv == null ? null : uv.byId;
+        Map.Entry<Long, VersionInfo> last = byId == null ? null : byId.lastEntry();
+        StoredForm lastForm = last == null ? null : uv.forms.get(last.getKey());
+        return lastForm == null || lastForm.chainLength() + 1 > policy.maxChain();
     }
 
     /** Incoming backups whose scan or compression the helper thread took on. */
