@@ -1,6 +1,7 @@
 package app.garagesync;
 
 import app.garagesync.api.ArrivingBody;
+import app.garagesync.edge.BodyTap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
@@ -67,6 +68,8 @@ final class BodyReception implements Handler<RoutingContext> {
             body.abandon();
             watcher.ended(body);
         });
+        // straight from the network's buffers into the body's array when it can be: Vert.x copies each piece first
+        BodyTap.attach(channelOf(request), body);
         request.handler(piece -> {
             if (ctx.failed()) {
                 return;
@@ -95,6 +98,11 @@ final class BodyReception implements Handler<RoutingContext> {
             ctx.next();
         });
         request.resume();
+    }
+
+    /** The connection's channel, for the body tap; null for a connection of another kind. */
+    private static io.netty.channel.Channel channelOf(HttpServerRequest request) {
+        return request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c ? c.channel() : null;
     }
 
     /**

@@ -334,7 +334,7 @@ public final class BackupReader {
                 }
                 readEntityId(path, index);
                 if (recorder != null) {
-                    recorder.entity(tokenStart(), rawId);
+                    recorder.entity(tokenStart());
                 }
                 if (!exactIds && !idHashes.add(idHash)) {
                     throw SuspectedDuplicate.INSTANCE;
@@ -356,7 +356,6 @@ public final class BackupReader {
         /** Reads one entity, leaves its id in {@link #idKey} or {@link #idHash}. */
         private void readEntityId(String path, int index) throws IOException {
             boolean found = false;
-            rawId = null;
             names.open();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 boolean isId = "id".equals(member());
@@ -389,10 +388,6 @@ public final class BackupReader {
                 }
                 if (exactIds) {
                     idText = p.getText();
-                }
-                if (layout != null) {
-                    // read once the parser has taken the whole value: its bytes are all in
-                    rawId = LayoutRecorder.idAt(json, tokenStart());
                 }
                 found = true;
             }
@@ -438,9 +433,6 @@ public final class BackupReader {
             }
             return name;
         }
-
-        /** The id of the entity last read as the store's scanner keeps it, when a layout is recorded. */
-        private String rawId;
 
         /**
          * Where the current token starts in the document, without the location object {@code currentTokenLocation}

@@ -59,6 +59,8 @@ final class ConnectionPacing {
         }
         if (channel.pipeline().get("handler") != null) {
             channel.pipeline().addBefore("handler", "garage-sync-pacing", new Messages());
+            // after the pacing, which must see every piece of a body arrive
+            channel.pipeline().addBefore("handler", BodyTap.NAME, new BodyTap());
         } else {
             channel.pipeline().addLast("garage-sync-pacing", new Messages());
         }

@@ -54,13 +54,13 @@ public final class DeltaCodec {
             if (match < 0 && p != null && next < p.size()) {
                 if (sameId(c, i, p, next)) {
                     next++; // edited where it was: inserted, and the parent's record passed
-                } else if (c.ids != null && c.ids[i] != null && p.ids != null) {
+                } else if (c.id(i) != null) {
                     // out of order: found by its id, in a map made once per collection and only then (300,000
                     // ids put in a map for every delta were a third of storing a merged version)
                     if (byId == null) {
                         byId = byId(p);
                     }
-                    Integer j = byId.get(c.ids[i]);
+                    Integer j = byId.get(c.id(i));
                     if (j != null) {
                         if (c.sameBytes(i, p, j)) {
                             match = j;
@@ -123,8 +123,9 @@ public final class DeltaCodec {
     private static Map<String, Integer> byId(Layout.Collection p) {
         Map<String, Integer> byId = new HashMap<>(Math.max(16, p.size() * 4 / 3 + 1));
         for (int j = 0; j < p.size(); j++) {
-            if (p.ids[j] != null) {
-                byId.putIfAbsent(p.ids[j], j);
+            String id = p.id(j); // kept, or read from the record: a layout kept in memory keeps none
+            if (id != null) {
+                byId.putIfAbsent(id, j);
             }
         }
         return byId;

@@ -7,9 +7,11 @@ import java.util.List;
 
 /**
  * Builds a document's {@link Layout} from what a parser reports as it validates it, so that the store need not
- * scan the document again: the same regions, names and ids {@link LayoutScanner} finds in a valid document,
- * which {@code LayoutRecorderTest} holds it to. The parser reports where things are; the names and ids are
- * read here from the bytes as written, as the scanner reads them.
+ * scan the document again: the same regions and names {@link LayoutScanner} finds in a valid document, which
+ * {@code LayoutRecorderTest} holds it to. The parser reports where things are; names are read here from the
+ * bytes as written, as the scanner reads them. It keeps no ids: a layout is kept in memory as the user's
+ * latest, and 300,000 id strings were 20 MB of a 50 MB backup's; whoever needs an id reads it from its record
+ * ({@link Layout.Items#id}).
  */
 public final class LayoutRecorder {
 
@@ -17,7 +19,6 @@ public final class LayoutRecorder {
     private String name;
     private int from;
     private int[] ends = new int[64];
-    private String[] ids = new String[64];
     private int n;
     private boolean abandoned;
 
@@ -37,55 +38,23 @@ public final class LayoutRecorder {
         n = 0;
     }
 
-    /** The next entity of the collection: its object closes with the {@code }} at {@code closingBrace}; its id as written, or null. */
-    public void entity(int closingBrace, String id) {
+    /** The next entity of the collection: its object closes with the {@code }} at {@code closingBrace}. */
+    public void entity(int closingBrace) {
         if (n == ends.length) {
             ends = Arrays.copyOf(ends, n * 2);
-            ids = Arrays.copyOf(ids, n * 2);
         }
         ends[n] = closingBrace + 1;
-        ids[n] = id;
         n++;
     }
 
     /** The collection's array closed. */
     public void endCollection() {
-        regions.add(Layout.Region.ofEnds(name, from, ends, n, Arrays.copyOf(ids, n)));
+        regions.add(Layout.Region.ofEnds(name, from, ends, n, null));
     }
 
     /** The layout of the whole document, {@code length} bytes of {@code doc}, once it is all in; null when abandoned. */
     public Layout layout(byte[] doc, int length) {
         return abandoned ? null : Layout.over(doc, length, regions);
-    }
-
-    /**
-     * The id of an entity as the scanner keeps it (quotes included for a string), whose scalar value starts at
-     * {@code valueStart}, when its member is written plainly {@code "id"}; null when the name is spelled with
-     * escapes, as the scanner, which compares names as written, would not take it either.
-     */
-    public static String idAt(byte[] doc, int valueStart) {
-        int q = valueStart - 1;
-        while (q > 0 && (doc[q] == ' ' || doc[q] == '\n' || doc[q] == '\r' || doc[q] == '\t' || doc[q] == ':')) {
-            q--;
-        }
-        // the decoded name is "id"; written so, it ends with these four bytes, and any escape would take more
-        if (q < 3 || doc[q] != '"' || doc[q - 1] != 'd' || doc[q - 2] != 'i' || doc[q - 3] != '"') {
-            return null;
-        }
-        int end;
-        if (doc[valueStart] == '"') {
-            end = stringEnd(doc, valueStart);
-        } else {
-            end = valueStart + 1;
-            while (end < doc.length) {
-                byte c = doc[end];
-                if (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-                    break;
-                }
-                end++;
-            }
-        }
-        return new String(doc, valueStart, end - valueStart, StandardCharsets.ISO_8859_1);
     }
 
     /** Past the closing quote of the string whose opening quote is at {@code quote}. */
