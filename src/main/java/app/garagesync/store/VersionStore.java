@@ -48,6 +48,7 @@ public final class VersionStore implements BackupStore {
     private final VersionReader reader;
     private final VersionWriter writer;
     private final VersionPruner pruner;
+    private final LayoutCache layouts;
     private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
 
     /** When versions are stored as deltas. {@code maxChain == 0} stores every version whole. */
@@ -66,7 +67,7 @@ public final class VersionStore implements BackupStore {
     /** {@code cacheBytes}: how many bytes of layouts to keep in memory (see {@link LayoutCache}). */
     public VersionStore(BlobStore blobs, Clock clock, int zstdLevel, StoragePolicy policy, LayoutIndexCache indexes,
                         long cacheBytes) {
-        LayoutCache layouts = new LayoutCache(cacheBytes);
+        this.layouts = new LayoutCache(cacheBytes);
         IssuedMark mark = new IssuedMark(blobs);
         this.loader = new VersionLoader(blobs, mark);
         this.reader = new VersionReader(blobs, loader, layouts, indexes, zstdLevel);
@@ -87,6 +88,11 @@ public final class VersionStore implements BackupStore {
     @Override
     public Incoming arriving(String user, byte[] array, java.util.function.Supplier<java.io.InputStream> bytes) {
         return writer.arriving(user, array, bytes);
+    }
+
+    /** Bytes of layouts kept in memory ({@link LayoutCache}). */
+    long layoutCacheBytes() {
+        return layouts.bytes();
     }
 
     /** Incoming backups whose scan or compression the helper thread took on. */

@@ -212,10 +212,14 @@ final class VersionWriter {
                     indexes.save(user, stored, layout);
                 }
             }
-            if (layout == null) {
+            if (layout == null || last == null) {
+                // a user's very first version is not kept in memory (admitted on second use, as a TinyLFU
+                // cache's doorkeeper does): a hosted daemon onboarding garages, or taking one-off imports,
+                // would otherwise hold 50 MB per garage until its next backup, and grow its heap with each.
+                // That next backup reads this one back instead: measured +0.1 to +0.2 s on a 50 MB garage, once
                 layouts.remove(user, LayoutCache.Kind.LATEST);
             } else {
-                // with its entity ids: the next backup's delta is computed against it without a read
+                // the next backup's delta is computed against it without a read
                 layouts.put(user, LayoutCache.Kind.LATEST, id, layout);
             }
             return new StoreResult.Stored(stored);

@@ -56,6 +56,21 @@ class LayoutSharingTest {
     }
 
     @Test
+    void a_users_first_version_is_not_kept_in_memory_and_the_next_ones_are(@TempDir Path dir) {
+        VersionStore store = new VersionStore(new FileBlobStore(dir), Clock.systemUTC(), 3,
+                new VersionStore.StoragePolicy(1.0, 10));
+        byte[] first = garage(-1);
+        store.put("anne", first, reader.read(first));
+        assertThat(store.layoutCacheBytes()).as("a first version, held by no layout in memory").isZero();
+        // the next version reads it back for its delta, and is kept
+        byte[] second = garage(700);
+        store.put("anne", second, reader.read(second));
+        assertThat(store.layoutCacheBytes()).isGreaterThanOrEqualTo(second.length);
+        assertThat(store.versions("anne").get(0).storedSize()).isLessThan(first.length / 20L);
+        assertThat(store.read("anne", 2)).isEqualTo(second);
+    }
+
+    @Test
     void a_third_version_is_still_a_small_delta_computed_with_the_latests_ids(@TempDir Path dir) {
         VersionStore store = new VersionStore(new FileBlobStore(dir), Clock.systemUTC(), 3,
                 new VersionStore.StoragePolicy(1.0, 10));
