@@ -57,7 +57,8 @@ final class VersionWriter {
     /** {@code known}: the document's layout as its writer knows it (no scan then), or null. */
     Incoming incoming(String user, byte[] json, int length, Layout known) {
         boolean scan = policy.maxChain() > 0;
-        boolean whole = storedWhole(user);
+        // a shared store is not listed again for the hint: that is done once, under the lock, by put
+        boolean whole = storedWhole(blobs.shared() ? loader.cached(user) : loader.loaded(user));
         if (scan && known != null) {
             return Incoming.ahead(json, length, known, whole, zstdLevel, ahead);
         }
@@ -66,22 +67,23 @@ final class VersionWriter {
 
     /** See {@link BackupStore#arriving}: the compression started as the document comes in, when it will be stored whole. */
     Incoming arriving(String user, byte[] array, java.util.function.Supplier<java.io.InputStream> bytes) {
-        if (array.length < Incoming.AHEAD_MIN_SIZE || !storedWhole(user)) {
+        // on the HTTP server's thread: what is known of the user now, never a listing or a lock (a user not
+        // seen yet since start-up is taken for a new one: at worst a compression for nothing)
+        if (array.length < Incoming.AHEAD_MIN_SIZE || !storedWhole(loader.cached(user))) {
             return null;
         }
         return Incoming.compressingAsItArrives(array, bytes, zstdLevel, ahead);
     }
 
     /**
-     * Whether the user's next version will be stored whole (a first version, or the end of a chain of deltas).
-     * A hint, read without the lock: a wrong guess costs a compression, never a wrong version (a shared store is
-     * not listed again for it: that is done once, under the lock, by put).
+     * Whether the next version of the user whose versions are {@code uv} (null: none known) will be stored whole
+     * (a first version, or the end of a chain of deltas). A hint, read without the lock: a wrong guess costs a
+     * compression, never a wrong version.
      */
-    private boolean storedWhole(String user) {
+    private boolean storedWhole(UserVersions uv) {
         if (policy.maxChain() <= 0) {
             return true;
         }
-        UserVersions uv = blobs.shared() ? loader.cached(user) : loader.loaded(user);
         NavigableMap<Long, VersionInfo> byId = uv == null ? null : uv.byId;
         Map.Entry<Long, VersionInfo> last = byId == null ? null : byId.lastEntry();
         StoredForm lastForm = last == null ? null : uv.forms.get(last.getKey());
