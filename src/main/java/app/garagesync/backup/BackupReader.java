@@ -376,11 +376,19 @@ public final class BackupReader {
                         }
                     }
                     case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                        String key = NumericIds.key(p.getText(), path + "[" + index + "].id");
-                        if (exactIds) {
-                            idKey = key;
+                        // a plain integer's key is hashed from its digits, without building the key: on a
+                        // 50 MB garage, building them was a fifth of the validation
+                        long plain = exactIds || v != JsonToken.VALUE_NUMBER_INT ? 0
+                                : IdHashes.ofIntegerText(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                        if (plain != 0) {
+                            idHash = plain;
                         } else {
-                            idHash = IdHashes.ofNumberKey(key);
+                            String key = NumericIds.key(p.getText(), path + "[" + index + "].id");
+                            if (exactIds) {
+                                idKey = key;
+                            } else {
+                                idHash = IdHashes.ofNumberKey(key);
+                            }
                         }
                     }
                     default -> throw ApiException.invalidBackup(

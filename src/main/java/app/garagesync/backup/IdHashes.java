@@ -70,6 +70,51 @@ final class IdHashes {
         return mix(h);
     }
 
+    /**
+     * {@link #ofNumberKey} of the key {@link app.garagesync.store.NumberIdKeys#integerKey} gives a plain integer
+     * written as {@code chars[offset, offset + length)}, made from the digits without the key; 0 when the text is
+     * not such an integer (the caller then builds the key). A hash that comes out 0 is given as 1, which
+     * {@link #add} takes for the same value.
+     */
+    static long ofIntegerText(char[] chars, int offset, int length) {
+        int from = length > 0 && chars[offset] == '-' ? 1 : 0;
+        int digits = length - from;
+        if (digits < 1 || digits > 18) {
+            return 0;
+        }
+        for (int i = offset + from; i < offset + length; i++) {
+            if (chars[i] < '0' || chars[i] > '9') {
+                return 0;
+            }
+        }
+        long h = 0x84222325cbf29ce4L;
+        h = (h ^ 'n') * 0x100000001b3L;
+        h = (h ^ ':') * 0x100000001b3L;
+        int end = length;
+        if (chars[offset + from] == '0') {
+            if (digits != 1) {
+                return 0; // JSON allows a leading zero only in 0 itself (and -0)
+            }
+            // 0 and -0: "n:0e0"
+            h = (h ^ '0') * 0x100000001b3L;
+        } else {
+            while (chars[offset + end - 1] == '0') {
+                end--;
+            }
+            for (int i = offset; i < offset + end; i++) {
+                h = (h ^ chars[i]) * 0x100000001b3L;
+            }
+        }
+        h = (h ^ 'e') * 0x100000001b3L;
+        int zeros = length - end;
+        if (zeros >= 10) {
+            h = (h ^ ('0' + zeros / 10)) * 0x100000001b3L;
+        }
+        h = (h ^ ('0' + zeros % 10)) * 0x100000001b3L;
+        long mixed = mix(h);
+        return mixed == 0 ? 1 : mixed;
+    }
+
     /** MurmurHash3's finalizer: spreads the bits of FNV over the whole word. */
     private static long mix(long h) {
         h ^= h >>> 33;
