@@ -61,6 +61,15 @@ public final class Retention {
         }
     }
 
+    /**
+     * Whether a batch of the caller's forgotten versions waits, so that the background prune has work. Without
+     * it, every backup past keep-last was handed, with a copy of its exchange, to another thread for a prune
+     * that found nothing to do nine times in ten (batch 10).
+     */
+    public boolean isPruneDue(Exchange exchange) {
+        return store.forgottenWaiting(exchange.getProperty(RequestIdentity.USER, String.class)) >= batch;
+    }
+
     /** Prunes the caller's forgotten versions once a batch of them waits (in the background, after the answer). */
     public void pruneForCaller(Exchange exchange) {
         prune(exchange.getProperty(RequestIdentity.USER, String.class), batch);

@@ -133,6 +133,12 @@ public interface BackupStore {
      */
     Set<Long> prune(String user, int atLeast);
 
+    /**
+     * How many of the user's forgotten versions wait for {@link #prune(String, int)}, as far as this process
+     * knows now: no listing, no lock (another daemon on a shared store may have forgotten more).
+     */
+    int forgottenWaiting(String user);
+
     /** {@link #forget} then {@link #prune(String, int)} of everything forgotten; answers the ids removed. */
     default Set<Long> prune(String user, java.util.function.Function<List<VersionInfo>, Set<Long>> keep) {
         forget(user, keep);

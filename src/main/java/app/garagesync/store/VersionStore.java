@@ -156,6 +156,12 @@ public final class VersionStore implements BackupStore {
     }
 
     @Override
+    public int forgottenWaiting(String user) {
+        UserVersions uv = loader.cached(user);
+        return uv == null || uv.forgotten == null ? 0 : uv.forgotten.size();
+    }
+
+    @Override
     public PrunedIds pruned(String user) {
         return loader.pruned(user);
     }
