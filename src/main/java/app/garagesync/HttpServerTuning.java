@@ -117,7 +117,7 @@ final class HttpServerTuning {
                 if (early != null && request.method() == HttpMethod.POST
                         && ("/api/backup".equals(path) || "/api/import".equals(path))
                         && isJson(request.getHeader("Content-Type"))) {
-                    early.start(body, userOf(identity, request));
+                    early.start(body, () -> userOf(identity, request));
                 }
             }
 

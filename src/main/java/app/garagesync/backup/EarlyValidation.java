@@ -50,12 +50,14 @@ public final class EarlyValidation {
 
     /**
      * Starts validating {@code body} as it arrives, when it is big enough and a thread is free; and, when the
-     * request names its {@code user} (null: not known yet), the store's compression of it if it wants one.
+     * request names its user ({@code whose} gives it, or null when not known yet; asked only for a big body),
+     * the store's compression of it if it wants one.
      */
-    public void start(ArrivingBody body, String user) {
+    public void start(ArrivingBody body, java.util.function.Supplier<String> whose) {
         if (!body.sized() || body.array().length < MIN_SIZE) {
             return;
         }
+        String user = whose.get();
         CompletableFuture<BackupReader.Validated> result = new CompletableFuture<>();
         Incoming incoming = user == null ? null : store.arriving(user, body.array(), body::stream);
         // keyed by the array itself (identity): it is what the request finds as its body
