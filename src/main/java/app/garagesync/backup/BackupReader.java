@@ -295,9 +295,10 @@ public final class BackupReader {
             names.open();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String collection = member();
-                long nameQuote = plainData && !"settings".equals(collection) ? nameQuote() : -1;
+                boolean recorded = plainData && !"settings".equals(collection);
+                long nameQuote = recorded ? nameQuote() : -1;
                 JsonToken v = p.nextToken();
-                if (plainData && nameQuote < 0 && !"settings".equals(collection)) {
+                if (recorded && nameQuote < 0) {
                     layout.abandon(); // a name the parser found where no quote is: leave the layout to the scanner
                 }
                 if ("settings".equals(collection)) {

@@ -56,8 +56,7 @@ final class VersionFile {
             out.write(frame, 0, n);
             return;
         }
-        ZstdOutputStream z = new ZstdOutputStream(new NonClosing(out), RecyclingBufferPool.INSTANCE, level);
-        z.setChecksum(true);
+        ZstdOutputStream z = compressing(out, level);
         z.setWorkers(workers);
         z.write(json, 0, length);
         z.close();
@@ -65,9 +64,9 @@ final class VersionFile {
 
     /**
      * A stream that writes to {@code out} the zstd frame (with its checksum) of what is written to it, on the
-     * caller's thread alone; closing it ends the frame and leaves {@code out} open.
+     * caller's thread alone unless told of workers; closing it ends the frame and leaves {@code out} open.
      */
-    static OutputStream compressing(OutputStream out, int level) throws IOException {
+    static ZstdOutputStream compressing(OutputStream out, int level) throws IOException {
         ZstdOutputStream z = new ZstdOutputStream(new NonClosing(out), RecyclingBufferPool.INSTANCE, level);
         z.setChecksum(true);
         return z;

@@ -158,7 +158,7 @@ public final class VersionStore implements BackupStore {
     @Override
     public int forgottenWaiting(String user) {
         UserVersions uv = loader.cached(user);
-        return uv == null || uv.forgotten == null ? 0 : uv.forgotten.size();
+        return uv == null ? 0 : uv.forgotten.size();
     }
 
     @Override

@@ -51,16 +51,18 @@ public final class DeltaCodec {
         int next = 0;
         for (int i = 0; i < c.size(); i++) {
             int match = p == null ? -1 : nearby(c, i, p, next);
-            if (match < 0 && p != null && next < p.size()) {
-                if (sameId(c, i, p, next)) {
+            // the id as written, kept or read from the record once (a layout kept in memory keeps none)
+            String id = match < 0 && p != null && next < p.size() ? c.id(i) : null;
+            if (id != null) {
+                if (id.equals(p.id(next))) {
                     next++; // edited where it was: inserted, and the parent's record passed
-                } else if (c.id(i) != null) {
+                } else {
                     // out of order: found by its id, in a map made once per collection and only then (300,000
                     // ids put in a map for every delta were a third of storing a merged version)
                     if (byId == null) {
                         byId = byId(p);
                     }
-                    Integer j = byId.get(c.id(i));
+                    Integer j = byId.get(id);
                     if (j != null) {
                         if (c.sameBytes(i, p, j)) {
                             match = j;
@@ -112,12 +114,6 @@ public final class DeltaCodec {
             }
         }
         return -1;
-    }
-
-    /** Whether the child's item {@code i} and the parent's item {@code j} are records with one id (as written). */
-    private static boolean sameId(Layout.Collection c, int i, Layout.Collection p, int j) {
-        String a = c.id(i);
-        return a != null && a.equals(p.id(j));
     }
 
     private static Map<String, Integer> byId(Layout.Collection p) {

@@ -32,7 +32,7 @@ public final class LayoutRecorder {
      * {@code [} is at {@code bracket}.
      */
     public void collection(byte[] doc, int nameQuote, int bracket) {
-        int close = stringEnd(doc, nameQuote) - 1;
+        int close = LayoutScanner.stringEnd(doc, nameQuote, doc.length) - 1;
         name = new String(doc, nameQuote + 1, close - nameQuote - 1, StandardCharsets.UTF_8);
         from = bracket + 1;
         n = 0;
@@ -55,17 +55,5 @@ public final class LayoutRecorder {
     /** The layout of the whole document, {@code length} bytes of {@code doc}, once it is all in; null when abandoned. */
     public Layout layout(byte[] doc, int length) {
         return abandoned ? null : Layout.over(doc, length, regions);
-    }
-
-    /** Past the closing quote of the string whose opening quote is at {@code quote}. */
-    private static int stringEnd(byte[] doc, int quote) {
-        for (int i = quote + 1; i < doc.length; i++) {
-            if (doc[i] == '\\') {
-                i++;
-            } else if (doc[i] == '"') {
-                return i + 1;
-            }
-        }
-        return doc.length;
     }
 }

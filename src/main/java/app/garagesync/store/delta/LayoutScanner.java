@@ -73,14 +73,8 @@ public final class LayoutScanner {
         }
         byte first = b[v];
         if (first == '"') {
-            for (int i = v + 1; i < to; i++) {
-                if (b[i] == '\\') {
-                    i++;
-                } else if (b[i] == '"') {
-                    return new String(b, v, i + 1 - v, StandardCharsets.ISO_8859_1);
-                }
-            }
-            return null;
+            int end = stringEnd(b, v, to);
+            return end < 0 ? null : new String(b, v, end - v, StandardCharsets.ISO_8859_1);
         }
         if (first == '{' || first == '[' || first == ' ' || first == '\n' || first == '\r' || first == '\t'
                 || first == ',' || first == '}' || first == ']') {
@@ -93,6 +87,18 @@ public final class LayoutScanner {
             }
         }
         return null;
+    }
+
+    /** Past the closing quote of the string whose opening quote is at {@code quote}, looking before {@code to}; -1 if none. */
+    static int stringEnd(byte[] b, int quote, int to) {
+        for (int i = quote + 1; i < to; i++) {
+            if (b[i] == '\\') {
+                i++;
+            } else if (b[i] == '"') {
+                return i + 1;
+            }
+        }
+        return -1;
     }
 
     private Layout run() {
