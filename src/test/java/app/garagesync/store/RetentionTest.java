@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,75 @@ class RetentionTest {
         List<VersionInfo> midnight = List.of(at(2, "2026-11-24T23:30:00Z"), at(1, "2026-11-24T22:30:00Z"));
         assertThat(new RetentionPolicy(0, 0, 2, 0, 0, ZoneId.of("Europe/Paris")).keep(midnight)).containsExactlyInAnyOrder(1L, 2L);
         assertThat(new RetentionPolicy(0, 0, 2, 0, 0, utc).keep(midnight)).containsExactly(2L);
+    }
+
+    /**
+     * The policy reads periods by arithmetic on epoch seconds: it must keep what java.time's calendar of the
+     * local clock keeps, across DST changes (an hour's and a half-hour's), in zones ahead of and behind UTC.
+     */
+    @Test
+    void periods_by_arithmetic_keep_what_the_calendar_keeps() {
+        Random random = new Random(14);
+        for (String zoneName : List.of("UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata",
+                "Pacific/Chatham", "Europe/London")) {
+            ZoneId zone = ZoneId.of(zoneName);
+            for (int round = 0; round < 300; round++) {
+                List<VersionInfo> newestFirst = new ArrayList<>();
+                // around the spring and autumn changes of 2026, in steps of minutes to days
+                long at = Instant.parse(random.nextBoolean() ? "2026-03-25T00:00:00Z" : "2026-10-20T00:00:00Z").getEpochSecond()
+                        + random.nextInt(20 * 86_400);
+                int count = 1 + random.nextInt(120);
+                for (int i = count; i >= 1; i--) {
+                    newestFirst.add(new VersionInfo(i, Instant.ofEpochSecond(at), null, 0, Map.of(), 0, 0, "h" + i));
+                    at -= random.nextInt(4) == 0 ? random.nextInt(3 * 86_400) : random.nextInt(2_400);
+                }
+                RetentionPolicy p = new RetentionPolicy(random.nextInt(4), random.nextInt(30), random.nextInt(10),
+                        random.nextInt(5), random.nextInt(4), zone);
+                assertThat(p.keep(newestFirst)).as("%s over %d versions", p, count)
+                        .isEqualTo(calendarKeep(p, newestFirst));
+            }
+        }
+        // as restic reads them, periods are the local clock's: the hour the autumn change repeats in Paris (02:30
+        // summer time, then 02:30 winter time) is one hour of the clock, and keeps its newest version only
+        List<VersionInfo> twice = List.of(at(3, "2026-10-25T01:30:00Z"), at(2, "2026-10-25T00:30:00Z"),
+                at(1, "2026-10-24T23:30:00Z"));
+        assertThat(new RetentionPolicy(0, 3, 0, 0, 0, ZoneId.of("Europe/Paris")).keep(twice)).containsExactlyInAnyOrder(1L, 3L);
+    }
+
+    /** The policy written with java.time's local date-times, for {@link #periods_by_arithmetic_keep_what_the_calendar_keeps}. */
+    private static Set<Long> calendarKeep(RetentionPolicy p, List<VersionInfo> newestFirst) {
+        Set<Long> keep = new java.util.HashSet<>();
+        keep.add(newestFirst.get(0).id());
+        if (newestFirst.size() <= p.keepLast() || p.keepsEverything()) {
+            newestFirst.forEach(v -> keep.add(v.id()));
+            return keep;
+        }
+        for (int i = 0; i < Math.min(p.keepLast(), newestFirst.size()); i++) {
+            keep.add(newestFirst.get(i).id());
+        }
+        List<java.util.function.Function<java.time.LocalDateTime, java.time.LocalDateTime>> periods = List.of(
+                t -> t.truncatedTo(java.time.temporal.ChronoUnit.HOURS),
+                t -> t.truncatedTo(java.time.temporal.ChronoUnit.DAYS),
+                t -> t.truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                        .with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY)),
+                t -> t.truncatedTo(java.time.temporal.ChronoUnit.DAYS).withDayOfMonth(1));
+        int[] counts = {p.keepHourly(), p.keepDaily(), p.keepWeekly(), p.keepMonthly()};
+        for (int k = 0; k < 4; k++) {
+            java.time.LocalDateTime last = null;
+            int kept = 0;
+            for (VersionInfo v : newestFirst) {
+                if (kept >= counts[k]) {
+                    break;
+                }
+                java.time.LocalDateTime period = periods.get(k).apply(LocalDateTime.ofInstant(v.createdAt(), p.zone()));
+                if (!period.equals(last)) {
+                    keep.add(v.id());
+                    kept++;
+                    last = period;
+                }
+            }
+        }
+        return keep;
     }
 
     /** The check that lets most backups skip retention must never skip one after which something can go. */
