@@ -81,8 +81,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StartupListener;
-import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
-import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
@@ -242,10 +240,9 @@ public final class GarageSyncBeans implements CamelConfiguration {
         MassDeletionGuard guard = new MassDeletionGuard(store, dataDir, trust.maxDrop(), trust.holdOffsite(), clock,
                 body -> notices.sendBody("seda:sync-notify?multipleConsumers=true", Json.bytes(body)));
         store.addListener(guard);
-        // one version's checks at a time, off the request threads; a full queue leaves them to the first GET
-        ExecutorService checksThread = context.getExecutorServiceManager().newThreadPool(this, "meaning-checks",
-                new ThreadPoolProfileBuilder("meaning-checks").poolSize(1).maxPoolSize(1).maxQueueSize(100)
-                        .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
+        // one version's checks at a time, off the request threads, once a user's latest has stood a moment
+        java.util.concurrent.ScheduledExecutorService checksThread =
+                context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "meaning-checks");
         VersionChecks versionChecks = new VersionChecks(store, meaningChecks, checksThread);
         store.addListener(versionChecks);
         bind(context, "meaningChecks", meaningChecks);

@@ -12,18 +12,16 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The meaning checks of each version, run once: in the background as soon as a version of up to
- * {@link #BACKGROUND_MAX_SIZE} is stored (a backup takes its parsing time, which no request should wait for)
- * while it is still its user's latest, or on the first
- * {@code GET /api/backup/versions/{id}/checks} of a version this process did not see stored. Versions never
- * change, so a result stays true; the newest {@link #CACHED} results are kept in memory.
+ * The meaning checks of each version, run once: in the background for a user's latest version of up to
+ * {@link #BACKGROUND_MAX_SIZE} once it has stood for {@link #QUIET} (a backup takes its parsing time, which no
+ * request should wait for), or on the first {@code GET /api/backup/versions/{id}/checks} of any version.
+ * Versions never change, so a result stays true; the newest {@link #CACHED} results are kept in memory.
  */
 public final class VersionChecks implements VersionListener {
 
@@ -35,10 +33,19 @@ public final class VersionChecks implements VersionListener {
      * a core from the next backup arriving, and the allocation lifted the daemon's resident memory.
      */
     static final long BACKGROUND_MAX_SIZE = 8L << 20;
+    /**
+     * How long a user's latest version must stand before its background checks run. A device that saves
+     * often would otherwise have every version checked, then superseded a moment later: with 64 clients
+     * posting 20 KB backups, the checks of versions still latest when their turn came were a fifth of the
+     * daemon's Java time (JFR). A garage's backups come minutes apart: their checks run two seconds after.
+     */
+    static final java.time.Duration QUIET = java.time.Duration.ofSeconds(2);
 
     private final BackupStore store;
     private final MeaningChecks checks;
-    private final ExecutorService background;
+    private final java.util.concurrent.ScheduledExecutorService background;
+    /** Per user, the latest version stored and when (nanoTime), until its quiet check has run. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Pending> pending = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<List<Finding>>> results = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<List<Finding>>> eldest) {
@@ -46,10 +53,22 @@ public final class VersionChecks implements VersionListener {
         }
     };
 
-    public VersionChecks(BackupStore store, MeaningChecks checks, ExecutorService background) {
+    private record Pending(long version, long storedAt) {
+    }
+
+    private final long quietNanos;
+
+    /** {@code background}: one thread, on which the quiet checks run one at a time. */
+    public VersionChecks(BackupStore store, MeaningChecks checks, java.util.concurrent.ScheduledExecutorService background) {
+        this(store, checks, background, QUIET);
+    }
+
+    VersionChecks(BackupStore store, MeaningChecks checks, java.util.concurrent.ScheduledExecutorService background,
+                  java.time.Duration quiet) {
         this.store = store;
         this.checks = checks;
         this.background = background;
+        this.quietNanos = quiet.toNanos();
     }
 
     @Override
@@ -58,24 +77,39 @@ public final class VersionChecks implements VersionListener {
             // checked on the first GET of its checks, and by every drill of the latest
             return;
         }
-        try {
-            background.execute(() -> {
-                // a version superseded before its turn is left to the first GET of its checks, like one a
-                // busy queue refused: reading it back then means rebuilding it from disk, since only the
-                // latest is kept in memory (measured: with 64 clients posting 20 KB backups, the checks
-                // thread spent about a third of its time rebuilding superseded versions)
-                if (superseded(user, version)) {
-                    return;
-                }
-                findings(user, version, Runnable::run);
-            });
-        } catch (RejectedExecutionException e) {
-            // a busy queue: the first GET of this version's checks runs them instead
+        if (pending.put(user, new Pending(version, System.nanoTime())) == null) {
+            schedule(user, quietNanos);
         }
     }
 
-    private boolean superseded(String user, long version) {
-        return store.latest(user).map(latest -> latest.id() > version).orElse(true);
+    private void schedule(String user, long delayNanos) {
+        try {
+            background.schedule(() -> settle(user), delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopping: the first GET of the version's checks runs them instead
+            pending.remove(user);
+        }
+    }
+
+    /** Runs the checks of the user's latest once it has stood for {@link #QUIET}, else waits the rest of it. */
+    private void settle(String user) {
+        Pending p = pending.get(user);
+        if (p == null) {
+            return;
+        }
+        long left = quietNanos - (System.nanoTime() - p.storedAt());
+        if (left > 0) {
+            schedule(user, left);
+            return;
+        }
+        if (!pending.remove(user, p)) {
+            schedule(user, quietNanos); // a version came meanwhile: its own quiet time starts now
+            return;
+        }
+        // a version superseded meanwhile (by another daemon on a shared store) is left to the first GET
+        if (store.latest(user).map(latest -> latest.id() == p.version()).orElse(false)) {
+            findings(user, p.version(), Runnable::run);
+        }
     }
 
     /** GET /api/backup/versions/{id}/checks. */
@@ -130,6 +164,13 @@ public final class VersionChecks implements VersionListener {
             }
         });
         return result;
+    }
+
+    /** The "user/version" whose results are kept, eldest first (tests see which versions were checked). */
+    java.util.List<String> kept() {
+        synchronized (results) {
+            return java.util.List.copyOf(results.keySet());
+        }
     }
 
     private void forget(String user, long version) {
