@@ -64,6 +64,37 @@ public interface BlobStore {
         return replace(key, content);
     }
 
+    /**
+     * Adds {@code bytes} at the end of {@code key}, creating it when missing; as durable as
+     * {@link #replaceAtomically} (a crash of the process keeps it), and a crash of the machine may cut the
+     * blob short at its end, so the caller reads a torn tail as not written. Local files grow in place: no new
+     * file per write (on ext4 without a journal, every new file costs a scan of the files deleted in the last
+     * seconds). Other stores rewrite the blob, atomically.
+     */
+    default long append(String key, byte[] bytes) throws IOException {
+        byte[] before;
+        try {
+            before = read(key);
+        } catch (java.nio.file.NoSuchFileException e) {
+            before = new byte[0];
+        }
+        byte[] old = before;
+        return replaceAtomically(key, out -> {
+            out.write(old);
+            out.write(bytes);
+        });
+    }
+
+    /**
+     * Replaces a small record (at most a disk sector, 512 bytes) with {@code bytes} of the same length each
+     * time; as durable as {@link #replaceAtomically}. Local files are written over in place, in one write
+     * (no new file, see {@link #append}): a kill -9 sees the old or the new bytes, and a disk writes a sector
+     * whole. Other stores replace atomically.
+     */
+    default long overwrite(String key, byte[] bytes) throws IOException {
+        return replaceAtomically(key, out -> out.write(bytes));
+    }
+
     /** The blob's bytes; {@link java.nio.file.NoSuchFileException} when it does not exist. */
     byte[] read(String key) throws IOException;
 

@@ -3,6 +3,7 @@ package app.garagesync.store;
 import java.io.IOException;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -133,6 +134,50 @@ public final class DurableFiles {
             return move(writeTemp(target, content, false), target);
         } catch (IOException e) {
             throw StoreUnavailableException.of("write " + target, e);
+        }
+    }
+
+    /**
+     * Appends {@code bytes} to {@code target} (created when missing, private), without fsync: a kill -9 keeps
+     * the whole write, a power loss may keep part of it. NoSuchFileException when its folder is missing.
+     */
+    public static long appendUnsynced(Path target, byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(target, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND), PRIVATE_FILE)) {
+            writeFully(ch, bytes);
+            return ch.size();
+        } catch (java.nio.file.NoSuchFileException noFolder) {
+            throw noFolder;
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("write " + target, e);
+        }
+    }
+
+    /**
+     * Writes {@code bytes} over the start of the existing file {@code target} in one write, and cuts what
+     * lay beyond them; without fsync. NoSuchFileException when there is no such file.
+     */
+    public static long overwriteUnsynced(Path target, byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                ch.write(buffer, buffer.position());
+            }
+            if (ch.size() > bytes.length) {
+                ch.truncate(bytes.length);
+            }
+            return bytes.length;
+        } catch (java.nio.file.NoSuchFileException gone) {
+            throw gone;
+        } catch (IOException e) {
+            throw StoreUnavailableException.of("write " + target, e);
+        }
+    }
+
+    private static void writeFully(FileChannel ch, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            ch.write(buffer);
         }
     }
 

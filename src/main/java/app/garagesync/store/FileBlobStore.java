@@ -80,6 +80,30 @@ public final class FileBlobStore implements BlobStore {
     }
 
     @Override
+    public long append(String key, byte[] bytes) throws IOException {
+        Path file = path(key);
+        try {
+            return DurableFiles.appendUnsynced(file, bytes);
+        } catch (NoSuchFileException noFolder) {
+            DurableFiles.createDirectories(file.getParent());
+            return DurableFiles.appendUnsynced(file, bytes);
+        }
+    }
+
+    @Override
+    public long overwrite(String key, byte[] bytes) throws IOException {
+        if (bytes.length > 512) {
+            throw new IllegalArgumentException("an overwrite in place is for records of a sector at most: " + key);
+        }
+        Path file = path(key);
+        try {
+            return DurableFiles.overwriteUnsynced(file, bytes);
+        } catch (NoSuchFileException first) {
+            return DurableFiles.replaceUnsynced(file, out -> out.write(bytes));
+        }
+    }
+
+    @Override
     public byte[] read(String key) throws IOException {
         try {
             return Files.readAllBytes(path(key));

@@ -26,8 +26,13 @@ final class IssuedMark {
             // one process owns a local store and raises a user's mark under that user's lock only. Without
             // fsync: a kill -9 keeps it, and after a power loss the version files (fsynced before any 201)
             // still bound the numbers given, and loading the user brings the mark up to them. Two more fsyncs
-            // per backup cost about as much as the version's own write
-            blobs.replaceAtomically(VersionKeys.issuedKey(user), out -> out.write(value));
+            // per backup cost about as much as the version's own write. Written over in place at a fixed
+            // width (leading zeros read the same): a new file per backup made ext4 without a journal scan
+            // the files deleted in the last seconds on every create, a sixth of the machine's time with 64
+            // clients (perf)
+            String digits = Long.toString(id);
+            blobs.overwrite(VersionKeys.issuedKey(user), ("0".repeat(20 - digits.length()) + digits + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             return;
         }
         ConditionalReplace.update(blobs, VersionKeys.issuedKey(user), now ->

@@ -26,10 +26,22 @@ public final class PrunedIds {
         return NONE;
     }
 
-    /** Reads the record; also reads the one-id-per-line form earlier versions wrote. */
+    /**
+     * Reads the record; also reads the one-id-per-line form earlier versions wrote, and ranges in any order
+     * and overlapping (a local store appends each forget's ranges). A tail a power loss cut short (a last line
+     * without its newline, or zeros where the file grew but its bytes never reached the disk) is not part
+     * of it: those ids are forgotten again by the next backup's retention, their blobs still there.
+     */
     public static PrunedIds parse(byte[] record) {
-        PrunedIds ids = NONE;
-        for (String line : new String(record, StandardCharsets.US_ASCII).split("\n")) {
+        int end = 0;
+        while (end < record.length && record[end] != 0) {
+            end++;
+        }
+        while (end > 0 && record[end - 1] != '\n') {
+            end--;
+        }
+        java.util.List<long[]> read = new java.util.ArrayList<>();
+        for (String line : new String(record, 0, end, StandardCharsets.US_ASCII).split("\n")) {
             String l = line.trim();
             if (l.isEmpty()) {
                 continue;
@@ -40,9 +52,26 @@ public final class PrunedIds {
             if (first < 1 || last < first) {
                 throw new NumberFormatException("bad range " + l);
             }
-            ids = ids.withRange(first, last);
+            read.add(new long[] {first, last});
         }
-        return ids;
+        // sorted, then merged in one pass: an appended record holds a line per forget
+        read.sort(java.util.Comparator.comparingLong(r -> r[0]));
+        NavigableMap<Long, Long> ranges = new TreeMap<>();
+        long[] open = null;
+        for (long[] r : read) {
+            if (open != null && r[0] <= open[1] + 1) {
+                open[1] = Math.max(open[1], r[1]);
+                continue;
+            }
+            if (open != null) {
+                ranges.put(open[0], open[1]);
+            }
+            open = r;
+        }
+        if (open != null) {
+            ranges.put(open[0], open[1]);
+        }
+        return ranges.isEmpty() ? NONE : new PrunedIds(ranges);
     }
 
     public boolean contains(long id) {

@@ -88,6 +88,16 @@ public final class WatchedBlobStore implements BlobStore {
     }
 
     @Override
+    public long append(String key, byte[] bytes) throws IOException {
+        return write(key, () -> blobs.append(key, bytes));
+    }
+
+    @Override
+    public long overwrite(String key, byte[] bytes) throws IOException {
+        return write(key, () -> blobs.overwrite(key, bytes));
+    }
+
+    @Override
     public long replaceIf(String key, String tag, DurableFiles.Content content) throws IOException {
         return write(key, () -> blobs.replaceIf(key, tag, content));
     }

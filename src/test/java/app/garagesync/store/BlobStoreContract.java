@@ -38,6 +38,23 @@ abstract class BlobStoreContract {
         s.delete("users/b/pruned");
     }
 
+    /** The prune record's appends (a line per forget) and the mark's overwrite in place, on a missing key too. */
+    @Test
+    void append_adds_at_the_end_and_overwrite_replaces_in_place() throws Exception {
+        BlobStore s = store();
+        assertThat(s.append("users/h/pruned", "3\n".getBytes(StandardCharsets.US_ASCII))).isEqualTo(2);
+        assertThat(s.append("users/h/pruned", "5-7\n".getBytes(StandardCharsets.US_ASCII))).isEqualTo(6);
+        assertThat(new String(s.read("users/h/pruned"), StandardCharsets.US_ASCII)).isEqualTo("3\n5-7\n");
+        s.overwrite("users/h/issued", "0007\n".getBytes(StandardCharsets.US_ASCII));
+        s.overwrite("users/h/issued", "0012\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(new String(s.read("users/h/issued"), StandardCharsets.US_ASCII)).isEqualTo("0012\n");
+        // a longer record written before (the mark's earlier, unpadded form is shorter; a longer one is cut)
+        s.replace("users/h/issued", text("123456789\n"));
+        s.overwrite("users/h/issued", "0013\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(new String(s.read("users/h/issued"), StandardCharsets.US_ASCII)).isEqualTo("0013\n");
+        assertThat(s.list("users/h/").keySet()).containsExactly("issued", "pruned");
+    }
+
     /** The write path of a version whose folder fsync comes after the writer's lock, and a prune's deletions. */
     @Test
     void create_uncommitted_is_create_only_and_delete_all_removes_each_key() throws Exception {

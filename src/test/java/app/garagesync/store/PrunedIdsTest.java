@@ -22,6 +22,25 @@ class PrunedIdsTest {
         assertThat(ids.contains(10)).isFalse();
     }
 
+    /** A local record gets a line per forget, appended without fsync, and a power loss may cut its end. */
+    @Test
+    void reads_appended_ranges_in_any_order_and_leaves_out_a_torn_tail() {
+        assertThat(text(PrunedIds.parse("5-9\n1\n10\n3\n2\n7-12\n20\n".getBytes(StandardCharsets.US_ASCII))))
+                .isEqualTo("1-3\n5-12\n20\n");
+        // a last line without its newline was not written whole
+        assertThat(text(PrunedIds.parse("1-3\n12".getBytes(StandardCharsets.US_ASCII)))).isEqualTo("1-3\n");
+        // zeros where the file grew but its bytes never reached the disk, from the middle of a line on
+        byte[] torn = "1-3\n5\n7-8\n".getBytes(StandardCharsets.US_ASCII);
+        torn = java.util.Arrays.copyOf(torn, torn.length + 6);
+        torn[8] = 0;
+        torn[9] = 0;
+        assertThat(text(PrunedIds.parse(torn))).isEqualTo("1-3\n5\n");
+        assertThat(PrunedIds.parse(new byte[6]).isEmpty()).isTrue();
+        // damage inside the written lines is still damage
+        assertThatThrownBy(() -> PrunedIds.parse("1-3\nx\n5\n".getBytes(StandardCharsets.US_ASCII)))
+                .isInstanceOf(NumberFormatException.class);
+    }
+
     @Test
     void reads_the_one_id_per_line_form_earlier_versions_wrote() {
         PrunedIds ids = PrunedIds.parse("2\n3\n4\n10\n".getBytes(StandardCharsets.US_ASCII));
