@@ -27,9 +27,8 @@ final class IssuedMark {
             // fsync: a kill -9 keeps it, and after a power loss the version files (fsynced before any 201)
             // still bound the numbers given, and loading the user brings the mark up to them. Two more fsyncs
             // per backup cost about as much as the version's own write. Written over in place at a fixed
-            // width (leading zeros read the same): a new file per backup made ext4 without a journal scan
-            // the files deleted in the last seconds on every create, a sixth of the machine's time with 64
-            // clients (perf)
+            // width (leading zeros read the same): a new file per backup adds to what ext4 without a
+            // journal scans on every create (the files deleted in the last seconds, recently_deleted in perf)
             String digits = Long.toString(id);
             blobs.overwrite(VersionKeys.issuedKey(user), ("0".repeat(20 - digits.length()) + digits + "\n")
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));

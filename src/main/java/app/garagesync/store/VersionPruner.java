@@ -139,8 +139,8 @@ final class VersionPruner {
             // versions back (their files are still there until the prune, which makes the record durable
             // before it deletes any), and the next backup's forget takes them out again, since the policy is
             // a function of the versions. Its fsync pair was a second file and a second folder fsync on each
-            // backup; a new file per backup made ext4 without a journal scan the files deleted in the last
-            // seconds on every create (perf, 64 clients). The prune writes it back whole, in ranges
+            // backup; a new file per backup adds to what ext4 without a journal scans on every create (the
+            // files deleted in the last seconds, recently_deleted in perf). The prune writes it back whole
             blobs.append(VersionKeys.prunedKey(user), PrunedIds.none().with(drop).format());
             return;
         }
