@@ -115,10 +115,36 @@ public record RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int k
         private long local(int i) {
             while (known <= i) {
                 java.time.Instant at = versions.get(known).createdAt();
-                localSeconds[known] = at.getEpochSecond() + rules.getOffset(at).getTotalSeconds();
+                localSeconds[known] = at.getEpochSecond() + offsetAt(at);
                 known++;
             }
             return localSeconds[i];
+        }
+
+        // the offset is the same from one transition of the zone to the next: looked up once per stretch
+        // between two transitions, not once per version (a lookup was most of what retention still cost)
+        private long offsetFrom = Long.MAX_VALUE;
+        private long offsetUntil = Long.MIN_VALUE;
+        private int offset;
+
+        private int offsetAt(java.time.Instant at) {
+            long second = at.getEpochSecond();
+            if (second >= offsetFrom && second < offsetUntil) {
+                return offset;
+            }
+            offset = rules.getOffset(at).getTotalSeconds();
+            if (rules.isFixedOffset()) {
+                offsetFrom = Long.MIN_VALUE;
+                offsetUntil = Long.MAX_VALUE;
+                return offset;
+            }
+            // the last transition at or before this instant (the one strictly before the next second), and
+            // the first one after it: between them, this offset holds
+            java.time.zone.ZoneOffsetTransition since = rules.previousTransition(at.plusSeconds(1));
+            java.time.zone.ZoneOffsetTransition next = rules.nextTransition(at);
+            offsetFrom = since == null ? Long.MIN_VALUE : since.toEpochSecond();
+            offsetUntil = next == null ? Long.MAX_VALUE : next.toEpochSecond();
+            return offset;
         }
     }
 }

@@ -78,6 +78,19 @@ class RetentionTest {
                         .isEqualTo(calendarKeep(p, newestFirst));
             }
         }
+        // versions on a transition and a second either side of it, where the offset changes
+        for (String change : List.of("2026-03-29T01:00:00Z", "2026-10-25T01:00:00Z")) {
+            long t = Instant.parse(change).getEpochSecond();
+            for (long[] seconds : List.of(new long[] {t + 3601, t + 1, t, t - 1, t - 3600, t - 3601},
+                    new long[] {t, t - 1, t - 3600, t - 3601})) {
+                List<VersionInfo> around = new ArrayList<>();
+                for (int i = 0; i < seconds.length; i++) {
+                    around.add(new VersionInfo(seconds.length - i, Instant.ofEpochSecond(seconds[i]), null, 0, Map.of(), 0, 0, "h" + i));
+                }
+                RetentionPolicy p = new RetentionPolicy(0, 6, 3, 0, 0, ZoneId.of("Europe/Paris"));
+                assertThat(p.keep(around)).as(change).isEqualTo(calendarKeep(p, around));
+            }
+        }
         // as restic reads them, periods are the local clock's: the hour the autumn change repeats in Paris (02:30
         // summer time, then 02:30 winter time) is one hour of the clock, and keeps its newest version only
         List<VersionInfo> twice = List.of(at(3, "2026-10-25T01:30:00Z"), at(2, "2026-10-25T00:30:00Z"),
