@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -49,12 +48,15 @@ final class VersionPruner {
             if (blobs.shared()) {
                 loader.refresh(user, uv);
             }
-            Set<Long> keep = new HashSet<>(policy.apply(new ArrayList<>(uv.byId.descendingMap().values())));
-            if (!uv.byId.isEmpty()) {
-                keep.add(uv.byId.lastKey()); // never the latest, whatever the policy says
+            Set<Long> keep = policy.apply(new ArrayList<>(uv.byId.descendingMap().values()));
+            Long latest = uv.byId.isEmpty() ? null : uv.byId.lastKey(); // never the latest, whatever the policy says
+            // walked once, not copied whole and then removed from: this runs after every backup past keep-last
+            Set<Long> drop = new TreeSet<>();
+            for (Long id : uv.byId.keySet()) {
+                if (!keep.contains(id) && !id.equals(latest)) {
+                    drop.add(id);
+                }
             }
-            Set<Long> drop = new TreeSet<>(uv.byId.keySet());
-            drop.removeAll(keep);
             if (drop.isEmpty()) {
                 return Set.of();
             }
