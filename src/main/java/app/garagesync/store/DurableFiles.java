@@ -159,10 +159,7 @@ public final class DurableFiles {
      */
     public static long overwriteUnsynced(Path target, byte[] bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                ch.write(buffer, buffer.position());
-            }
+            writeFully(ch, bytes); // a channel opened without APPEND starts at 0
             if (ch.size() > bytes.length) {
                 ch.truncate(bytes.length);
             }

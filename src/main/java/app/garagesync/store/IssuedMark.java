@@ -21,7 +21,6 @@ final class IssuedMark {
 
     /** Raises {@code users/<user>/issued} to {@code id} unless it is there already; never lowers it. */
     void raiseMark(String user, long id) throws IOException {
-        byte[] value = (id + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         if (!blobs.shared()) {
             // one process owns a local store and raises a user's mark under that user's lock only. Without
             // fsync: a kill -9 keeps it, and after a power loss the version files (fsynced before any 201)
@@ -34,6 +33,7 @@ final class IssuedMark {
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             return;
         }
+        byte[] value = (id + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         ConditionalReplace.update(blobs, VersionKeys.issuedKey(user), now ->
                 now != null && parseMark(user, now.bytes()) >= id ? null : new ConditionalReplace.Change<>(value, id));
     }

@@ -131,8 +131,9 @@ final class VersionPruner {
     }
 
     /**
-     * Adds {@code drop} to the prune record by a conditional replace: two daemons forgetting for one user
-     * at the same moment each add their ids, neither overwrites the other's.
+     * Adds {@code drop} to the prune record: appended in a local store; in a shared one by a conditional
+     * replace, so that two daemons forgetting for one user at the same moment each add their ids, neither
+     * overwrites the other's.
      */
     private void recordPruned(String user, Set<Long> drop) throws IOException {
         if (!blobs.shared()) {
@@ -147,12 +148,7 @@ final class VersionPruner {
             return;
         }
         ConditionalReplace.update(blobs, VersionKeys.prunedKey(user), now -> {
-            PrunedIds before;
-            try {
-                before = now == null ? PrunedIds.none() : PrunedIds.parse(now.bytes());
-            } catch (NumberFormatException e) {
-                throw new IllegalStateException("unreadable prune log of user " + user + ": " + e.getMessage(), e);
-            }
+            PrunedIds before = now == null ? PrunedIds.none() : parseRecord(user, now.bytes());
             return new ConditionalReplace.Change<>(before.with(drop).format(), drop);
         });
     }
@@ -164,13 +160,16 @@ final class VersionPruner {
             blobs.makeDurable(key);
             return;
         }
-        byte[] compact;
+        byte[] compact = parseRecord(user, readOrEmpty(key)).format();
+        blobs.replace(key, out -> out.write(compact));
+    }
+
+    private static PrunedIds parseRecord(String user, byte[] record) {
         try {
-            compact = PrunedIds.parse(readOrEmpty(key)).format();
+            return PrunedIds.parse(record);
         } catch (NumberFormatException e) {
             throw new IllegalStateException("unreadable prune log of user " + user + ": " + e.getMessage(), e);
         }
-        blobs.replace(key, out -> out.write(compact));
     }
 
     private byte[] readOrEmpty(String key) throws IOException {
