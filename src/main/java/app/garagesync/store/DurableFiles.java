@@ -92,15 +92,8 @@ public final class DurableFiles {
     }
 
     private static long linkNew(Path target, Content content) throws IOException {
-        Path temp = writeTemp(target, content, true);
-        long size = Files.size(temp);
-        try {
-            // a hard link is the create-only rename: ATOMIC_MOVE would silently replace an existing version
-            Files.createLink(target, temp);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        return size;
+        // a hard link is the create-only rename: ATOMIC_MOVE would silently replace an existing version
+        return linkTemp(writeTemp(target, content, true), target);
     }
 
     /** Atomically replaces (or creates) {@code target}: readers see the old or the new content, never a mix. */
@@ -249,7 +242,32 @@ public final class DurableFiles {
         }
     }
 
-    private static void fsyncDirectory(Path dir) throws IOException {
+    /** Counts an fsync of a file made outside this class (a pack's), for the metrics. */
+    static void countFileSync() {
+        FILE_SYNCS.incrementAndGet();
+    }
+
+    /** A name for a temporary file beside {@code target}, which start-up removes if a crash leaves it. */
+    static Path tempBeside(Path target) {
+        return target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+    }
+
+    /**
+     * Gives the fsynced temporary file {@code temp} the name {@code target}, create-only (a hard link, then
+     * removal of the temporary name), without the folder's fsync; returns its size. FileAlreadyExistsException
+     * when {@code target} exists; the temporary file is gone either way.
+     */
+    static long linkTemp(Path temp, Path target) throws IOException {
+        try {
+            long size = Files.size(temp);
+            Files.createLink(target, temp);
+            return size;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
@@ -280,7 +298,7 @@ public final class DurableFiles {
     }
 
     private static Path writeTemp(Path target, Content content, boolean sync) throws IOException {
-        Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+        Path temp = tempBeside(target);
         try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), PRIVATE_FILE)) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
             content.writeTo(out);

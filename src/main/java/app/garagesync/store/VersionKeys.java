@@ -14,6 +14,11 @@ final class VersionKeys {
         return "users/" + UserIds.require(user) + "/versions/";
     }
 
+    /** Whether a folder prefix ("users/anna/versions/") is a user's versions folder. */
+    static boolean isVersionsFolder(String prefix) {
+        return prefix.startsWith("users/") && prefix.endsWith("/versions/") && prefix.indexOf('/', 6) == prefix.length() - 10;
+    }
+
     static String versionKey(String user, long id) {
         return versionsPrefix(user) + fileName(id);
     }

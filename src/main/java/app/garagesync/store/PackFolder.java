@@ -1,0 +1,493 @@
+package app.garagesync.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The small blobs of one folder, appended to one pack file ({@code pack-0000000001.gsp}, records in
+ * {@link PackFormat}) instead of a file each, as restic and kopia pack theirs. A new file costs the file
+ * system an inode, a directory entry and an fsync of the folder (and, on ext4 without a journal, a walk
+ * past every inode freed in the last seconds); an append costs a write and, to be durable, one fdatasync,
+ * which concurrent writers of the folder share ({@link DirectoryCommit}).
+ *
+ * <p>A deletion appends a deletion record. Once the bytes of dead records outweigh the live ones (and a
+ * floor), the live records are copied into the next pack file, made durable under a temporary name and
+ * renamed, and the old pack is deleted: prune's work, done by the store. Start-up reads the packs in
+ * order (a later record of a name wins), drops a tail that a power loss cut short (a record never
+ * acknowledged, since acknowledgement comes after the fdatasync) and skips damaged bytes in the middle
+ * to the next intact record, with a warning naming what was lost.
+ *
+ * <p>One process owns the data directory ({@link DataDirectoryLock}): the index lives in memory, built
+ * on the folder's first use.
+ */
+final class PackFolder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PackFolder.class);
+    static final String PACK_PREFIX = "pack-";
+    static final String PACK_SUFFIX = ".gsp";
+    /** Dead bytes a pack keeps at least before it is compacted: a small shop's pack is never rewritten for little. */
+    static final long COMPACT_FLOOR = 1 << 20;
+
+    /** Where a live blob's content lies. */
+    private record Entry(Path pack, long contentAt, int length) {
+        long recordSize(String name) {
+            return PackFormat.headerSize(name) + (long) length + PackFormat.TRAILER;
+        }
+    }
+
+    private final Path dir;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final DirectoryCommit commit;
+    private final long compactFloor;
+    private Map<String, Entry> live;
+    private volatile Path current;
+    private long generation;
+    private long currentSize;
+    private long totalBytes;
+    private long liveBytes;
+    /** False from the creation of a pack file until an fsync of the folder made its name durable. */
+    private volatile boolean named = true;
+    /** True when a blob of this folder was given a file of its own since the folder's last fsync. */
+    private volatile boolean looseUnsynced;
+
+    PackFolder(Path dir, long compactFloor) {
+        this.dir = dir;
+        this.compactFloor = compactFloor;
+        this.commit = new DirectoryCommit(dir, d -> syncNow());
+    }
+
+    static boolean isPackName(String fileName) {
+        return fileName.startsWith(PACK_PREFIX) && fileName.endsWith(PACK_SUFFIX);
+    }
+
+    /** Whether {@code name} is a live packed blob. */
+    boolean contains(String name) throws IOException {
+        lock.readLock().lock();
+        try {
+            if (live != null) {
+                return live.containsKey(name);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        return loaded().containsKey(name);
+    }
+
+    /** Names and content sizes of the live packed blobs. */
+    Map<String, Long> list() throws IOException {
+        Map<String, Long> out = new TreeMap<>();
+        lock.readLock().lock();
+        try {
+            Map<String, Entry> l = live != null ? live : null;
+            if (l != null) {
+                l.forEach((name, e) -> out.put(name, (long) e.length()));
+                return out;
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        loaded().forEach((name, e) -> out.put(name, (long) e.length()));
+        return out;
+    }
+
+    /** The blob's content, at most {@code max} bytes of it (checked against its CRC when whole); null when not here. */
+    byte[] read(String name, int max) throws IOException {
+        loaded();
+        lock.readLock().lock();
+        try {
+            Entry e = live.get(name);
+            if (e == null) {
+                return null;
+            }
+            boolean whole = max >= e.length();
+            int n = whole ? e.length() : max;
+            byte[] out = new byte[n];
+            byte[] trailer = new byte[PackFormat.TRAILER];
+            try (FileChannel ch = FileChannel.open(e.pack(), StandardOpenOption.READ)) {
+                readFully(ch, ByteBuffer.wrap(out), e.contentAt());
+                if (whole) {
+                    readFully(ch, ByteBuffer.wrap(trailer), e.contentAt() + e.length());
+                }
+            }
+            if (whole && !PackFormat.contentIntact(out, 0, n, trailer)) {
+                throw new IOException("damaged: " + name + " in " + e.pack() + " at byte " + e.contentAt()
+                        + " does not match its checksum");
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Appends {@code content} as blob {@code name}, unless {@code createOnly} and it is already there
+     * (false then); not durable until {@link #commit()}. A crash of the process keeps the whole record.
+     */
+    boolean append(String name, byte[] content, int length, boolean createOnly) throws IOException {
+        loaded();
+        lock.writeLock().lock();
+        try {
+            if (createOnly && live.containsKey(name)) {
+                return false;
+            }
+            byte[] header = PackFormat.header(PackFormat.BLOB, name, length);
+            long at = write(new ByteBuffer[] {ByteBuffer.wrap(header), ByteBuffer.wrap(content, 0, length),
+                    ByteBuffer.wrap(PackFormat.trailer(content, 0, length))});
+            put(name, new Entry(current, at + header.length, length));
+            return true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Appends a deletion record for each of {@code names} that is live; false when none was. Then see {@link #commit()}. */
+    boolean delete(Collection<String> names) throws IOException {
+        loaded();
+        lock.writeLock().lock();
+        try {
+            List<ByteBuffer> records = new ArrayList<>();
+            Set<String> dropped = new java.util.LinkedHashSet<>();
+            for (String name : names) {
+                if (live.containsKey(name) && dropped.add(name)) {
+                    byte[] empty = new byte[0];
+                    records.add(ByteBuffer.wrap(PackFormat.header(PackFormat.DELETION, name, 0)));
+                    records.add(ByteBuffer.wrap(PackFormat.trailer(empty, 0, 0)));
+                }
+            }
+            if (dropped.isEmpty()) {
+                return false;
+            }
+            write(records.toArray(ByteBuffer[]::new));
+            for (String name : dropped) {
+                liveBytes -= live.remove(name).recordSize(name);
+            }
+            return true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Notes that a blob of this folder got a file of its own: the next {@link #commit()} fsyncs the folder too. */
+    void looseCreated() {
+        looseUnsynced = true;
+    }
+
+    /**
+     * Returns once everything appended here before the call, and every file linked in the folder before it,
+     * is durable: one fdatasync of the pack (and an fsync of the folder when a name is new), shared by the
+     * writers waiting at the same time.
+     */
+    void commit() throws IOException {
+        commit.sync();
+    }
+
+    /** Compacts the pack when its dead records outweigh its live ones and the floor. */
+    void compactIfWorth() throws IOException {
+        loaded();
+        lock.writeLock().lock();
+        try {
+            long dead = totalBytes - liveBytes;
+            if (current != null && dead >= Math.max(liveBytes, compactFloor)) {
+                compact();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void syncNow() throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path pack = current;
+            if (pack == null) {
+                break;
+            }
+            try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ)) {
+                ch.force(false);
+                DurableFiles.countFileSync();
+                break;
+            } catch (NoSuchFileException compacted) {
+                // a compaction replaced it meanwhile, durably, with what it held: sync the new one
+                if (attempt > 2) {
+                    throw compacted;
+                }
+            }
+        }
+        if (!named || looseUnsynced) {
+            looseUnsynced = false;
+            DurableFiles.fsyncDirectory(dir);
+            named = true;
+        }
+    }
+
+    /** Writes the buffers at the end of the current pack (made when there is none); returns where they start. */
+    private long write(ByteBuffer[] buffers) throws IOException {
+        if (current == null) {
+            generation = Math.max(generation, 0) + 1;
+            current = dir.resolve(packName(generation));
+            named = false;
+            Files.newByteChannel(current, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    DurableFiles.privateFile()).close();
+            currentSize = 0;
+        }
+        long at = currentSize;
+        long total = 0;
+        for (ByteBuffer b : buffers) {
+            total += b.remaining();
+        }
+        try (FileChannel ch = FileChannel.open(current, StandardOpenOption.WRITE)) {
+            ch.position(at);
+            long done = 0;
+            while (done < total) {
+                done += ch.write(buffers);
+            }
+        } catch (IOException e) {
+            // a part written stays past the end this index knows: the next append writes over it
+            throw StoreUnavailableException.of("write " + current, e);
+        }
+        currentSize = at + total;
+        totalBytes += total;
+        return at;
+    }
+
+    private void put(String name, Entry entry) {
+        Entry before = live.put(name, entry);
+        if (before != null) {
+            liveBytes -= before.recordSize(name);
+        }
+        liveBytes += entry.recordSize(name);
+    }
+
+    private static String packName(long generation) {
+        String digits = Long.toString(generation);
+        return PACK_PREFIX + "0".repeat(Math.max(0, 10 - digits.length())) + digits + PACK_SUFFIX;
+    }
+
+    /** Copies the live records into the next pack, durably, then deletes the packs before it. Under the write lock. */
+    private void compact() throws IOException {
+        long next = generation + 1;
+        Path target = dir.resolve(packName(next));
+        Path temp = dir.resolve(DurableFiles.TEMP_PREFIX + packName(next) + "-" + UUID.randomUUID());
+        Map<String, Entry> moved = new HashMap<>();
+        long size = 0;
+        try (FileChannel out = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                DurableFiles.privateFile())) {
+            Map<Path, FileChannel> sources = new HashMap<>();
+            try {
+                for (Map.Entry<String, Entry> e : new TreeMap<>(live).entrySet()) {
+                    Entry entry = e.getValue();
+                    long start = entry.contentAt() - PackFormat.headerSize(e.getKey());
+                    long length = entry.recordSize(e.getKey());
+                    FileChannel in = sources.get(entry.pack());
+                    if (in == null) {
+                        in = FileChannel.open(entry.pack(), StandardOpenOption.READ);
+                        sources.put(entry.pack(), in);
+                    }
+                    long copied = 0;
+                    while (copied < length) {
+                        long n = in.transferTo(start + copied, length - copied, out);
+                        if (n <= 0) {
+                            throw new IOException("pack " + entry.pack() + " ends inside the record of " + e.getKey());
+                        }
+                        copied += n;
+                    }
+                    moved.put(e.getKey(), new Entry(target, size + (entry.contentAt() - start), entry.length()));
+                    size += length;
+                }
+            } finally {
+                for (FileChannel in : sources.values()) {
+                    in.close();
+                }
+            }
+            out.force(true);
+            DurableFiles.countFileSync();
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw StoreUnavailableException.of("compact the pack in " + dir, e);
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.fsyncDirectory(dir);
+        // until these deletions reach the disk, a restart reads the old packs first and this one after:
+        // the same live blobs, and it compacts again
+        for (Path old : packs()) {
+            if (!old.equals(target)) {
+                Files.deleteIfExists(old);
+            }
+        }
+        LOG.debug("Compacted {}: {} live blobs in {} bytes, {} dead bytes dropped", dir, moved.size(), size,
+                totalBytes - size);
+        live = moved;
+        generation = next;
+        current = target;
+        currentSize = size;
+        totalBytes = size;
+        liveBytes = size;
+    }
+
+    private List<Path> packs() throws IOException {
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PACK_PREFIX + "*" + PACK_SUFFIX)) {
+            for (Path p : ds) {
+                found.add(p);
+            }
+        } catch (NoSuchFileException none) {
+            return found;
+        }
+        found.sort(null); // fixed-width generations: name order is generation order
+        return found;
+    }
+
+    private Map<String, Entry> loaded() throws IOException {
+        lock.readLock().lock();
+        try {
+            if (live != null) {
+                return live;
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        lock.writeLock().lock();
+        try {
+            if (live == null) {
+                load();
+            }
+            return live;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void load() throws IOException {
+        Map<String, Entry> found = new HashMap<>();
+        live = found;
+        liveBytes = 0;
+        totalBytes = 0;
+        List<Path> packs;
+        try {
+            packs = packs();
+        } catch (IOException e) {
+            live = null;
+            throw StoreUnavailableException.of("list " + dir, e);
+        }
+        for (int i = 0; i < packs.size(); i++) {
+            Path pack = packs.get(i);
+            long end = scan(pack, i == packs.size() - 1);
+            totalBytes += end;
+            generation = Long.parseLong(pack.getFileName().toString()
+                    .substring(PACK_PREFIX.length(), pack.getFileName().toString().length() - PACK_SUFFIX.length()));
+            current = pack;
+            currentSize = end;
+        }
+        if (packs.size() > 1) {
+            // a compaction was cut short after its new pack was durable: finish it
+            compact();
+        }
+    }
+
+    /** Reads one pack's records into the index; returns where the next append goes. */
+    private long scan(Path pack, boolean newest) throws IOException {
+        try (FileChannel ch = FileChannel.open(pack, newest ? Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : Set.of(StandardOpenOption.READ))) {
+            long size = ch.size();
+            long at = 0;
+            long goodEnd = 0;
+            byte[] scratch = new byte[1 << 16];
+            while (at < size) {
+                PackFormat.Header h = intactAt(ch, at, size, scratch);
+                if (h == null) {
+                    long next = nextIntact(ch, at + 1, size, scratch);
+                    if (next < 0) {
+                        break; // a tail a power loss cut short: never acknowledged
+                    }
+                    LOG.warn("Damaged bytes {} to {} of {} skipped: the blobs recorded there are lost", at, next, pack);
+                    at = next;
+                    continue;
+                }
+                if (h.kind() == PackFormat.BLOB) {
+                    put(h.name(), new Entry(pack, h.contentAt(), h.length()));
+                } else {
+                    Entry gone = live.remove(h.name());
+                    if (gone != null) {
+                        liveBytes -= gone.recordSize(h.name());
+                    }
+                }
+                at = h.end();
+                goodEnd = at;
+            }
+            if (goodEnd < size) {
+                if (newest) {
+                    LOG.warn("{} ended with {} bytes of a write a crash interrupted (never acknowledged): cut", pack,
+                            size - goodEnd);
+                    ch.truncate(goodEnd);
+                    ch.force(true);
+                } else {
+                    LOG.warn("{} ends with {} unreadable bytes", pack, size - goodEnd);
+                }
+            }
+            return newest ? goodEnd : size;
+        } catch (IOException e) {
+            live = null;
+            throw StoreUnavailableException.of("read " + pack, e);
+        }
+    }
+
+    /** The record at {@code at} when it is whole and intact; null otherwise. */
+    private static PackFormat.Header intactAt(FileChannel ch, long at, long size, byte[] scratch) throws IOException {
+        int want = (int) Math.min(PackFormat.maxHeader(), size - at);
+        ByteBuffer head = ByteBuffer.wrap(scratch, 0, want);
+        readFully(ch, head, at);
+        PackFormat.Header h = PackFormat.parseHeader(scratch, 0, want, at);
+        if (h == null || h.end() > size) {
+            return null;
+        }
+        return PackFormat.readIntact(java.nio.channels.Channels.newInputStream(ch.position(h.contentAt())), h.length(),
+                scratch) ? h : null;
+    }
+
+    /** Where the next intact record after {@code from} starts; -1 when none does. */
+    private static long nextIntact(FileChannel ch, long from, long size, byte[] scratch) throws IOException {
+        byte[] window = new byte[1 << 16];
+        for (long base = from; base < size; base += window.length - 3) {
+            int n = (int) Math.min(window.length, size - base);
+            readFully(ch, ByteBuffer.wrap(window, 0, n), base);
+            for (int i = 0; i + 3 < n; i++) {
+                if (window[i] == 'G' && window[i + 1] == 'S' && window[i + 2] == 'P' && window[i + 3] == '1'
+                        && intactAt(ch, base + i, size, scratch) != null) {
+                    return base + i;
+                }
+            }
+            if (n < window.length) {
+                break;
+            }
+        }
+        return -1;
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer into, long at) throws IOException {
+        long position = at;
+        while (into.hasRemaining()) {
+            int n = ch.read(into, position);
+            if (n < 0) {
+                throw new java.io.EOFException("pack ends at byte " + position);
+            }
+            position += n;
+        }
+    }
+}
