@@ -62,6 +62,9 @@ public final class GarageMetrics {
         FunctionCounter.builder("garagesync.directory.commits", this, m -> DurableFiles.directoryCommits())
                 .description("Directory entries made durable; above the directory fsyncs when concurrent writers shared one (group commit)")
                 .register(registry);
+        FunctionCounter.builder("garagesync.pack.commits", this, m -> DurableFiles.packCommits())
+                .description("Versions made durable in their pack; above the pack fsyncs when concurrent writers shared one (group commit)")
+                .register(registry);
     }
 
     public void gauge(String name, String description, Supplier<Number> value) {

@@ -41,6 +41,7 @@ public final class DurableFiles {
     private static final AtomicLong FILE_SYNCS = new AtomicLong();
     private static final AtomicLong DIRECTORY_SYNCS = new AtomicLong();
     private static final AtomicLong DIRECTORY_COMMITS = new AtomicLong();
+    private static final AtomicLong PACK_COMMITS = new AtomicLong();
     private static final ConcurrentHashMap<Path, DirectoryCommit> COMMITS = new ConcurrentHashMap<>();
 
     private DurableFiles() {
@@ -240,6 +241,16 @@ public final class DurableFiles {
                 COMMITS.remove(key, commit);
             }
         }
+    }
+
+    /** Counts records of a pack an fdatasync made durable ({@link PackFolder#commit()}). */
+    static void countPackCommits(long records) {
+        PACK_COMMITS.addAndGet(records);
+    }
+
+    /** Records (blobs, deletions) made durable by an fdatasync of their pack: more than the fsyncs when writers shared one. */
+    public static long packCommits() {
+        return PACK_COMMITS.get();
     }
 
     /** Counts an fsync of a file made outside this class (a pack's), for the metrics. */

@@ -65,6 +65,9 @@ final class PackFolder {
     private long liveBytes;
     /** False from the creation of a pack file until an fsync of the folder made its name durable. */
     private volatile boolean named = true;
+    /** Records appended since start (blobs and deletions), and how many of them an fdatasync covered. */
+    private volatile long appended;
+    private long durable;
     /** True when a blob of this folder was given a file of its own since the folder's last fsync. */
     private volatile boolean looseUnsynced;
 
@@ -150,7 +153,7 @@ final class PackFolder {
             }
             byte[] header = PackFormat.header(PackFormat.BLOB, name, length);
             long at = write(new ByteBuffer[] {ByteBuffer.wrap(header), ByteBuffer.wrap(content, 0, length),
-                    ByteBuffer.wrap(PackFormat.trailer(content, 0, length))});
+                    ByteBuffer.wrap(PackFormat.trailer(content, 0, length))}, 1);
             put(name, new Entry(current, at + header.length, length));
             return true;
         } finally {
@@ -175,7 +178,7 @@ final class PackFolder {
             if (dropped.isEmpty()) {
                 return false;
             }
-            write(records.toArray(ByteBuffer[]::new));
+            write(records.toArray(ByteBuffer[]::new), dropped.size());
             for (String name : dropped) {
                 liveBytes -= live.remove(name).recordSize(name);
             }
@@ -214,6 +217,7 @@ final class PackFolder {
     }
 
     private void syncNow() throws IOException {
+        long covered = appended; // read before the fdatasync: what it is sure to cover
         for (int attempt = 0; ; attempt++) {
             Path pack = current;
             if (pack == null) {
@@ -235,10 +239,22 @@ final class PackFolder {
             DurableFiles.fsyncDirectory(dir);
             named = true;
         }
+        madeDurable(covered);
     }
 
-    /** Writes the buffers at the end of the current pack (made when there is none); returns where they start. */
-    private long write(ByteBuffer[] buffers) throws IOException {
+    /** Counts the records made durable up to the {@code upTo}th, for the metrics (one leader syncs at a time). */
+    private synchronized void madeDurable(long upTo) {
+        if (upTo > durable) {
+            DurableFiles.countPackCommits(upTo - durable);
+            durable = upTo;
+        }
+    }
+
+    /**
+     * Writes the buffers, {@code records} whole records, at the end of the current pack (made when there is
+     * none); returns where they start.
+     */
+    private long write(ByteBuffer[] buffers, int records) throws IOException {
         if (current == null) {
             generation = Math.max(generation, 0) + 1;
             current = dir.resolve(packName(generation));
@@ -264,6 +280,7 @@ final class PackFolder {
         }
         currentSize = at + total;
         totalBytes += total;
+        appended += records;
         return at;
     }
 

@@ -49,19 +49,27 @@ class DurabilityTest {
         }
     }
 
+    /**
+     * A user's first version makes its pack file, whose name an fsync of the folder makes durable; each
+     * version after it is an append to that pack, made durable by the pack's fdatasync (a file fsync).
+     */
     @Test
-    void every_acknowledged_write_fsyncs_the_file_and_its_directory(@TempDir Path dir) {
+    void every_acknowledged_write_fsyncs_its_pack_and_a_new_pack_its_directory(@TempDir Path dir) {
         try (RunningDaemon daemon = RunningDaemon.start(dir)) {
             Http http = daemon.http().as("synced");
-            http.postJson("/api/backup", Backups.small(0));
+            long firstDirs = DurableFiles.directorySyncs();
+            long firstFiles = DurableFiles.fileSyncs();
+            assertThat(http.postJson("/api/backup", Backups.small(0)).status()).isEqualTo(201);
+            // other tests may run in parallel in this JVM, so at least, not exactly
+            assertThat(DurableFiles.fileSyncs() - firstFiles).as("the new pack's fdatasync").isGreaterThanOrEqualTo(1);
+            assertThat(DurableFiles.directorySyncs() - firstDirs).as("versions/ and the pack's name").isGreaterThanOrEqualTo(2);
             long files = DurableFiles.fileSyncs();
-            long dirs = DurableFiles.directorySyncs();
+            long commits = DurableFiles.packCommits();
             for (int i = 1; i <= 5; i++) {
                 assertThat(http.postJson("/api/backup", Backups.small(i)).status()).isEqualTo(201);
             }
-            // other tests may run in parallel in this JVM, so at least, not exactly
             assertThat(DurableFiles.fileSyncs() - files).isGreaterThanOrEqualTo(5);
-            assertThat(DurableFiles.directorySyncs() - dirs).isGreaterThanOrEqualTo(5);
+            assertThat(DurableFiles.packCommits() - commits).isGreaterThanOrEqualTo(5);
             long unchangedFiles = DurableFiles.fileSyncs();
             assertThat(http.postJson("/api/backup", Backups.small(5)).status()).isEqualTo(200);
             assertThat(DurableFiles.fileSyncs()).isEqualTo(unchangedFiles);
@@ -70,15 +78,15 @@ class DurabilityTest {
 
     /**
      * 64 clients at once, four to a user (so writers meet in the same folders and the new users' folders
-     * in users/): group commit may share a directory fsync between them, but every 201 still counts its
-     * own file fsync and its own directory entry made durable, and the metrics show both.
+     * in users/): group commit may share a pack's fdatasync or a directory fsync between them, but every
+     * 201 still counts its own version made durable in its pack, and the metrics show both.
      */
     @Test
     void every_acknowledged_write_of_64_concurrent_clients_is_fsynced_with_its_directory_entry(@TempDir Path dir)
             throws Exception {
         try (RunningDaemon daemon = RunningDaemon.start(dir)) {
             long files = DurableFiles.fileSyncs();
-            long commits = DurableFiles.directoryCommits();
+            long commits = DurableFiles.packCommits();
             long dirs = DurableFiles.directorySyncs();
             AtomicInteger acks = new AtomicInteger();
             AtomicInteger counter = new AtomicInteger();
@@ -103,12 +111,13 @@ class DurabilityTest {
             }
             assertThat(acks.get()).isEqualTo(256);
             // other tests may run in parallel in this JVM, so at least, not exactly
-            assertThat(DurableFiles.fileSyncs() - files).isGreaterThanOrEqualTo(acks.get());
-            assertThat(DurableFiles.directoryCommits() - commits).isGreaterThanOrEqualTo(acks.get());
-            assertThat(DurableFiles.directorySyncs() - dirs).isPositive();
+            assertThat(DurableFiles.packCommits() - commits).isGreaterThanOrEqualTo(acks.get());
+            // 16 users: a pack each, whose fdatasyncs four writers may share, and 16 new pack names made durable
+            assertThat(DurableFiles.fileSyncs() - files).isGreaterThanOrEqualTo(16);
+            assertThat(DurableFiles.directorySyncs() - dirs).isGreaterThanOrEqualTo(16);
             String metrics = daemon.http().get("/api/metrics").body();
             assertThat(metrics).contains("garagesync_fsync_total", "kind=\"file\"", "kind=\"directory\"",
-                    "garagesync_directory_commits_total");
+                    "garagesync_directory_commits_total", "garagesync_pack_commits_total");
         }
     }
 
@@ -167,7 +176,7 @@ class DurabilityTest {
                 Path versions = dir.resolve("data/users/crowd-" + u + "/versions");
                 if (Files.isDirectory(versions)) {
                     try (Stream<Path> files = Files.list(versions)) {
-                        assertThat(files.map(p -> p.getFileName().toString())).allMatch(n -> n.matches("\\d{10}\\.gsv"));
+                        assertThat(files.map(p -> p.getFileName().toString())).allMatch(n -> n.matches("\\d{10}\\.gsv|pack-\\d{10}\\.gsp"));
                     }
                 }
             }
@@ -227,7 +236,7 @@ class DurabilityTest {
                 assertThat(http.get("/api/backup?version=" + e.getKey()).body()).as("version " + e.getKey()).isEqualTo(e.getValue());
             }
             try (Stream<Path> files = Files.list(dir.resolve("data/users/crash/versions"))) {
-                assertThat(files.map(p -> p.getFileName().toString())).allMatch(n -> n.matches("\\d{10}\\.gsv"));
+                assertThat(files.map(p -> p.getFileName().toString())).allMatch(n -> n.matches("\\d{10}\\.gsv|pack-\\d{10}\\.gsp"));
             }
             // every version the listing shows, acknowledged or not, reads back whole
             String versions = http.get("/api/backup/versions").body();

@@ -21,19 +21,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Several devices of one garage posting at once: a user's versions are written one after the other under
- * the user's lock, but the fsync of their folder comes after the lock, so backups of the same user share it
- * (group commit) or at least overlap it with the next version's write. Every 201 still names a version that
- * reads back exactly, numbers are not given twice, and the daemon's own counters (a child JVM: no other
- * test's fsyncs in them) show a directory entry made durable per 201. {@link FolderFsyncOutsideLockTest}
+ * the user's lock, appended to the user's pack, but the pack's fdatasync comes after the lock, so backups of
+ * the same user share it (group commit) or at least overlap it with the next version's write. Every 201 still
+ * names a version that reads back exactly, numbers are not given twice, and the daemon's own counters (a
+ * child JVM: no other test's fsyncs in them) show a version made durable in its pack per 201. {@link FolderFsyncOutsideLockTest}
  * shows the overlap itself, on a folder fsync held up.
  */
 class OneUserGroupCommitTest {
 
     private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
     private static final Pattern METRIC = Pattern.compile(
-            "^(garagesync_fsync_total\\{kind=\"directory\"}|garagesync_directory_commits_total) (\\S+)$", Pattern.MULTILINE);
+            "^(garagesync_fsync_total\\{kind=\"file\"}|garagesync_pack_commits_total) (\\S+)$", Pattern.MULTILINE);
 
-    private static long[] directoryFsyncsAndCommits(Http http) {
+    private static long[] packFsyncsAndCommits(Http http) {
         Matcher m = METRIC.matcher(http.get("/api/metrics").body());
         long[] found = new long[2];
         while (m.find()) {
@@ -43,13 +43,13 @@ class OneUserGroupCommitTest {
     }
 
     @Test
-    void concurrent_backups_of_one_user_share_directory_fsyncs_and_each_reads_back(@TempDir Path dir) throws Exception {
+    void concurrent_backups_of_one_user_share_pack_fsyncs_and_each_reads_back(@TempDir Path dir) throws Exception {
         int clients = 16;
         int each = 6; // 97 versions: within the default keep-last, every one still listed
         try (ChildDaemon child = ChildDaemon.start(dir.resolve("data"), dir.resolve("daemon.log"))) {
             Http http = child.http().as("garage");
             assertThat(http.postJson("/api/backup", Backups.small(0)).status()).isEqualTo(201);
-            long[] before = directoryFsyncsAndCommits(http);
+            long[] before = packFsyncsAndCommits(http);
             Map<Long, String> acknowledged = new ConcurrentHashMap<>();
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             List<Future<?>> done = new ArrayList<>();
@@ -72,12 +72,12 @@ class OneUserGroupCommitTest {
                 f.get(120, TimeUnit.SECONDS);
             }
             pool.shutdown();
-            long[] after = directoryFsyncsAndCommits(http);
+            long[] after = packFsyncsAndCommits(http);
             assertThat(acknowledged).hasSize(clients * each);
-            assertThat(after[1] - before[1]).as("directory entries made durable").isGreaterThanOrEqualTo(clients * each);
-            // how many fsyncs they share depends on the disk (a folder fsync shorter than the next version's file
-            // fsync is over before that version asks): at most one each, never fewer entries than 201s
-            assertThat(after[0] - before[0]).as("directory fsyncs for %d backups of one user", clients * each)
+            assertThat(after[1] - before[1]).as("versions made durable in the pack").isGreaterThanOrEqualTo(clients * each);
+            // how many fsyncs they share depends on the disk (an fdatasync shorter than the next version's write is
+            // over before that version asks): at most one each, never fewer versions made durable than 201s
+            assertThat(after[0] - before[0]).as("pack fdatasyncs for %d backups of one user", clients * each)
                     .isPositive().isLessThanOrEqualTo(clients * each);
             for (Map.Entry<Long, String> v : acknowledged.entrySet()) {
                 assertThat(http.get("/api/backup?version=" + v.getKey()).body()).as("version %d", v.getKey())
