@@ -30,10 +30,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A deletion appends a deletion record. Once the bytes of dead records outweigh the live ones (and a
  * floor), the live records are copied into the next pack file, made durable under a temporary name and
- * renamed, and the old pack is deleted: prune's work, done by the store. Start-up reads the packs in
- * order (a later record of a name wins), drops a tail that a power loss cut short (a record never
- * acknowledged, since acknowledgement comes after the fdatasync) and skips damaged bytes in the middle
- * to the next intact record, with a warning naming what was lost.
+ * renamed, and the old pack is deleted: prune's work, done by the store. The folder's first use reads
+ * the newest pack (a later record of a name wins over an earlier one), cuts a tail that a power loss left unwritten (a record never
+ * acknowledged, since acknowledgement comes after the fdatasync), keeps a record whose header is whole but
+ * whose content fails its checksum (reading it reports the damage), and skips bytes whose headers are
+ * damaged to the next intact record, with a warning: the blobs there are lost, and the versions above
+ * (verify) tell them from pruned ones.
  *
  * <p>One process owns the data directory ({@link DataDirectoryLock}): the index lives in memory, built
  * on the folder's first use.
@@ -403,31 +405,38 @@ final class PackFolder {
             live = null;
             throw StoreUnavailableException.of("list " + dir, e);
         }
-        for (int i = 0; i < packs.size(); i++) {
-            Path pack = packs.get(i);
-            long end = scan(pack, i == packs.size() - 1);
-            totalBytes += end;
-            generation = Long.parseLong(pack.getFileName().toString()
-                    .substring(PACK_PREFIX.length(), pack.getFileName().toString().length() - PACK_SUFFIX.length()));
-            current = pack;
-            currentSize = end;
+        if (packs.isEmpty()) {
+            return;
         }
-        if (packs.size() > 1) {
-            // a compaction was cut short after its new pack was durable: finish it
-            compact();
+        // each pack after the first is a compaction's, written whole and fsynced before its rename, after
+        // which every append went to it: it holds every live blob, and an older pack still here (its deletion
+        // had not reached the disk) must not bring back a blob deleted in it before the compaction
+        Path newest = packs.get(packs.size() - 1);
+        for (Path old : packs.subList(0, packs.size() - 1)) {
+            LOG.info("Removing {}, which the compaction into {} replaced", old, newest);
+            try {
+                Files.deleteIfExists(old);
+            } catch (IOException e) {
+                live = null;
+                throw StoreUnavailableException.of("delete " + old, e);
+            }
         }
+        String name = newest.getFileName().toString();
+        generation = Long.parseLong(name.substring(PACK_PREFIX.length(), name.length() - PACK_SUFFIX.length()));
+        current = newest;
+        currentSize = scan(newest);
+        totalBytes = currentSize;
     }
 
     /** Reads one pack's records into the index; returns where the next append goes. */
-    private long scan(Path pack, boolean newest) throws IOException {
-        try (FileChannel ch = FileChannel.open(pack, newest ? Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE)
-                : Set.of(StandardOpenOption.READ))) {
+    private long scan(Path pack) throws IOException {
+        try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
             long at = 0;
             long goodEnd = 0;
             byte[] scratch = new byte[1 << 16];
             while (at < size) {
-                PackFormat.Header h = intactAt(ch, at, size, scratch);
+                PackFormat.Header h = headerAt(ch, at, size, scratch);
                 if (h == null) {
                     long next = nextIntact(ch, at + 1, size, scratch);
                     if (next < 0) {
@@ -436,6 +445,13 @@ final class PackFolder {
                     LOG.warn("Damaged bytes {} to {} of {} skipped: the blobs recorded there are lost", at, next, pack);
                     at = next;
                     continue;
+                }
+                if (!contentIntact(ch, h, scratch)) {
+                    if (h.end() == size) {
+                        break; // the last record, its content not all written: a power loss before its fdatasync
+                    }
+                    // its header is whole: the blob stays listed, and reading it reports the damage
+                    LOG.warn("{} of {} does not match its checksum: damaged", h.name(), pack);
                 }
                 if (h.kind() == PackFormat.BLOB) {
                     put(h.name(), new Entry(pack, h.contentAt(), h.length()));
@@ -449,33 +465,37 @@ final class PackFolder {
                 goodEnd = at;
             }
             if (goodEnd < size) {
-                if (newest) {
-                    LOG.warn("{} ended with {} bytes of a write a crash interrupted (never acknowledged): cut", pack,
-                            size - goodEnd);
-                    ch.truncate(goodEnd);
-                    ch.force(true);
-                } else {
-                    LOG.warn("{} ends with {} unreadable bytes", pack, size - goodEnd);
-                }
+                LOG.warn("{} ended with {} bytes of a write a crash interrupted (never acknowledged): cut", pack,
+                        size - goodEnd);
+                ch.truncate(goodEnd);
+                ch.force(true);
             }
-            return newest ? goodEnd : size;
+            return goodEnd;
         } catch (IOException e) {
             live = null;
             throw StoreUnavailableException.of("read " + pack, e);
         }
     }
 
-    /** The record at {@code at} when it is whole and intact; null otherwise. */
-    private static PackFormat.Header intactAt(FileChannel ch, long at, long size, byte[] scratch) throws IOException {
+    /** The header of the record at {@code at} when it is intact and the record ends within the file; null otherwise. */
+    private static PackFormat.Header headerAt(FileChannel ch, long at, long size, byte[] scratch) throws IOException {
         int want = (int) Math.min(PackFormat.maxHeader(), size - at);
         ByteBuffer head = ByteBuffer.wrap(scratch, 0, want);
         readFully(ch, head, at);
         PackFormat.Header h = PackFormat.parseHeader(scratch, 0, want, at);
-        if (h == null || h.end() > size) {
-            return null;
-        }
+        return h == null || h.end() > size ? null : h;
+    }
+
+    private static boolean contentIntact(FileChannel ch, PackFormat.Header h, byte[] scratch) throws IOException {
+        // the stream is the channel's: it must not be closed here
         return PackFormat.readIntact(java.nio.channels.Channels.newInputStream(ch.position(h.contentAt())), h.length(),
-                scratch) ? h : null;
+                scratch);
+    }
+
+    /** The record at {@code at} when it is whole and intact; null otherwise. */
+    private static PackFormat.Header intactAt(FileChannel ch, long at, long size, byte[] scratch) throws IOException {
+        PackFormat.Header h = headerAt(ch, at, size, scratch);
+        return h != null && contentIntact(ch, h, scratch) ? h : null;
     }
 
     /** Where the next intact record after {@code from} starts; -1 when none does. */
