@@ -57,15 +57,16 @@ class CorruptionSweepTest {
             EditableBackup.edit(doc, r);
             doc.add("customers", EditableBackup.entity("added-" + v, r));
         }
-        Path versions = dir.resolve("users").resolve(USER).resolve("versions");
-        assertThat(Files.readString(versions.resolve("0000000002.gsv"), java.nio.charset.StandardCharsets.ISO_8859_1))
+        assertThat(new String(StoredVersions.read(dir, USER, 2), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .as("version 2 is a delta").contains("\"parent\":1");
         Counts counts = new Counts();
         int headerBits = 0;
         int payloadBits = 0;
         for (long target : new long[] {1, 2}) {
-            Path file = versions.resolve(String.format("%010d.gsv", target));
-            byte[] original = Files.readAllBytes(file);
+            // the version may be a record of the user's pack: each flip is written to a file of its own, which
+            // the store reads instead of the record, so it sees the flipped bytes as from a damaged sector
+            boolean ownFile = Files.exists(StoredVersions.file(dir, USER, target));
+            byte[] original = StoredVersions.read(dir, USER, target);
             int payloadStart = VersionFile.payloadStart(original);
             List<Integer> positions = new ArrayList<>();
             for (int i = 0; i < payloadStart; i++) {
@@ -82,11 +83,16 @@ class CorruptionSweepTest {
                 for (int bit = 0; bit < 8; bit++) {
                     byte[] flipped = original.clone();
                     flipped[at] ^= (byte) (1 << bit);
-                    Files.write(file, flipped);
+                    StoredVersions.overwrite(dir, USER, target, flipped);
                     readAll(dir, sent, counts, "version " + target + " byte " + at + " bit " + bit);
                 }
             }
-            Files.write(file, original);
+            if (ownFile) {
+                StoredVersions.overwrite(dir, USER, target, original);
+            } else {
+                Files.delete(StoredVersions.file(dir, USER, target)); // the packed record, untouched, is read again
+            }
+            assertThat(StoredVersions.read(dir, USER, target)).as("version %d restored", target).isEqualTo(original);
         }
         ReliabilityReport.line("corruption sweep", "flips=" + counts.flips, "header bits=" + headerBits,
                 "payload bits=" + payloadBits, "reads exact=" + counts.exact, "reads refused as damaged=" + counts.errors,

@@ -43,13 +43,15 @@ class DamagedVersionTest {
         return sent;
     }
 
-    private static Path file(Path dir, String user, long id) {
-        return dir.resolve("users").resolve(user).resolve("versions").resolve(String.format("%010d.gsv", id));
+    /**
+     * Rewrites the header line of a stored version; the payload after it stays as it is. The version may be
+     * a record of the user's pack: the edited bytes go to a file of its own, which the store reads instead.
+     */
+    private static void editHeader(Path dir, String user, long id, UnaryOperator<String> edit) throws Exception {
+        StoredVersions.damage(dir, user, id, bytes -> editedHeader(bytes, edit));
     }
 
-    /** Rewrites the header line of a version file; the payload after it stays as it is. */
-    private static void editHeader(Path file, UnaryOperator<String> edit) throws Exception {
-        byte[] bytes = Files.readAllBytes(file);
+    private static byte[] editedHeader(byte[] bytes, UnaryOperator<String> edit) {
         int end = 0;
         while (bytes[end] != '\n') {
             end++;
@@ -61,34 +63,30 @@ class DamagedVersionTest {
         byte[] out = new byte[head.length + bytes.length - end];
         System.arraycopy(head, 0, out, 0, head.length);
         System.arraycopy(bytes, end, out, head.length, bytes.length - end);
-        Files.write(file, out);
+        return out;
     }
 
     @Test
     void a_truncated_newest_version_is_listed_damaged_never_skipped_and_the_next_backups_get_new_numbers(@TempDir Path dir)
             throws Exception {
-        damagedNewest(dir, f -> Files.write(f, new byte[0]));
+        damagedNewest(dir, bytes -> new byte[0]);
     }
 
     @Test
     void a_newest_version_with_one_bit_of_its_magic_flipped_is_listed_damaged_never_skipped(@TempDir Path dir) throws Exception {
-        damagedNewest(dir, f -> {
-            byte[] bytes = Files.readAllBytes(f);
+        damagedNewest(dir, bytes -> {
             bytes[1] ^= 0x01;
-            Files.write(f, bytes);
+            return bytes;
         });
     }
 
-    private interface Damage {
-        void apply(Path file) throws Exception;
-    }
-
-    private static void damagedNewest(Path dir, Damage damage) throws Exception {
+    /** {@code damage}: what the disk gives back instead of the newest version's stored bytes. */
+    private static void damagedNewest(Path dir, UnaryOperator<byte[]> damage) throws Exception {
         List<byte[]> sent;
         try (RunningDaemon daemon = start(dir)) {
             sent = post(daemon.http(), 7, 3);
         }
-        damage.apply(file(dir, "default", 7));
+        StoredVersions.damage(dir, "default", 7, damage);
         byte[] next = "{\"timestamp\":\"2026-11-30T08:00:00.000Z\",\"data\":{\"customers\":[{\"id\":1,\"name\":\"après\"}]}}"
                 .getBytes(StandardCharsets.UTF_8);
         try (RunningDaemon daemon = start(dir)) {
@@ -117,7 +115,7 @@ class DamagedVersionTest {
             assertThat(http.get("/api/backup").bytes()).isEqualTo(next);
         }
         // never a delta on the damaged version: the new one is whole
-        assertThat(new String(Files.readAllBytes(file(dir, "default", 8)), StandardCharsets.ISO_8859_1)).doesNotContain("\"parent\"");
+        assertThat(new String(StoredVersions.read(dir, "default", 8), StandardCharsets.ISO_8859_1)).doesNotContain("\"parent\"");
         try (RunningDaemon daemon = start(dir)) {
             Http http = daemon.http();
             assertThat(http.get("/api/backup").bytes()).isEqualTo(next);
@@ -158,7 +156,7 @@ class DamagedVersionTest {
             sent = postSameSize(daemon.http(), 8);
         }
         for (String wrongParent : new String[] {"\"parent\":5", "\"parent\":2"}) {
-            editHeader(file(dir, "default", 7), h -> h.replaceFirst("\"parent\":\\d+", wrongParent));
+            editHeader(dir, "default", 7, h -> h.replaceFirst("\"parent\":\\d+", wrongParent));
             try (RunningDaemon daemon = start(dir)) {
                 Http http = daemon.http();
                 for (int v = 7; v <= 8; v++) {
@@ -180,8 +178,8 @@ class DamagedVersionTest {
         try (RunningDaemon daemon = start(dir)) {
             sent = post(daemon.http(), 8, 5);
         }
-        editHeader(file(dir, "default", 7), h -> h.replaceFirst("\"parent\":\\d+", "\"parent\":7"));
-        editHeader(file(dir, "default", 8), h -> h.replaceFirst("\"id\":8", "\"id\":7"));
+        editHeader(dir, "default", 7, h -> h.replaceFirst("\"parent\":\\d+", "\"parent\":7"));
+        editHeader(dir, "default", 8, h -> h.replaceFirst("\"id\":8", "\"id\":7"));
         try (RunningDaemon daemon = start(dir)) {
             Http http = daemon.http();
             for (String read : new String[] {"/api/backup", "/api/backup?version=7", "/api/backup?version=8"}) {

@@ -29,15 +29,18 @@ class PruneInterruptedTest {
             byte[] b = Backups.small(i).getBytes(StandardCharsets.UTF_8);
             store.put("p", b, reader.read(b));
         }
-        Path versions = dir.resolve("users/p/versions");
-        byte[] second = Files.readAllBytes(versions.resolve("0000000002.gsv")); // a delta of version 1
+        byte[] second = StoredVersions.read(dir, "p", 2); // a delta of version 1
         assertThat(store.prune("p", v -> Set.of(3L, 4L))).containsExactly(1L, 2L);
-        // what a kill between the two deletions leaves: 1 gone, 2 (whose parent is gone) still there
-        Files.write(versions.resolve("0000000002.gsv"), second);
+        assertThat(StoredVersions.ids(dir, "p")).containsExactly(3L, 4L);
+        // what a kill between the two deletions leaves: 1 gone, 2 (whose parent is gone) still there; put back
+        // as a file of its own (a pack's deletions are one write, so the file is how 2 can still be there)
+        StoredVersions.overwrite(dir, "p", 2, second);
+        assertThat(StoredVersions.ids(dir, "p")).containsExactly(2L, 3L, 4L);
 
         VersionStore reopened = open(dir);
         assertThat(reopened.versions("p")).extracting(VersionInfo::id).containsExactly(4L, 3L);
-        assertThat(Files.exists(versions.resolve("0000000002.gsv"))).isFalse();
+        assertThat(StoredVersions.ids(dir, "p")).as("version 2 removed from the store").containsExactly(3L, 4L);
+        assertThat(Files.exists(StoredVersions.file(dir, "p", 2))).isFalse();
         assertThat(reopened.read("p", 3)).isEqualTo(Backups.small(3).getBytes(StandardCharsets.UTF_8));
         assertThat(reopened.read("p", 4)).isEqualTo(Backups.small(4).getBytes(StandardCharsets.UTF_8));
         assertThat(new StoreVerifier(reopened, reader).verify(List.of("p")).problems()).isEmpty();

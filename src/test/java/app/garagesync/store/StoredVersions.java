@@ -66,6 +66,55 @@ public final class StoredVersions {
                 .filter(n -> n.matches("\\d{10}\\.gsv")).map(n -> Long.parseLong(n.substring(0, 10))).sorted().toList();
     }
 
+    /**
+     * The version numbers on disk for the user, in order, read without opening anything for writing: for a
+     * data directory a running daemon owns ({@link #ids} starts a store, whose first look at a pack cuts a
+     * tail it takes for a write a crash interrupted, and a write in progress looks like one). A record still
+     * being written is not counted; content checksums are not checked, so damage never makes a version look gone.
+     */
+    public static List<Long> idsOnDisk(Path dataDir, String user) throws IOException {
+        Path folder = dataDir.resolve("users").resolve(user).resolve("versions");
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        for (int attempt = 0; ; attempt++) {
+            try {
+                java.util.Set<String> names = new java.util.TreeSet<>();
+                java.util.Set<String> packed = new java.util.HashSet<>();
+                List<Path> packs;
+                try (var s = Files.list(folder)) {
+                    packs = s.filter(p -> {
+                        String n = p.getFileName().toString();
+                        if (n.matches("\\d{10}\\.gsv")) {
+                            names.add(n);
+                        }
+                        return PackFolder.isPackName(n);
+                    }).sorted().toList(); // fixed-width generations: name order is the order a store reads them
+                }
+                for (Path pack : packs) {
+                    byte[] bytes = Files.readAllBytes(pack);
+                    int at = 0;
+                    PackFormat.Header h;
+                    while ((h = PackFormat.parseHeader(bytes, at, bytes.length - at, at)) != null && h.end() <= bytes.length) {
+                        if (h.kind() == PackFormat.BLOB) {
+                            packed.add(h.name());
+                        } else {
+                            packed.remove(h.name());
+                        }
+                        at = (int) h.end();
+                    }
+                }
+                names.addAll(packed);
+                return names.stream().map(n -> Long.parseLong(n.substring(0, 10))).sorted().toList();
+            } catch (NoSuchFileException compacted) {
+                // a compaction deleted a pack between the listing and its read: its records are in the next one
+                if (attempt >= 3) {
+                    throw compacted;
+                }
+            }
+        }
+    }
+
     /** The names of the version files in the user's versions folder (files of their own and packs). */
     public static List<String> filesOnDisk(Path dataDir, String user) throws IOException {
         try (var s = Files.list(dataDir.resolve("users").resolve(user).resolve("versions"))) {

@@ -6,7 +6,6 @@ import app.garagesync.testing.Backups;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +46,9 @@ class VersionNumbersTest {
     @Test
     void deleting_the_newest_version_file_does_not_give_its_number_again(@TempDir Path dir) throws Exception {
         postThree(dir);
-        Files.delete(dir.resolve("users/numbers/versions/0000000003.gsv"));
+        // version 3 may be a record of the user's pack rather than a file: deleted as an operator's rm would
+        StoredVersions.delete(dir, "numbers", 3);
+        assertThat(StoredVersions.ids(dir, "numbers")).containsExactly(1L, 2L);
         postAfterRestartGets4(dir);
     }
 
@@ -55,7 +56,7 @@ class VersionNumbersTest {
     void a_damaged_newest_version_file_does_not_stop_backups_nor_give_its_number_again(@TempDir Path dir)
             throws Exception {
         postThree(dir);
-        Files.write(dir.resolve("users/numbers/versions/0000000003.gsv"), "not a version".getBytes(StandardCharsets.UTF_8));
+        StoredVersions.overwrite(dir, "numbers", 3, "not a version".getBytes(StandardCharsets.UTF_8));
         postAfterRestartGets4(dir);
     }
 }

@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import app.garagesync.backup.BackupReader;
 import app.garagesync.testing.EditableBackup;
 import app.garagesync.testing.EditableBackup.Doc;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,14 +58,17 @@ class VersionStoreTest {
         List<byte[]> posted = postEdits(s, "deltas", 25, 2);
         long whole = 0;
         long deltas = 0;
-        try (Stream<Path> files = Files.list(dir.resolve("users/deltas/versions"))) {
-            for (Path f : files.toList()) {
-                String head = new String(Files.readAllBytes(f), 0, 400, java.nio.charset.StandardCharsets.ISO_8859_1);
-                if (head.contains("\"parent\"")) {
-                    deltas++;
-                } else {
-                    whole++;
-                }
+        // each stored version, whether a record of the user's pack or a file of its own (a listing of the folder
+        // shows the pack, one file for all of them)
+        List<Long> ids = StoredVersions.ids(dir, "deltas");
+        assertThat(ids).hasSize(25);
+        for (long id : ids) {
+            byte[] stored = StoredVersions.read(dir, "deltas", id);
+            String head = new String(stored, 0, Math.min(400, stored.length), java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (head.contains("\"parent\"")) {
+                deltas++;
+            } else {
+                whole++;
             }
         }
         // 25 versions, at most 10 deltas in a chain: at least 3 checkpoints, and deltas for the rest
@@ -82,14 +83,12 @@ class VersionStoreTest {
     @Test
     void whole_storage_policy_never_writes_deltas(@TempDir Path dir) throws Exception {
         List<byte[]> posted = postEdits(store(dir, 1.0, 0), "whole", 5, 3);
-        try (Stream<Path> files = Files.list(dir.resolve("users/whole/versions"))) {
-            assertThat(files.map(f -> {
-                try {
-                    return new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            })).noneMatch(t -> t.contains("\"parent\""));
+        // each stored version on its own: the folder holds one pack for all of them
+        List<Long> ids = StoredVersions.ids(dir, "whole");
+        assertThat(ids).hasSize(5);
+        for (long id : ids) {
+            assertThat(new String(StoredVersions.read(dir, "whole", id), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .as("version %d", id).doesNotContain("\"parent\"");
         }
         assertThat(store(dir, 1.0, 0).read("whole", 5)).isEqualTo(posted.get(4));
     }
@@ -98,16 +97,17 @@ class VersionStoreTest {
     void a_damaged_checkpoint_is_reported_for_every_version_built_on_it(@TempDir Path dir) throws Exception {
         VersionStore s = store(dir, 10.0, 50);
         postEdits(s, "damaged", 6, 4);
-        Path first = dir.resolve("users/damaged/versions/0000000001.gsv");
-        byte[] bytes = Files.readAllBytes(first);
-        bytes[bytes.length - 20] ^= 0x01;
-        Files.write(first, bytes);
+        // the damaged bytes go to a file of version 1's own, which the store reads instead of its packed record
+        StoredVersions.damage(dir, "damaged", 1, bytes -> {
+            bytes[bytes.length - 20] ^= 0x01;
+            return bytes;
+        });
         VersionStore reopened = store(dir, 10.0, 50);
         for (long id = 1; id <= 6; id++) {
             long v = id;
             assertThatThrownBy(() -> reopened.read("damaged", v)).isInstanceOf(DamagedVersionException.class);
         }
-        Files.delete(dir.resolve("users/damaged/versions/0000000003.gsv"));
+        StoredVersions.delete(dir, "damaged", 3);
         VersionStore without3 = store(dir, 10.0, 50);
         assertThatThrownBy(() -> without3.read("damaged", 5)).isInstanceOf(DamagedVersionException.class)
                 .hasMessageContaining("parent version 3 is missing");
