@@ -4,14 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
  * What a test does to a stored version behind the daemon's back (a disk that damages it, an operator who
  * deletes it), whether the version is a record of its user's pack ({@link PackFolder}) or a file of its
- * own. Call it while no store has the data directory open, or on versions that store will re-read: a store
- * keeps its index of a pack in memory.
+ * own. {@link #read} and {@link #ids} only read the folder, under a running daemon too; the rest changes it:
+ * call them while no store has the data directory open, or on versions that store will re-read (a file of
+ * its own is read first on every read), since a store keeps its index of a pack in memory.
  */
 public final class StoredVersions {
 
@@ -27,9 +29,13 @@ public final class StoredVersions {
         return "users/" + user + "/versions/" + String.format("%010d.gsv", id);
     }
 
-    /** The version's stored bytes (header and compressed payload), as the store reads them. */
+    /**
+     * The version's stored bytes (header and compressed payload), as the store reads them. Read from a copy
+     * of the folder, so safe under a running daemon: a second store opening the pack itself would cut a
+     * record the daemon is appending as a torn tail.
+     */
     public static byte[] read(Path dataDir, String user, long id) throws IOException {
-        return new FileBlobStore(dataDir).read(key(user, id));
+        return inCopy(dataDir, user, copy -> copy.read(key(user, id)));
     }
 
     /**
@@ -60,10 +66,56 @@ public final class StoredVersions {
         blobs.delete(key);
     }
 
-    /** The version numbers stored for the user, in order. */
+    /** The version numbers stored for the user, in order; like {@link #read}, from a copy of the folder. */
     public static List<Long> ids(Path dataDir, String user) throws IOException {
-        return new FileBlobStore(dataDir).list("users/" + user + "/versions/").keySet().stream()
+        return inCopy(dataDir, user, copy -> copy.list("users/" + user + "/versions/")).keySet().stream()
                 .filter(n -> n.matches("\\d{10}\\.gsv")).map(n -> Long.parseLong(n.substring(0, 10))).sorted().toList();
+    }
+
+    private interface Look<T> {
+        T in(FileBlobStore copy) throws IOException;
+    }
+
+    /**
+     * {@code look} done by a store over a copy of the user's versions folder (temporary files left out),
+     * which it may change as it likes (cut a torn tail, finish a compaction); the folder itself is only read.
+     */
+    private static <T> T inCopy(Path dataDir, String user, Look<T> look) throws IOException {
+        Path versions = file(dataDir, user, 0).getParent();
+        Path root = Files.createTempDirectory("stored-versions");
+        try {
+            Path into = Files.createDirectories(root.resolve("users").resolve(user).resolve("versions"));
+            for (int attempt = 1; ; attempt++) {
+                try (var files = Files.list(versions)) {
+                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+                        if (!f.getFileName().toString().startsWith(DurableFiles.TEMP_PREFIX)) {
+                            Files.copy(f, into.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                    break;
+                } catch (NoSuchFileException gone) {
+                    if (!Files.isDirectory(versions)) {
+                        break; // no folder: nothing stored
+                    }
+                    if (attempt == 5) {
+                        throw gone;
+                    }
+                    // a compaction deleted a pack between the listing and its copy: copy afresh
+                    try (var stale = Files.list(into)) {
+                        for (Path f : stale.toList()) {
+                            Files.delete(f);
+                        }
+                    }
+                }
+            }
+            return look.in(new FileBlobStore(root));
+        } finally {
+            try (var all = Files.walk(root)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** The names of the version files in the user's versions folder (files of their own and packs). */
