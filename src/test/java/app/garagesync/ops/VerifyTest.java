@@ -2,11 +2,11 @@ package app.garagesync.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import app.garagesync.store.StoredVersions;
 import app.garagesync.testing.EditableBackup;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -25,9 +25,13 @@ class VerifyTest {
         }
     }
 
+    private static byte[] flipNearEnd(byte[] bytes) {
+        bytes[bytes.length - 10] ^= 0x20;
+        return bytes;
+    }
+
     @Test
     void verify_is_clean_then_catches_a_flipped_byte_and_a_missing_file(@TempDir Path dir) throws Exception {
-        Path versions = dir.resolve("users/default/versions");
         try (RunningDaemon daemon = RunningDaemon.start(dir)) {
             post(daemon.http(), 6, 1);
             post(daemon.http().as("other"), 2, 2);
@@ -35,11 +39,9 @@ class VerifyTest {
             assertThat(clean.status()).isEqualTo(200);
             assertThat(clean.body()).isEqualTo("{\"ok\":true,\"users\":2,\"versions\":8,\"problems\":[]}");
         }
-        Path fourth = versions.resolve("0000000004.gsv");
-        byte[] bytes = Files.readAllBytes(fourth);
-        bytes[bytes.length - 10] ^= 0x20;
-        Files.write(fourth, bytes);
-        Files.delete(versions.resolve("0000000002.gsv"));
+        // daemon stopped: a flipped byte in version 4's stored bytes, version 2 deleted as by an operator
+        StoredVersions.damage(dir, "default", 4, VerifyTest::flipNearEnd);
+        StoredVersions.delete(dir, "default", 2);
         try (RunningDaemon daemon = RunningDaemon.start(dir)) {
             Http.Response report = daemon.http().postJson("/api/admin/verify", "{}");
             assertThat(report.body()).startsWith("{\"ok\":false")
@@ -60,11 +62,9 @@ class VerifyTest {
     void verify_reads_the_files_not_the_copy_the_daemon_keeps_in_memory(@TempDir Path dir) throws Exception {
         try (RunningDaemon daemon = RunningDaemon.start(dir)) {
             post(daemon.http(), 3, 5);
-            // the latest version is in memory since it was posted: damage its file under the running daemon
-            Path latest = dir.resolve("users/default/versions/0000000003.gsv");
-            byte[] bytes = Files.readAllBytes(latest);
-            bytes[bytes.length - 10] ^= 0x20;
-            Files.write(latest, bytes);
+            // the latest version is in memory since it was posted: damage its stored bytes under the running
+            // daemon (a file of its own, which the store reads first on every read, over the packed record)
+            StoredVersions.damage(dir, "default", 3, VerifyTest::flipNearEnd);
             Http.Response report = daemon.http().postJson("/api/admin/verify", "{}");
             assertThat(report.body()).startsWith("{\"ok\":false")
                     .contains("{\"user\":\"default\",\"version\":3,\"problem\":\"damaged:");

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import app.garagesync.records.RecordTruth;
 import app.garagesync.store.PrunedIds;
+import app.garagesync.store.StoredVersions;
 import app.garagesync.testing.ChildDaemon;
 import app.garagesync.testing.EditableBackup;
 import app.garagesync.testing.Http;
@@ -144,8 +145,9 @@ class CrashConsistencyTest {
     }
 
     /**
-     * A damaged newest file at start: between kill -9 rounds (posting while killed), the newest version file
-     * is damaged on disk (truncated to nothing, its magic flipped, or its payload cut). Each restart then
+     * A damaged newest file at start: between kill -9 rounds (posting while killed), the newest version is
+     * damaged on disk (truncated to nothing, its magic flipped, or its payload cut), in a file of its own
+     * that wins over its record in the pack ({@link StoredVersions#damage}). Each restart then
      * refuses every damaged version by name (latest included when it is the newest), serves every other
      * acknowledged version byte for byte, verify names exactly the damaged ones, and new backups are
      * acknowledged under numbers never used before. Rounds: -Dgaragesync.crash.damaged-rounds.
@@ -159,7 +161,6 @@ class CrashConsistencyTest {
         Random random = new Random(seed);
         Path data = dir.resolve("data");
         Path log = dir.resolve("daemon.log");
-        Path versions = data.resolve("users/" + Load.INGEST.user + "/versions");
         EditableBackup.Doc model = EditableBackup.initial(random, 20);
         Map<Long, byte[]> acked = new java.util.TreeMap<>();
         java.util.TreeSet<Long> damaged = new java.util.TreeSet<>();
@@ -196,19 +197,19 @@ class CrashConsistencyTest {
                 assertThat(poster.isAlive()).as("a client still running after the kill").isFalse();
             }
             assertThat(unexpected).as("answers other than 200/201 with a damaged version at start").isEmpty();
-            long newest;
-            try (java.util.stream.Stream<Path> files = Files.list(versions)) {
-                newest = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("\\d{10}\\.gsv"))
-                        .mapToLong(n -> Long.parseLong(n.substring(0, 10))).max().orElseThrow();
-            }
-            Path file = versions.resolve(String.format("%010d.gsv", newest));
-            byte[] bytes = Files.readAllBytes(file);
-            switch (round % 3) {
-                case 0 -> bytes = new byte[0];
-                case 1 -> bytes[2] ^= 0x04;
-                default -> bytes = java.util.Arrays.copyOf(bytes, bytes.length - 1 - random.nextInt(Math.max(1, bytes.length / 4)));
-            }
-            Files.write(file, bytes);
+            // the newest version stored (a record of the pack, or a file of its own), daemon stopped; its
+            // damaged bytes go to a file of its own, which the store reads over the packed record
+            long newest = StoredVersions.ids(data, Load.INGEST.user).stream().mapToLong(Long::longValue).max()
+                    .orElseThrow();
+            int way = round % 3;
+            StoredVersions.damage(data, Load.INGEST.user, newest, bytes -> switch (way) {
+                case 0 -> new byte[0];
+                case 1 -> {
+                    bytes[2] ^= 0x04;
+                    yield bytes;
+                }
+                default -> java.util.Arrays.copyOf(bytes, bytes.length - 1 - random.nextInt(Math.max(1, bytes.length / 4)));
+            });
             damaged.add(newest);
         }
         assertThat(acked.keySet()).as("versions acknowledged after a damaged newest file").isNotEmpty();

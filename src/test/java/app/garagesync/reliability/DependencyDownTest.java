@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import app.garagesync.Json;
 import app.garagesync.store.S3BlobStore;
+import app.garagesync.store.StoredVersions;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.FaultyProxy;
 import app.garagesync.testing.FaultyProxy.Mode;
@@ -149,11 +150,11 @@ class DependencyDownTest {
             assertThat(log).as("what the failed request logged").hasSize(1);
             assertThat(log.get(0)).contains("507").contains("No space left on device").doesNotContain("Exception");
             assertThat(http.get("/api/health").status()).isEqualTo(503);
-            Path versions = data.resolve("users").resolve("chloe").resolve("versions");
-            try (Stream<Path> files = Files.list(versions)) {
-                assertThat(files.map(p -> p.getFileName().toString()).toList())
-                        .as("nothing stored, no temporary file left").containsExactly("0000000001.gsv");
-            }
+            // version 1 is a record of the user's pack, which the failed backup would have been appended to
+            // (under 1 MiB): no new version there, and beside the pack no new file, no temporary file
+            assertThat(StoredVersions.ids(data, "chloe")).as("nothing stored").containsExactly(1L);
+            assertThat(StoredVersions.filesOnDisk(data, "chloe")).as("no temporary file left")
+                    .containsExactly("pack-0000000001.gsp");
             assertThat(http.get("/api/backup/versions").body().split("\"id\":", -1)).hasSize(2);
 
             Files.delete(filler);

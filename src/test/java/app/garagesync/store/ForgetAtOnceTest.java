@@ -45,7 +45,7 @@ class ForgetAtOnceTest {
      * without opening the pack for writing, since the daemon owning the data directory may be running.
      */
     static boolean blob(Path data, String user, long id) throws java.io.IOException {
-        return StoredVersions.idsOnDisk(data, user).contains(id);
+        return StoredVersions.ids(data, user).contains(id);
     }
 
     /** Posts backups {@code from..to} and checks, right after each answer, that keep-last holds. */

@@ -4,14 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
  * What a test does to a stored version behind the daemon's back (a disk that damages it, an operator who
  * deletes it), whether the version is a record of its user's pack ({@link PackFolder}) or a file of its
- * own. Call it while no store has the data directory open, or on versions that store will re-read: a store
- * keeps its index of a pack in memory.
+ * own. {@link #read} and {@link #ids} only read the folder, under a running daemon too; the rest changes it:
+ * call them while no store has the data directory open, or on versions that store will re-read (a file of
+ * its own is read first on every read), since a store keeps its index of a pack in memory.
  */
 public final class StoredVersions {
 
@@ -27,9 +29,13 @@ public final class StoredVersions {
         return "users/" + user + "/versions/" + String.format("%010d.gsv", id);
     }
 
-    /** The version's stored bytes (header and compressed payload), as the store reads them. */
+    /**
+     * The version's stored bytes (header and compressed payload), as the store reads them. Read from a copy
+     * of the folder, so safe under a running daemon: a second store opening the pack itself would cut a
+     * record the daemon is appending as a torn tail.
+     */
     public static byte[] read(Path dataDir, String user, long id) throws IOException {
-        return new FileBlobStore(dataDir).read(key(user, id));
+        return inCopy(dataDir, user, copy -> copy.read(key(user, id)));
     }
 
     /**
@@ -60,56 +66,53 @@ public final class StoredVersions {
         blobs.delete(key);
     }
 
-    /** The version numbers stored for the user, in order. */
+    /** The version numbers stored for the user, in order; like {@link #read}, from a copy of the folder. */
     public static List<Long> ids(Path dataDir, String user) throws IOException {
-        return new FileBlobStore(dataDir).list("users/" + user + "/versions/").keySet().stream()
+        return inCopy(dataDir, user, copy -> copy.list("users/" + user + "/versions/")).keySet().stream()
                 .filter(n -> n.matches("\\d{10}\\.gsv")).map(n -> Long.parseLong(n.substring(0, 10))).sorted().toList();
     }
 
+    private interface Look<T> {
+        T in(FileBlobStore copy) throws IOException;
+    }
+
     /**
-     * The version numbers on disk for the user, in order, read without opening anything for writing: for a
-     * data directory a running daemon owns ({@link #ids} starts a store, whose first look at a pack cuts a
-     * tail it takes for a write a crash interrupted, and a write in progress looks like one). A record still
-     * being written is not counted; content checksums are not checked, so damage never makes a version look gone.
+     * {@code look} done by a store over a copy of the user's versions folder (temporary files left out),
+     * which it may change as it likes (cut a torn tail, finish a compaction); the folder itself is only read.
      */
-    public static List<Long> idsOnDisk(Path dataDir, String user) throws IOException {
-        Path folder = dataDir.resolve("users").resolve(user).resolve("versions");
-        if (!Files.isDirectory(folder)) {
-            return List.of();
-        }
-        for (int attempt = 0; ; attempt++) {
-            try {
-                java.util.Set<String> names = new java.util.TreeSet<>();
-                java.util.Set<String> packed = new java.util.HashSet<>();
-                List<Path> packs;
-                try (var s = Files.list(folder)) {
-                    packs = s.filter(p -> {
-                        String n = p.getFileName().toString();
-                        if (n.matches("\\d{10}\\.gsv")) {
-                            names.add(n);
+    private static <T> T inCopy(Path dataDir, String user, Look<T> look) throws IOException {
+        Path versions = file(dataDir, user, 0).getParent();
+        Path root = Files.createTempDirectory("stored-versions");
+        try {
+            Path into = Files.createDirectories(root.resolve("users").resolve(user).resolve("versions"));
+            for (int attempt = 1; ; attempt++) {
+                try (var files = Files.list(versions)) {
+                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+                        if (!f.getFileName().toString().startsWith(DurableFiles.TEMP_PREFIX)) {
+                            Files.copy(f, into.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                         }
-                        return PackFolder.isPackName(n);
-                    }).sorted().toList(); // fixed-width generations: name order is the order a store reads them
-                }
-                for (Path pack : packs) {
-                    byte[] bytes = Files.readAllBytes(pack);
-                    int at = 0;
-                    PackFormat.Header h;
-                    while ((h = PackFormat.parseHeader(bytes, at, bytes.length - at, at)) != null && h.end() <= bytes.length) {
-                        if (h.kind() == PackFormat.BLOB) {
-                            packed.add(h.name());
-                        } else {
-                            packed.remove(h.name());
+                    }
+                    break;
+                } catch (NoSuchFileException gone) {
+                    if (!Files.isDirectory(versions)) {
+                        break; // no folder: nothing stored
+                    }
+                    if (attempt == 5) {
+                        throw gone;
+                    }
+                    // a compaction deleted a pack between the listing and its copy: copy afresh
+                    try (var stale = Files.list(into)) {
+                        for (Path f : stale.toList()) {
+                            Files.delete(f);
                         }
-                        at = (int) h.end();
                     }
                 }
-                names.addAll(packed);
-                return names.stream().map(n -> Long.parseLong(n.substring(0, 10))).sorted().toList();
-            } catch (NoSuchFileException compacted) {
-                // a compaction deleted a pack between the listing and its read: its records are in the next one
-                if (attempt >= 3) {
-                    throw compacted;
+            }
+            return look.in(new FileBlobStore(root));
+        } finally {
+            try (var all = Files.walk(root)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
                 }
             }
         }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import app.garagesync.Json;
 import app.garagesync.store.BackupStore;
+import app.garagesync.store.StoredVersions;
 import app.garagesync.testing.Backups;
 import app.garagesync.testing.Http;
 import app.garagesync.testing.RunningDaemon;
@@ -314,10 +315,9 @@ abstract class SyncContract {
         return chain.document(id, size);
     }
 
-    /** The bytes of a version file in a daemon's local store. */
+    /** The stored bytes of a version in a daemon's local store (a record of its pack or a file of its own). */
     static byte[] storedFile(RunningDaemon d, String user, long id) throws Exception {
-        return Files.readAllBytes(d.dataDir().resolve("users").resolve(user).resolve("versions")
-                .resolve(String.format("%010d.gsv", id)));
+        return StoredVersions.read(d.dataDir(), user, id);
     }
 
     static String withoutStoredSize(String versionsJson) {
