@@ -430,7 +430,8 @@ final class PackFolder {
 
     /** Reads one pack's records into the index; returns where the next append goes. */
     private long scan(Path pack) throws IOException {
-        try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        // read-only: a store on a disk remounted read-only still serves what it holds
+        try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ)) {
             long size = ch.size();
             long at = 0;
             long goodEnd = 0;
@@ -467,13 +468,25 @@ final class PackFolder {
             if (goodEnd < size) {
                 LOG.warn("{} ended with {} bytes of a write a crash interrupted (never acknowledged): cut", pack,
                         size - goodEnd);
-                ch.truncate(goodEnd);
-                ch.force(true);
+                cut(pack, goodEnd);
             }
             return goodEnd;
         } catch (IOException e) {
             live = null;
             throw StoreUnavailableException.of("read " + pack, e);
+        }
+    }
+
+    /**
+     * Cuts the pack at {@code end}. Tidiness only: the next append is written at {@code end} whatever lies
+     * beyond, and a restart cuts again what is left; so a refusal (a read-only disk) is only logged.
+     */
+    private static void cut(Path pack, long end) {
+        try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.WRITE)) {
+            ch.truncate(end);
+            ch.force(true);
+        } catch (IOException e) {
+            LOG.warn("Could not cut {} at byte {}: {}", pack, end, e.toString());
         }
     }
 
