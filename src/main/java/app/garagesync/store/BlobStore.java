@@ -133,6 +133,14 @@ public interface BlobStore {
     }
 
     /**
+     * Reclaims the space of blobs deleted under {@code prefix} (a "folder/") when that is worth it: a local
+     * store's pack compaction. Slow work, safe beside writes to the folder: callers call it outside their
+     * locks. Stores whose deletions free their space at once have nothing to do.
+     */
+    default void tidy(String prefix) throws IOException {
+    }
+
+    /**
      * Makes a blob written by {@link #replaceAtomically} durable against a crash of the machine too, as if
      * it had been written by {@link #replace}; nothing for a missing key. Stores whose writes are all durable
      * have nothing to do.

@@ -325,8 +325,8 @@ public final class FileBlobStore implements BlobStore {
 
     /**
      * Deletes the files, then fsyncs each folder once: a prune's batch costs one folder fsync, not one per file.
-     * Packed blobs get one deletion record each, in one write and one fdatasync per pack; a pack whose dead
-     * records then outweigh its live ones is compacted.
+     * Packed blobs get one deletion record each, in one write and one fdatasync per pack; {@link #tidy}
+     * compacts a pack whose dead records then outweigh its live ones.
      */
     @Override
     public void deleteAll(java.util.Collection<String> keys) throws IOException {
@@ -357,11 +357,19 @@ public final class FileBlobStore implements BlobStore {
             try {
                 if (e.getKey().delete(e.getValue())) {
                     e.getKey().commit();
-                    e.getKey().compactIfWorth();
                 }
             } catch (IOException failed) {
                 throw StoreUnavailableException.of("delete in a pack", failed);
             }
+        }
+    }
+
+    /** Compacts the pack of the folder {@code prefix} when its dead records outweigh its live ones. */
+    @Override
+    public void tidy(String prefix) throws IOException {
+        PackFolder pack = prefix.endsWith("/") ? packOf(prefix) : null;
+        if (pack != null) {
+            pack.compactIfWorth();
         }
     }
 

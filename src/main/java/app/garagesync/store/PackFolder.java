@@ -70,6 +70,7 @@ final class PackFolder {
     /** Records appended since start (blobs and deletions), and how many of them an fdatasync covered. */
     private volatile long appended;
     private long durable;
+    private volatile boolean compacting;
     /** True when a blob of this folder was given a file of its own since the folder's last fsync. */
     private volatile boolean looseUnsynced;
 
@@ -204,17 +205,33 @@ final class PackFolder {
         commit.sync();
     }
 
-    /** Compacts the pack when its dead records outweigh its live ones and the floor. */
+    /**
+     * Compacts the pack when its dead records outweigh its live ones and the floor. The bulk of the work
+     * (copying the live records, their fsync) is done without the lock, while the user's next backups
+     * append to the old pack; the lock is held only to bring the copy up to date and rename it.
+     */
     void compactIfWorth() throws IOException {
         loaded();
+        Map<String, Entry> snapshot;
+        Path from;
+        long upTo;
         lock.writeLock().lock();
         try {
             long dead = totalBytes - liveBytes;
-            if (current != null && dead >= Math.max(liveBytes, compactFloor)) {
-                compact();
+            if (compacting || current == null || dead < Math.max(liveBytes, compactFloor)) {
+                return;
             }
+            compacting = true;
+            snapshot = new TreeMap<>(live);
+            from = current;
+            upTo = currentSize;
         } finally {
             lock.writeLock().unlock();
+        }
+        try {
+            compact(snapshot, from, upTo);
+        } finally {
+            compacting = false;
         }
     }
 
@@ -299,34 +316,40 @@ final class PackFolder {
         return PACK_PREFIX + "0".repeat(Math.max(0, 10 - digits.length())) + digits + PACK_SUFFIX;
     }
 
-    /** Copies the live records into the next pack, durably, then deletes the packs before it. Under the write lock. */
-    private void compact() throws IOException {
-        long next = generation + 1;
+    /**
+     * Copies the records of {@code snapshot} (the live blobs when the pack {@code from} ended at {@code upTo})
+     * into the next pack and fsyncs it, without the lock: the pack below {@code upTo} never changes. Then,
+     * under the lock: the old pack made durable (a deletion acknowledged on a later fdatasync of the new pack
+     * must not come back from it), the records appended since copied after, and the new pack renamed into
+     * place. After the lock: its name made durable, and the old packs deleted. A restart before that reads
+     * the old packs, then the new one (the same records, and those appended since), and compacts again.
+     */
+    private void compact(Map<String, Entry> snapshot, Path from, long upTo) throws IOException {
+        long next;
+        lock.readLock().lock();
+        try {
+            next = generation + 1;
+        } finally {
+            lock.readLock().unlock();
+        }
         Path target = dir.resolve(packName(next));
         Path temp = dir.resolve(DurableFiles.TEMP_PREFIX + packName(next) + "-" + UUID.randomUUID());
         Map<String, Entry> moved = new HashMap<>();
-        long size = 0;
         try (FileChannel out = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 DurableFiles.privateFile())) {
-            Map<Path, FileChannel> sources = new HashMap<>();
+            long size = 0;
+            Map<Path, FileChannel> sources = new HashMap<>(); // one pack, but several after a restart
             try {
-                for (Map.Entry<String, Entry> e : new TreeMap<>(live).entrySet()) {
+                for (Map.Entry<String, Entry> e : snapshot.entrySet()) {
                     Entry entry = e.getValue();
-                    long start = entry.contentAt() - PackFormat.headerSize(e.getKey());
-                    long length = entry.recordSize(e.getKey());
                     FileChannel in = sources.get(entry.pack());
                     if (in == null) {
                         in = FileChannel.open(entry.pack(), StandardOpenOption.READ);
                         sources.put(entry.pack(), in);
                     }
-                    long copied = 0;
-                    while (copied < length) {
-                        long n = in.transferTo(start + copied, length - copied, out);
-                        if (n <= 0) {
-                            throw new IOException("pack " + entry.pack() + " ends inside the record of " + e.getKey());
-                        }
-                        copied += n;
-                    }
+                    long start = entry.contentAt() - PackFormat.headerSize(e.getKey());
+                    long length = entry.recordSize(e.getKey());
+                    copy(in, start, length, out, e.getKey());
                     moved.put(e.getKey(), new Entry(target, size + (entry.contentAt() - start), entry.length()));
                     size += length;
                 }
@@ -337,27 +360,59 @@ final class PackFolder {
             }
             out.force(true);
             DurableFiles.countFileSync();
+            lock.writeLock().lock();
+            try {
+                try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ)) {
+                    in.force(false);
+                    DurableFiles.countFileSync();
+                    copy(in, upTo, currentSize - upTo, out, "the records appended since");
+                }
+                long shift = size - upTo;
+                Map<String, Entry> now = new HashMap<>();
+                for (Map.Entry<String, Entry> e : live.entrySet()) {
+                    Entry entry = e.getValue();
+                    Entry there = entry.pack().equals(from) && entry.contentAt() >= upTo
+                            ? new Entry(target, entry.contentAt() + shift, entry.length())
+                            : moved.get(e.getKey());
+                    if (there == null) {
+                        // a blob changed below the snapshot's end: cannot be (appends go after it); give up, intact
+                        throw new IOException("compaction of " + dir + " lost track of " + e.getKey());
+                    }
+                    now.put(e.getKey(), there);
+                }
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                LOG.debug("Compacted {}: {} live blobs in {} bytes, {} dead bytes dropped", dir, now.size(),
+                        currentSize + shift, totalBytes - currentSize - shift);
+                live = now;
+                generation = next;
+                current = target;
+                currentSize += shift;
+                totalBytes = currentSize;
+                named = false;
+            } finally {
+                lock.writeLock().unlock();
+            }
         } catch (IOException e) {
             Files.deleteIfExists(temp);
             throw StoreUnavailableException.of("compact the pack in " + dir, e);
         }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        DurableFiles.fsyncDirectory(dir);
-        // until these deletions reach the disk, a restart reads the old packs first and this one after:
-        // the same live blobs, and it compacts again
+        commit(); // the new pack's name and the records copied after the snapshot
         for (Path old : packs()) {
             if (!old.equals(target)) {
                 Files.deleteIfExists(old);
             }
         }
-        LOG.debug("Compacted {}: {} live blobs in {} bytes, {} dead bytes dropped", dir, moved.size(), size,
-                totalBytes - size);
-        live = moved;
-        generation = next;
-        current = target;
-        currentSize = size;
-        totalBytes = size;
-        liveBytes = size;
+    }
+
+    private static void copy(FileChannel in, long start, long length, FileChannel out, String what) throws IOException {
+        long copied = 0;
+        while (copied < length) {
+            long n = in.transferTo(start + copied, length - copied, out);
+            if (n <= 0) {
+                throw new IOException("pack ends inside " + what);
+            }
+            copied += n;
+        }
     }
 
     private List<Path> packs() throws IOException {
@@ -408,24 +463,20 @@ final class PackFolder {
         if (packs.isEmpty()) {
             return;
         }
-        // each pack after the first is a compaction's, written whole and fsynced before its rename, after
-        // which every append went to it: it holds every live blob, and an older pack still here (its deletion
-        // had not reached the disk) must not bring back a blob deleted in it before the compaction
-        Path newest = packs.get(packs.size() - 1);
-        for (Path old : packs.subList(0, packs.size() - 1)) {
-            LOG.info("Removing {}, which the compaction into {} replaced", old, newest);
-            try {
-                Files.deleteIfExists(old);
-            } catch (IOException e) {
-                live = null;
-                throw StoreUnavailableException.of("delete " + old, e);
-            }
+        // a pack after the first is a compaction's: the records live when it began, then those appended to the
+        // old pack meanwhile (fsynced there first); a restart before the old packs were deleted reads them all,
+        // in order, and compacts again
+        for (Path pack : packs) {
+            String name = pack.getFileName().toString();
+            generation = Long.parseLong(name.substring(PACK_PREFIX.length(), name.length() - PACK_SUFFIX.length()));
+            current = pack;
+            currentSize = scan(pack);
+            totalBytes += currentSize;
         }
-        String name = newest.getFileName().toString();
-        generation = Long.parseLong(name.substring(PACK_PREFIX.length(), name.length() - PACK_SUFFIX.length()));
-        current = newest;
-        currentSize = scan(newest);
-        totalBytes = currentSize;
+        if (packs.size() > 1) {
+            LOG.info("Finishing the compaction of {} a restart interrupted", dir);
+            compact(new TreeMap<>(live), current, currentSize);
+        }
     }
 
     /** Reads one pack's records into the index; returns where the next append goes. */

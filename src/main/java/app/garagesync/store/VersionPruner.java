@@ -23,6 +23,8 @@ import java.util.function.Function;
  */
 final class VersionPruner {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VersionPruner.class);
+
     private final BlobStore blobs;
     private final int zstdLevel;
     private final LayoutCache layouts;
@@ -87,6 +89,20 @@ final class VersionPruner {
             // most backups past keep-last end here: the count is fresh (loading re-lists a shared store)
             return Set.of();
         }
+        Set<Long> dropped = pruneLocked(user, uv, atLeast);
+        if (!dropped.isEmpty()) {
+            // after the user's lock: a pack's compaction copies while the user's next backups go on
+            try {
+                blobs.tidy(VersionKeys.versionsPrefix(user));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Could not reclaim the space of the versions pruned for user {} (tried again at the next prune): {}",
+                        user, e.toString());
+            }
+        }
+        return dropped;
+    }
+
+    private Set<Long> pruneLocked(String user, UserVersions uv, int atLeast) {
         uv.lock.lock();
         try {
             if (blobs.shared()) {

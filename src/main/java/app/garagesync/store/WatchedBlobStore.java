@@ -147,6 +147,14 @@ public final class WatchedBlobStore implements BlobStore {
     }
 
     @Override
+    public void tidy(String prefix) throws IOException {
+        watched(prefix, () -> {
+            blobs.tidy(prefix);
+            return null;
+        });
+    }
+
+    @Override
     public void makeDurable(String key) throws IOException {
         watched(folderOf(key), () -> {
             blobs.makeDurable(key);

@@ -150,6 +150,8 @@ class PackFolderTest {
         createAll(s, IntStream.rangeClosed(1, 10).toArray());
         long before = Files.size(versions().resolve("pack-0000000001.gsp"));
         s.deleteAll(IntStream.rangeClosed(1, 7).mapToObj(PackFolderTest::key).toList());
+        assertThat(onDisk()).as("deletions are records; the space comes back with tidy").containsExactly("pack-0000000001.gsp");
+        s.tidy(FOLDER);
         assertThat(onDisk()).containsExactly("pack-0000000002.gsp");
         assertThat(Files.size(versions().resolve("pack-0000000002.gsp"))).isLessThan(before / 2);
         assertReadsBack(s, 8, 9, 10);
@@ -159,21 +161,67 @@ class PackFolderTest {
         assertReadsBack(restarted, 8, 9, 10, 11);
     }
 
+    /**
+     * A power loss after a compaction's rename, before the old pack's deletion reached the disk: the old pack
+     * (fsynced before the rename, so holding every deletion acknowledged) is read first, then the new one,
+     * and the restart compacts again into one pack.
+     */
     @Test
-    void an_older_pack_a_compaction_left_behind_brings_nothing_back() throws IOException {
-        FileBlobStore s = store(PackFolder.COMPACT_FLOOR);
-        createAll(s, 1, 2, 3, 4);
+    void a_restart_between_a_compactions_rename_and_the_old_packs_deletion_reads_both_and_compacts_again()
+            throws IOException {
+        FileBlobStore s = store(0);
+        createAll(s, 1, 2, 3, 4, 5);
+        s.deleteAll(List.of(key(1), key(2), key(3)));
         Path first = versions().resolve("pack-0000000001.gsp");
-        byte[] beforeCompaction = Files.readAllBytes(first);
-        FileBlobStore compacting = store(0);
-        compacting.deleteAll(List.of(key(1), key(2), key(3)));
+        byte[] atRename = Files.readAllBytes(first);
+        s.tidy(FOLDER);
         assertThat(onDisk()).containsExactly("pack-0000000002.gsp");
-        // the old pack's deletion had not reached the disk when the power went
-        Files.write(first, beforeCompaction);
+        createAll(s, 6);
+        s.deleteAll(List.of(key(4)));
+        Files.write(first, atRename); // its deletion had not reached the disk
         FileBlobStore restarted = store(0);
-        assertThat(listed(restarted)).containsExactly(4);
-        assertThat(onDisk()).containsExactly("pack-0000000002.gsp");
-        assertReadsBack(restarted, 4);
+        assertThat(listed(restarted)).containsExactly(5, 6);
+        assertReadsBack(restarted, 5, 6);
+        assertThat(onDisk()).containsExactly("pack-0000000003.gsp");
+        assertThat(listed(store(0))).containsExactly(5, 6);
+    }
+
+    /** Backups appended while the pack is compacted, deletions between: every live blob reads back, before and after a restart. */
+    @Test
+    void appends_during_compactions_are_kept() throws Exception {
+        FileBlobStore s = store(0);
+        createAll(s, IntStream.rangeClosed(1, 40).toArray());
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(41);
+        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<?> writing = writer.submit(() -> {
+            for (int id = next.get(); id <= 400; id = next.incrementAndGet()) {
+                int v = id;
+                s.createUncommitted(key(v), out -> out.write(content(v)));
+                s.commitCreated(key(v));
+            }
+            return null;
+        });
+        java.util.Set<Integer> deleted = new java.util.TreeSet<>();
+        while (!writing.isDone()) {
+            int upTo = next.get() - 30;
+            List<String> drop = new java.util.ArrayList<>();
+            for (int id = 1; id < upTo; id++) {
+                if (id % 3 != 0 && deleted.add(id)) {
+                    drop.add(key(id));
+                }
+            }
+            s.deleteAll(drop);
+            s.tidy(FOLDER);
+        }
+        writing.get();
+        writer.shutdown();
+        int[] kept = IntStream.rangeClosed(1, 400).filter(id -> !deleted.contains(id)).toArray();
+        assertThat(listed(s)).containsExactlyElementsOf(IntStream.of(kept).boxed().toList());
+        assertReadsBack(s, kept);
+        FileBlobStore restarted = store(0);
+        assertThat(listed(restarted)).containsExactlyElementsOf(IntStream.of(kept).boxed().toList());
+        assertReadsBack(restarted, kept);
+        assertThat(onDisk()).hasSize(1).allMatch(PackFolder::isPackName);
     }
 
     @Test
