@@ -86,31 +86,25 @@ final class PackFolder {
 
     /** Whether {@code name} is a live packed blob. */
     boolean contains(String name) throws IOException {
+        loaded();
         lock.readLock().lock();
         try {
-            if (live != null) {
-                return live.containsKey(name);
-            }
+            return live.containsKey(name);
         } finally {
             lock.readLock().unlock();
         }
-        return loaded().containsKey(name);
     }
 
     /** Names and content sizes of the live packed blobs. */
     Map<String, Long> list() throws IOException {
+        loaded();
         Map<String, Long> out = new TreeMap<>();
         lock.readLock().lock();
         try {
-            Map<String, Entry> l = live != null ? live : null;
-            if (l != null) {
-                l.forEach((name, e) -> out.put(name, (long) e.length()));
-                return out;
-            }
+            live.forEach((name, e) -> out.put(name, (long) e.length()));
         } finally {
             lock.readLock().unlock();
         }
-        loaded().forEach((name, e) -> out.put(name, (long) e.length()));
         return out;
     }
 
