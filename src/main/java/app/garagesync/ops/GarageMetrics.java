@@ -63,7 +63,7 @@ public final class GarageMetrics {
                 .description("Directory entries made durable; above the directory fsyncs when concurrent writers shared one (group commit)")
                 .register(registry);
         FunctionCounter.builder("garagesync.pack.commits", this, m -> DurableFiles.packCommits())
-                .description("Versions made durable in their pack; above the pack fsyncs when concurrent writers shared one (group commit)")
+                .description("Pack records (versions, deletions) made durable; above the pack fsyncs when concurrent writers shared one (group commit)")
                 .register(registry);
     }
 
