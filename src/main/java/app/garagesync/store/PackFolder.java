@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A deletion appends a deletion record. Once the bytes of dead records outweigh the live ones (and a
  * floor), the live records are copied into the next pack file, made durable under a temporary name and
- * renamed, and the old pack is deleted: prune's work, done by the store. The folder's first use reads
- * the newest pack (a later record of a name wins over an earlier one), cuts a tail that a power loss left unwritten (a record never
+ * renamed, and the old pack is deleted ({@link #compactIfWorth}): prune's work, done by the store. The
+ * folder's first use reads its packs in order (a later record of a name wins over an earlier one; more
+ * than one pack means a compaction a restart interrupted, finished then), cuts a tail that a power loss left unwritten (a record never
  * acknowledged, since acknowledgement comes after the fdatasync), keeps a record whose header is whole but
  * whose content fails its checksum (reading it reports the damage), and skips bytes whose headers are
  * damaged to the next intact record, with a warning: the blobs there are lost, and the versions above
@@ -176,9 +176,7 @@ final class PackFolder {
                 return false;
             }
             write(records.toArray(ByteBuffer[]::new), dropped.size());
-            for (String name : dropped) {
-                liveBytes -= live.remove(name).recordSize(name);
-            }
+            dropped.forEach(this::drop);
             return true;
         } finally {
             lock.writeLock().unlock();
@@ -269,7 +267,7 @@ final class PackFolder {
      */
     private long write(ByteBuffer[] buffers, int records) throws IOException {
         if (current == null) {
-            generation = Math.max(generation, 0) + 1;
+            generation++;
             current = dir.resolve(packName(generation));
             named = false;
             Files.newByteChannel(current, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
@@ -305,6 +303,13 @@ final class PackFolder {
         liveBytes += entry.recordSize(name);
     }
 
+    private void drop(String name) {
+        Entry gone = live.remove(name);
+        if (gone != null) {
+            liveBytes -= gone.recordSize(name);
+        }
+    }
+
     private static String packName(long generation) {
         String digits = Long.toString(generation);
         return PACK_PREFIX + "0".repeat(Math.max(0, 10 - digits.length())) + digits + PACK_SUFFIX;
@@ -327,7 +332,7 @@ final class PackFolder {
             lock.readLock().unlock();
         }
         Path target = dir.resolve(packName(next));
-        Path temp = dir.resolve(DurableFiles.TEMP_PREFIX + packName(next) + "-" + UUID.randomUUID());
+        Path temp = DurableFiles.tempBeside(target);
         Map<String, Entry> moved = new HashMap<>();
         try (FileChannel out = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 DurableFiles.privateFile())) {
@@ -502,10 +507,7 @@ final class PackFolder {
                 if (h.kind() == PackFormat.BLOB) {
                     put(h.name(), new Entry(pack, h.contentAt(), h.length()));
                 } else {
-                    Entry gone = live.remove(h.name());
-                    if (gone != null) {
-                        liveBytes -= gone.recordSize(h.name());
-                    }
+                    drop(h.name());
                 }
                 at = h.end();
                 goodEnd = at;
